@@ -1,0 +1,13 @@
+package io.ampd.config;
+
+import java.util.Optional;
+
+/**
+ * {@code [metadata_db]}.
+ *
+ * @param url the external database; empty in solo means a managed PostgreSQL
+ * @param poolSize HikariCP maximum pool size, at least 1
+ * @param autoMigrate apply pending migrations at start (default true in solo, false elsewhere)
+ */
+public record MetadataDbConfig(
+    Optional<PgUrl> url, int poolSize, boolean autoMigrate, ManagedPostgresConfig managed) {}
