@@ -1,0 +1,219 @@
+package io.ampd;
+
+import io.ampd.cli.CliContext;
+import io.ampd.cli.ErrorReport;
+import io.ampd.cli.ExitCode;
+import io.ampd.cli.Invocation;
+import io.ampd.cli.Version;
+import io.ampd.config.AmpConfig;
+import io.ampd.config.ManagedPostgresConfig;
+import io.ampd.config.PgUrl;
+import io.ampd.controller.AdminApi;
+import io.ampd.controller.Health;
+import io.ampd.metadb.MetadataDb;
+import io.ampd.metadb.Migrations;
+import io.ampd.postgres.PostgresSettings;
+import io.ampd.postgres.PostgresSupervisor;
+import io.ampd.solo.AmpDirLock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: wires config, the managed PostgreSQL, the metadata database and the
+ * roles for each command, and owns their start and stop order.
+ *
+ * <p>Start: amp dir lock, admin API bound (answering 503 until ready), PostgreSQL, pool,
+ * migrations, ready. Stop (one path, for a signal or a fatal error): roles in reverse start
+ * order, then the pool, then PostgreSQL (fast shutdown), then the lock.
+ */
+public final class Daemon {
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+  private final CliContext context;
+  private final Invocation invocation;
+  private final AmpConfig config;
+  private final long startNanos = System.nanoTime();
+  private final AtomicReference<AmpdException> fatal = new AtomicReference<>();
+
+  private volatile String phase = "starting";
+  private volatile PostgresSupervisor postgres;
+  private volatile MetadataDb metadb;
+
+  public Daemon(CliContext context, Invocation invocation) {
+    this.context = context;
+    this.invocation = invocation;
+    this.config = invocation.config();
+  }
+
+  /** {@code ampd migrate}: applies pending migrations and reports them on stdout. */
+  public int migrate() {
+    PgUrl url = requireUrl().withDefaultApplicationName("ampd migrate");
+    Migrations.migrate(url, line -> context.out().println(line));
+    context.out().flush();
+    return ExitCode.OK;
+  }
+
+  /** {@code ampd controller}: the admin API against the configured database. */
+  public int controller() throws InterruptedException {
+    PgUrl url = requireUrl().withDefaultApplicationName("ampd controller");
+    try (Closer closer = new Closer()) {
+      AdminApi api = AdminApi.start(config.adminApiAddr(), this::health);
+      openMetadataDb(closer, url, "ampd controller");
+      closer.add("admin API", api);
+      return serve("controller", closer);
+    }
+  }
+
+  /** {@code ampd solo}: every role in this JVM, with a managed PostgreSQL unless a URL is set. */
+  public int solo(boolean adminServer) throws InterruptedException {
+    Path ampDir = invocation.ampDir();
+    createDirs(ampDir, config.dataDir(), config.providersDir(), config.manifestsDir());
+    try (Closer closer = new Closer()) {
+      closer.add("amp dir lock", AmpDirLock.acquire(ampDir));
+      AdminApi api = AdminApi.start(config.adminApiAddr(), this::health);
+      closer.add("admin API (not yet serving)", api::close);
+      PgUrl url;
+      Optional<PgUrl> external = config.metadataDb().url();
+      if (external.isPresent()) {
+        url = external.get();
+        log.info("using the metadata database at {} (metadata_db.url is set)", url);
+      } else {
+        url = startPostgres(closer, ampDir.resolve("metadb"));
+      }
+      openMetadataDb(closer, url.withDefaultApplicationName("ampd solo"), "ampd solo");
+      closer.add("admin API", api);
+      return serve("solo", closer);
+    }
+  }
+
+  private int serve(String role, Closer closer) throws InterruptedException {
+    if (context.shutdown().isRequested()) {
+      phase = "stopping";
+      return context.shutdown().requestedCode();
+    }
+    phase = "ready";
+    log.info("ampd {} {} ready in {} ms", role, Version.get(), elapsedMillis());
+    int code = context.shutdown().await();
+    phase = "stopping";
+    long stopStart = System.nanoTime();
+    closer.close();
+    log.info("ampd {} stopped in {} ms", role, (System.nanoTime() - stopStart) / 1_000_000);
+    AmpdException error = fatal.get();
+    if (error != null) {
+      ErrorReport.print(context.err(), error, Logging.isVerbose());
+      return ExitCode.ERROR;
+    }
+    return code;
+  }
+
+  private PgUrl startPostgres(Closer closer, Path metadbDir) {
+    ManagedPostgresConfig managed = config.metadataDb().managed();
+    PostgresSettings settings =
+        new PostgresSettings(
+            metadbDir,
+            managed.binDir(),
+            managed.osUser(),
+            managed.serverSettings(),
+            Optional.empty(),
+            managed.startTimeout(),
+            managed.stopTimeout());
+    PostgresSupervisor pg =
+        PostgresSupervisor.start(
+            settings,
+            new PostgresSupervisor.Listener() {
+              @Override
+              public void onFatal(AmpdException error) {
+                fatal.compareAndSet(null, error);
+                context.shutdown().request(ExitCode.ERROR);
+              }
+            });
+    postgres = pg;
+    Runnable stopNow = pg::close;
+    context.shutdown().onStopNow(stopNow);
+    closer.add(
+        "PostgreSQL",
+        () -> {
+          pg.close();
+          context.shutdown().removeStopNow(stopNow);
+        });
+    return pg.url();
+  }
+
+  private void openMetadataDb(Closer closer, PgUrl url, String applicationName) {
+    MetadataDb db =
+        closer.add(
+            "metadata database pool",
+            MetadataDb.open(url, config.metadataDb().poolSize(), applicationName));
+    Migrations.ensureCurrent(
+        url, db.dataSource(), config.metadataDb().autoMigrate(), invocation.configHint());
+    metadb = db;
+  }
+
+  private PgUrl requireUrl() {
+    return config
+        .metadataDb()
+        .url()
+        .orElseThrow(
+            () ->
+                new AmpdException(
+                    "metadata_db.url is not set",
+                    "set [metadata_db] url in " + invocation.configHint()
+                        + ", or AMP_CONFIG_METADATA_DB__URL"));
+  }
+
+  private static void createDirs(Path... dirs) {
+    for (Path dir : dirs) {
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new AmpdException(
+            "cannot create directory " + dir + ": " + e,
+            "choose a writable amp dir with --amp-dir or AMP_DIR, or fix the path in the config");
+      }
+    }
+  }
+
+  private Health health() {
+    Map<String, Object> db = new LinkedHashMap<>();
+    db.put("managed", postgres != null);
+    if (postgres != null) {
+      db.put("postgres", postgres.state().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    boolean ok = false;
+    MetadataDb current = metadb;
+    if (current == null) {
+      db.put("state", "starting");
+    } else {
+      try {
+        var status = Migrations.status(current.dataSource());
+        db.put("state", "ready");
+        db.put("schema_version", status.current());
+        db.put("required_schema_version", status.latest());
+        ok = status.upToDate();
+      } catch (RuntimeException e) {
+        db.put("state", "unavailable");
+        db.put("error", e.getMessage());
+      }
+    }
+    ok = ok && phase.equals("ready");
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", ok ? "ok" : phase.equals("ready") ? "degraded" : phase);
+    body.put("version", Version.get());
+    body.put("roles", List.of("controller"));
+    body.put("metadata_db", db);
+    body.put("uptime_ms", elapsedMillis());
+    return new Health(ok, body);
+  }
+
+  private long elapsedMillis() {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+}

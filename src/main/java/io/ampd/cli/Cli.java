@@ -1,0 +1,65 @@
+package io.ampd.cli;
+
+import io.ampd.AmpdException;
+import io.ampd.HostEnvironment;
+import io.ampd.Shutdown;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.IFactory;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * Builds the command line: commands get the {@link CliContext} through the factory, usage
+ * errors exit 2 with one line and a hint, {@link AmpdException}s print {@code error:} and
+ * {@code hint:} lines and exit 1, and nothing prints a stack trace unless verbose.
+ */
+public final class Cli {
+  private Cli() {}
+
+  public static CommandLine create(
+      HostEnvironment env, Shutdown shutdown, PrintWriter out, PrintWriter err) {
+    CliContext context = new CliContext(env, shutdown, out, err);
+    CommandLine cli = new CommandLine(AmpdCommand.class, factory(context));
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExitCodeExceptionMapper(e -> ExitCode.ERROR);
+    cli.setParameterExceptionHandler(Cli::onUsageError);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          boolean verbose = io.ampd.Logging.isVerbose();
+          ErrorReport.print(commandLine.getErr(), e, verbose);
+          return ExitCode.ERROR;
+        });
+    return cli;
+  }
+
+  private static int onUsageError(ParameterException e, String[] args) {
+    CommandLine commandLine = e.getCommandLine();
+    PrintWriter err = commandLine.getErr();
+    String message = e.getMessage() == null ? "invalid command line" : e.getMessage();
+    err.println("error: " + firstLine(message));
+    String name = commandLine.getCommandSpec().qualifiedName();
+    err.println("hint: see '" + name + " --help'");
+    err.flush();
+    return ExitCode.USAGE;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static IFactory factory(CliContext context) {
+    IFactory fallback = CommandLine.defaultFactory();
+    return new IFactory() {
+      @Override
+      public <K> K create(Class<K> type) throws Exception {
+        try {
+          return type.getDeclaredConstructor(CliContext.class).newInstance(context);
+        } catch (NoSuchMethodException e) {
+          return fallback.create(type);
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,115 @@
+package io.ampd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ampd.HostEnvironment;
+import io.ampd.Shutdown;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The command line's own behaviour: usage errors, help, version, the config requirement. */
+class CliTest {
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        Cli.create(
+                new HostEnvironment(env),
+                new Shutdown(),
+                new PrintWriter(out, true),
+                new PrintWriter(err, true))
+            .execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static Run run(String... args) {
+    return run(Map.of(), args);
+  }
+
+  @Test
+  void noCommandIsAUsageError() {
+    Run r = run();
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("error: missing command\n"), r.err());
+    assertTrue(r.err().contains("hint: see 'ampd --help'"), r.err());
+  }
+
+  @Test
+  void unknownCommandIsAUsageErrorOnOneLine() {
+    Run r = run("bogus");
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("error: Unmatched argument at index 0: 'bogus'"), r.err());
+    assertEquals(2, r.err().lines().count(), r.err());
+  }
+
+  @Test
+  void unknownOptionOfASubcommandIsAUsageError() {
+    Run r = run("solo", "--no-such-flag");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("Unknown option: '--no-such-flag'"), r.err());
+    assertTrue(r.err().contains("hint: see 'ampd solo --help'"), r.err());
+  }
+
+  @Test
+  void workerAndServerAreNotShippedYet() {
+    assertEquals(2, run("worker").code());
+    assertEquals(2, run("server").code());
+  }
+
+  @Test
+  void versionOnEveryCommand() {
+    for (String[] args :
+        new String[][] {{"--version"}, {"solo", "--version"}, {"migrate", "--version"},
+          {"controller", "--version"}}) {
+      Run r = run(args);
+      assertEquals(0, r.code(), String.join(" ", args));
+      assertTrue(r.out().matches("(?s)ampd \\d+\\.\\d+\\.\\d+.*"), r.out());
+    }
+  }
+
+  @Test
+  void helpOnEveryCommand() {
+    Run top = run("--help");
+    assertEquals(0, top.code());
+    for (String command : new String[] {"solo", "controller", "migrate"}) {
+      assertTrue(top.out().contains(command), top.out());
+      Run r = run(command, "--help");
+      assertEquals(0, r.code());
+      assertTrue(r.out().contains("Usage: ampd " + command), r.out());
+      assertTrue(r.out().contains("--config"), r.out());
+      assertTrue(r.out().contains("--amp-dir"), r.out());
+    }
+  }
+
+  @Test
+  void migrateWithoutConfigSaysHowToGiveIt() {
+    Run r = run("migrate");
+    assertEquals(1, r.code());
+    assertEquals(
+        "error: ampd migrate needs a config file\n"
+            + "hint: pass --config PATH or set AMP_CONFIG=PATH"
+            + " (example: .amp.example/config.toml)\n",
+        r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+  }
+
+  @Test
+  void controllerWithoutConfigSaysHowToGiveIt() {
+    Run r = run("controller");
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("error: ampd controller needs a config file\n"), r.err());
+  }
+
+  @Test
+  void badLogLevelIsAnError() {
+    Run r = run(Map.of("AMP_LOG", "loud"), "migrate");
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("error: invalid AMP_LOG value 'loud'\n"), r.err());
+  }
+}
