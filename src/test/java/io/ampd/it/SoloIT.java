@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -246,21 +245,6 @@ class SoloIT {
     assertTrue(socketDir.resolve(".s.PGSQL.5432").toString().length() <= 107, socketDir.toString());
     assertEquals(
         "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socketDir)));
-    stop(p);
-  }
-
-  @Test
-  void externalUrlMeansNoManagedPostgres() throws Exception {
-    Path ampDir = base.resolve(".amp");
-    int port = AmpdProcess.freePort();
-    String url = ExternalDatabase.createDatabase("solo_external").toString();
-    Map<String, String> env = new HashMap<>();
-    env.put("AMP_CONFIG_METADATA_DB__URL", ExternalDatabase.rawUrl("solo_external"));
-    AmpdProcess p = solo(ampDir, port, env);
-    AmpdProcess.HttpResult health = p.awaitHealthy(port, START);
-    assertTrue(health.body().contains("\"managed\":false"), health.body());
-    assertFalse(Files.exists(ampDir.resolve("metadb")), "metadb/ was created");
-    assertTrue(p.stderr().contains(url), p.stderr());
     stop(p);
   }
 }
