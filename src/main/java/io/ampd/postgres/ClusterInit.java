@@ -57,7 +57,7 @@ final class ClusterInit {
             "--locale=C",
             "-A", "trust",
             "-U", "postgres");
-    ProcessOutput output = new ProcessOutput("initdb", 40);
+    ProcessOutput output = new ProcessOutput("initdb", 40, true);
     Process process = launcher.start(command, false);
     output.pump(process, "initdb-log");
     int exit;

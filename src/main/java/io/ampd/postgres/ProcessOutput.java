@@ -21,12 +21,15 @@ final class ProcessOutput {
 
   private final String prefix;
   private final int keep;
+  private final boolean quiet;
   private final Deque<String> last = new ArrayDeque<>();
   private Thread thread;
 
-  ProcessOutput(String prefix, int keep) {
+  /** {@code quiet}: log at DEBUG (initdb's chatter); errors quote the kept lines anyway. */
+  ProcessOutput(String prefix, int keep, boolean quiet) {
     this.prefix = prefix;
     this.keep = keep;
+    this.quiet = quiet;
   }
 
   void pump(Process process, String threadName) {
@@ -42,7 +45,9 @@ final class ProcessOutput {
       String line;
       while ((line = in.readLine()) != null) {
         remember(line);
-        if (line.contains("FATAL:") || line.contains("PANIC:")) {
+        if (quiet) {
+          log.debug("{}: {}", prefix, line);
+        } else if (line.contains("FATAL:") || line.contains("PANIC:")) {
           log.warn("{}: {}", prefix, line);
         } else {
           log.info("{}: {}", prefix, line);
