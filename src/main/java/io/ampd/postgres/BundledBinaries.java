@@ -8,8 +8,6 @@ import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,12 +103,11 @@ final class BundledBinaries {
       Files.writeString(tmp.resolve(MARKER), version + "\n", StandardCharsets.UTF_8);
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException
-          | AtomicMoveNotSupportedException e) {
-        // Another ampd unpacked at the same time and won the rename: use its copy.
+      } catch (IOException e) {
+        // Another ampd unpacked at the same time and won the rename (ENOTEMPTY): use its copy.
         FileTrees.deleteRecursively(tmp);
         if (marker(target).isEmpty()) {
-          throw new IOException("cache dir " + target + " exists but is incomplete", e);
+          throw e;
         }
       }
       log.info(
