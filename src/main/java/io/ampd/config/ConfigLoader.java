@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -84,8 +83,7 @@ public final class ConfigLoader {
 
   private static void collectFile(
       ObjectNode table, String prefix, String origin, Map<ConfigKey<?>, Raw> raw) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = table.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : table.properties()) {
       String name = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
       JsonNode value = e.getValue();
       Optional<ConfigKey<?>> key = ConfigKey.byName(name);

@@ -13,8 +13,9 @@ record Field(String key, String origin, Path baseDir) {
     return new Field(key + "." + name, origin, baseDir);
   }
 
+  /** With the key's documentation as the hint. */
   ConfigException invalid(String reason) {
-    return invalid(reason, null);
+    return invalid(reason, ConfigKey.byName(key).map(k -> key + ": " + k.doc()).orElse(null));
   }
 
   ConfigException invalid(String reason, String hint) {

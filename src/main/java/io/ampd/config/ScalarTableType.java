@@ -1,7 +1,6 @@
 package io.ampd.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,8 +36,7 @@ final class ScalarTableType implements ValueType<Map<String, String>> {
       throw ValueType.mismatch(node, field, expected());
     }
     Map<String, String> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
       String name = name(e.getKey(), field);
       JsonNode v = e.getValue();
       if (!v.isValueNode() || v.isNull()) {

@@ -62,8 +62,6 @@ final class TomlFile {
       String line = lineNr > 0 ? " (line " + lineNr + ")" : "";
       throw new ConfigException(
           "cannot parse " + source + ": " + reason + line, "the file must be valid TOML");
-    } catch (IOException e) {
-      throw new ConfigException("cannot parse " + source + ": " + e.getMessage(), null);
     }
     if (node == null || node.isMissingNode() || node.isNull()) {
       return Holder.MAPPER.createObjectNode();

@@ -269,6 +269,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void typeErrorsHintWithTheKeyDoc() throws IOException {
+    assertEquals(
+        "metadata_db.pool_size: Maximum connections in the pool (HikariCP maximumPoolSize),"
+            + " 1 to 1000.",
+        error("[metadata_db]\npool_size = 0\n").hint());
+  }
+
+  @Test
   void outOfRange() throws IOException {
     assertEquals(
         "invalid value for metadata_db.pool_size in " + fileName()
