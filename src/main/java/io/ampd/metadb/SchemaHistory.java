@@ -1,0 +1,56 @@
+package io.ampd.metadb;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+
+/**
+ * Reads Flyway's history table with plain SQL, without loading Flyway: the fast path of
+ * {@link Migrations#ensureCurrent}.
+ */
+final class SchemaHistory {
+  /** Flyway's history table, in the connection's current schema. */
+  static final String TABLE = "_amp_migrations";
+
+  private static final String UNDEFINED_TABLE = "42P01";
+
+  private static final String QUERY =
+      "SELECT coalesce(max(version::int) FILTER (WHERE success), 0),"
+          + " count(*) FILTER (WHERE NOT success)"
+          + " FROM " + TABLE
+          + " WHERE version IS NOT NULL";
+
+  /**
+   * What the history table says.
+   *
+   * @param version highest successfully applied version, 0 without a history table
+   * @param failed rows of failed migrations (PostgreSQL rolls failed ones back, so normally 0)
+   */
+  record State(int version, int failed) {}
+
+  private SchemaHistory() {}
+
+  static State read(DataSource dataSource) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      return read(connection);
+    }
+  }
+
+  static State read(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(QUERY)) {
+      rows.next();
+      return new State(rows.getInt(1), rows.getInt(2));
+    } catch (SQLException e) {
+      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+        if (!connection.getAutoCommit()) {
+          connection.rollback();
+        }
+        return new State(0, 0);
+      }
+      throw e;
+    }
+  }
+}
