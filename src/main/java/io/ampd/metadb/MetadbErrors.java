@@ -33,15 +33,22 @@ final class MetadbErrors {
 
   /** {@code permission denied: <pg message>} with the GRANT statements the user needs. */
   static AmpdException permissionDenied(PgUrl url, SQLException error) {
+    return permissionDenied(url, serverMessage(error), "public", error);
+  }
+
+  static AmpdException permissionDenied(
+      PgUrl url, String pgMessage, String schema, Throwable error) {
     String user = quoteIdent(url.user());
     String database = quoteIdent(url.database());
     return new AmpdException(
-        "permission denied: " + scrub(url, serverMessage(error)),
+        "permission denied: " + scrub(url, pgMessage),
         "ask the database owner to run: GRANT CONNECT, CREATE ON DATABASE "
             + database
             + " TO "
             + user
-            + "; GRANT USAGE, CREATE ON SCHEMA public TO "
+            + "; GRANT USAGE, CREATE ON SCHEMA "
+            + quoteIdent(schema)
+            + " TO "
             + user
             + "; (or make "
             + user

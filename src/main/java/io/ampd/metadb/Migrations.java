@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * first-time creation of the history table races outside it (Flyway retries with 1 s sleeps).
  */
 public final class Migrations {
-  /** Highest migration version in {@code db/migration}; {@code MigrationsResourcesTest} checks. */
+  /** Highest migration version in {@code db/migration}; {@code MigrationChecksumPinTest} checks. */
   public static final int LATEST_VERSION = 1;
 
   /** Where the released migrations live. */
@@ -63,14 +63,20 @@ public final class Migrations {
       if (before.version() > latest) {
         throw newerSchema(before.version(), latest);
       }
+      if (before.version() == 0) {
+        String schema = SchemaHistory.schemaWithoutCreate(db.dataSource());
+        if (schema != null) {
+          throw MetadbErrors.permissionDenied(
+              url, "permission denied for schema " + schema, schema, null);
+        }
+      }
       List<FlywayRunner.Applied> applied =
           FlywayRunner.migrate(url, db.dataSource(), latest, locations);
-      int version = before.version();
       for (FlywayRunner.Applied m : applied) {
         out.accept("applied migration " + m.version() + ": " + m.description()
             + " (" + m.millis() + " ms)");
-        version = Math.max(version, m.version());
       }
+      int version = readHistory(url, db.dataSource()).version();
       if (applied.isEmpty()) {
         out.accept("metadata database schema is already up to date (version " + version + ")");
       } else {

@@ -38,6 +38,21 @@ final class SchemaHistory {
     }
   }
 
+  /**
+   * The current schema when this user may not create the history table in it, else null.
+   * Checked up front because Flyway retries a failed history-table creation for ten seconds.
+   */
+  static String schemaWithoutCreate(DataSource dataSource) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(
+            "SELECT current_schema(), has_schema_privilege(current_schema(), 'CREATE')")) {
+      rows.next();
+      String schema = rows.getString(1);
+      return schema != null && !rows.getBoolean(2) ? schema : null;
+    }
+  }
+
   static State read(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(QUERY)) {
