@@ -14,7 +14,7 @@ final class SchemaHistory {
   /** Flyway's history table, in the connection's current schema. */
   static final String TABLE = "_amp_migrations";
 
-  private static final String UNDEFINED_TABLE = "42P01";
+  private static final String EXISTS = "SELECT to_regclass('" + TABLE + "') IS NOT NULL";
 
   private static final String QUERY =
       "SELECT coalesce(max(version::int) FILTER (WHERE success), 0),"
@@ -53,19 +53,22 @@ final class SchemaHistory {
     }
   }
 
+  /**
+   * Looks the table up first rather than catching "undefined table": PostgreSQL would log that
+   * error on every first start, and the ampd log carries PostgreSQL's.
+   */
   static State read(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(QUERY)) {
-      rows.next();
-      return new State(rows.getInt(1), rows.getInt(2));
-    } catch (SQLException e) {
-      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
-        if (!connection.getAutoCommit()) {
-          connection.rollback();
+    try (Statement statement = connection.createStatement()) {
+      try (ResultSet rows = statement.executeQuery(EXISTS)) {
+        rows.next();
+        if (!rows.getBoolean(1)) {
+          return new State(0, 0);
         }
-        return new State(0, 0);
       }
-      throw e;
+      try (ResultSet rows = statement.executeQuery(QUERY)) {
+        rows.next();
+        return new State(rows.getInt(1), rows.getInt(2));
+      }
     }
   }
 }
