@@ -87,6 +87,8 @@ public final class PgUrl {
   private final String sslMode; // null: pgjdbc's default (prefer, as libpq)
   private final Integer connectTimeout; // null: pgjdbc's default
   private final String applicationName; // null: none
+  // Set by withDefaultApplicationName: sent to the server, but not part of the URI as shown.
+  private final String defaultApplicationName; // null: none
 
   /**
    * Parses a libpq URI with libpq's defaults: the OS user from {@code user.name}, the socket
@@ -163,6 +165,28 @@ public final class PgUrl {
     this.sslMode = p.sslMode;
     this.connectTimeout = p.connectTimeout;
     this.applicationName = p.applicationName;
+    this.defaultApplicationName = null;
+  }
+
+  private PgUrl(PgUrl u, String defaultApplicationName) {
+    this.scheme = u.scheme;
+    this.rawUser = u.rawUser;
+    this.rawPassword = u.rawPassword;
+    this.rawHosts = u.rawHosts;
+    this.rawPath = u.rawPath;
+    this.rawParams = u.rawParams;
+    this.osUser = u.osUser;
+    this.defaultSocketDir = u.defaultSocketDir;
+    this.user = u.user;
+    this.password = u.password;
+    this.hosts = u.hosts;
+    this.socketDir = u.socketDir;
+    this.port = u.port;
+    this.database = u.database;
+    this.sslMode = u.sslMode;
+    this.connectTimeout = u.connectTimeout;
+    this.applicationName = u.applicationName;
+    this.defaultApplicationName = defaultApplicationName;
   }
 
   /** The user name, given or defaulted to the OS user. */
@@ -214,21 +238,21 @@ public final class PgUrl {
     return connectTimeout == null ? OptionalInt.empty() : OptionalInt.of(connectTimeout);
   }
 
+  /** The application name sent to the server: the URI's, else a default given by ampd. */
   public Optional<String> applicationName() {
-    return Optional.ofNullable(applicationName);
+    return Optional.ofNullable(applicationName != null ? applicationName : defaultApplicationName);
   }
 
-  /** A copy with {@code application_name} set, unless the URI already sets one. */
+  /**
+   * A copy that sends {@code application_name} to the server unless the URI sets one. The
+   * default is not shown in {@link #redacted()} or {@link #psqlUrl()}, which stay the URI as
+   * the user wrote it.
+   */
   public PgUrl withDefaultApplicationName(String applicationName) {
     if (this.applicationName != null) {
       return this;
     }
-    String base = render(Password.KEEP);
-    String sep = rawParams.isEmpty() ? "?" : "&";
-    return parse(
-        base + sep + "application_name=" + Percent.encode(applicationName, ""),
-        osUser,
-        defaultSocketDir);
+    return new PgUrl(this, applicationName);
   }
 
   /** {@code postgresql://user:***@host:port/db?params}: safe for logs and messages. */
@@ -282,9 +306,7 @@ public final class PgUrl {
       p.setProperty("connectTimeout", connectTimeout.toString());
       p.setProperty("loginTimeout", connectTimeout.toString());
     }
-    if (applicationName != null) {
-      p.setProperty("ApplicationName", applicationName);
-    }
+    applicationName().ifPresent(name -> p.setProperty("ApplicationName", name));
     return p;
   }
 

@@ -241,13 +241,16 @@ class PgUrlTest {
   void withDefaultApplicationName() {
     PgUrl url = parse("postgresql://amp:pw@db/amp").withDefaultApplicationName("ampd solo");
     assertEquals(Optional.of("ampd solo"), url.applicationName());
-    assertEquals("postgresql://amp:***@db/amp?application_name=ampd%20solo", url.redacted());
+    assertEquals("postgresql://amp:***@db/amp", url.redacted());
+    assertEquals("postgresql://amp@db/amp", url.psqlUrl());
+    assertEquals("ampd solo", url.jdbcProperties().get("ApplicationName"));
     assertEquals("pw", url.jdbcProperties().get("password"));
 
     PgUrl named = parse("postgresql://db/amp?sslmode=require&application_name=mine");
     assertSame(named, named.withDefaultApplicationName("ampd"));
     PgUrl withParams = parse("postgresql://db/amp?sslmode=require").withDefaultApplicationName("a");
-    assertEquals("postgresql://db/amp?sslmode=require&application_name=a", withParams.redacted());
+    assertEquals("postgresql://db/amp?sslmode=require", withParams.redacted());
+    assertEquals("a", withParams.jdbcProperties().get("ApplicationName"));
   }
 
   @Test
