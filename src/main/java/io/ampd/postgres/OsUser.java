@@ -58,8 +58,41 @@ record OsUser(String name, int uid, int gid, Set<Integer> groups, boolean switch
     return user.get();
   }
 
-  /** Runs {@code id <name>}: NSS-aware, and one cheap process. */
+  /**
+   * Reads {@code /etc/passwd} and {@code /etc/group} (no process to spawn on the start path);
+   * users only NSS knows (LDAP, sssd) are asked of {@code id <name>}.
+   */
   static Optional<OsUser> lookup(String name) {
+    Optional<OsUser> local = lookupFiles(name, Path.of("/etc/passwd"), Path.of("/etc/group"));
+    return local.isPresent() ? local : lookupId(name);
+  }
+
+  static Optional<OsUser> lookupFiles(String name, Path passwd, Path group) {
+    try {
+      for (String line : Files.readAllLines(passwd, StandardCharsets.UTF_8)) {
+        String[] f = line.split(":", -1);
+        if (f.length >= 4 && f[0].equals(name)) {
+          int uid = Integer.parseInt(f[2]);
+          int gid = Integer.parseInt(f[3]);
+          Set<Integer> groups = new java.util.HashSet<>();
+          groups.add(gid);
+          for (String g : Files.readAllLines(group, StandardCharsets.UTF_8)) {
+            String[] gf = g.split(":", -1);
+            if (gf.length >= 4 && List.of(gf[3].split(",")).contains(name)) {
+              groups.add(Integer.parseInt(gf[2]));
+            }
+          }
+          return Optional.of(new OsUser(name, uid, gid, Set.copyOf(groups), true));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  /** Runs {@code id <name>}: NSS-aware. */
+  static Optional<OsUser> lookupId(String name) {
     try {
       Process id =
           new ProcessBuilder("id", "--", name).redirectError(ProcessBuilder.Redirect.DISCARD).start();

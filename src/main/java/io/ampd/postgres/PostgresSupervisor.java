@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -55,6 +54,9 @@ public final class PostgresSupervisor implements AutoCloseable {
   private static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
   private static final long POLL_NANOS = Duration.ofMillis(2).toNanos();
   private static final String SHMEM_IN_USE = "pre-existing shared memory block";
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+  private static final String NO_SUCH_DATABASE = "3D000";
+  private static final String DUPLICATE_DATABASE = "42P04";
 
   /** Lifecycle states, reported by {@code /healthz}. */
   public enum State {
@@ -222,30 +224,48 @@ public final class PostgresSupervisor implements AutoCloseable {
   }
 
   private void awaitSql(ServerProcess server, boolean fresh, long deadline) {
-    PgUrl admin = PgUrl.unixSocket(socketDir.dir(), ServerProcess.PORT, "postgres", SUPERUSER);
+    Path socket = socketDir.dir().resolve(".s.PGSQL." + ServerProcess.PORT);
     boolean create = fresh;
     while (true) {
       try {
         if (create) {
-          Sql.createDatabase(admin, DATABASE);
-          log.info("Created database {}", DATABASE);
+          createDatabase(socket);
+          create = false;
         }
-        Sql.selectOne(url);
+        WireProbe.execute(socket, SUPERUSER, DATABASE, "SELECT 1", PROBE_TIMEOUT, monitor);
         return;
-      } catch (SQLException e) {
-        if (Sql.NO_SUCH_DATABASE.equals(e.getSQLState())) {
+      } catch (WireProbe.ServerError e) {
+        if (NO_SUCH_DATABASE.equals(e.sqlState())) {
           create = true;
           continue;
         }
-        if (!server.isAlive()) {
-          throw server.notReady("exited while starting");
-        }
-        if (System.nanoTime() > deadline) {
-          throw server.notReady("did not answer SELECT 1 (" + e.getMessage() + ")");
-        }
-        LockSupport.parkNanos(POLL_NANOS);
+        retryOrFail(server, deadline, e);
+      } catch (IOException e) {
+        retryOrFail(server, deadline, e);
       }
     }
+  }
+
+  private void createDatabase(Path socket) throws IOException, WireProbe.ServerError {
+    try {
+      WireProbe.execute(
+          socket, SUPERUSER, "postgres", "CREATE DATABASE " + DATABASE, PROBE_TIMEOUT, monitor);
+      log.info("Created database {}", DATABASE);
+    } catch (WireProbe.ServerError e) {
+      if (!DUPLICATE_DATABASE.equals(e.sqlState())) {
+        throw e;
+      }
+    }
+  }
+
+  private static void retryOrFail(ServerProcess server, long deadline, Exception e) {
+    if (!server.isAlive()) {
+      throw server.notReady("exited while starting");
+    }
+    if (System.nanoTime() > deadline) {
+      throw server.notReady("did not answer SELECT 1 (" + e.getMessage() + ")");
+    }
+    LockSupport.parkNanos(POLL_NANOS);
   }
 
   private void watch(ServerProcess server) {

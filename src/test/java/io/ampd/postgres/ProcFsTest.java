@@ -66,4 +66,12 @@ class ProcFsTest {
     assertEquals(java.util.Set.of(104, 103), u.groups());
     assertEquals(List.of("--reuid=101", "--regid=104", "--init-groups"), u.setprivArgs());
   }
+
+  @Test
+  void passwdAndGroupFilesGiveTheSameUserAsId() {
+    OsUser files =
+        OsUser.lookupFiles("postgres", Path.of("/etc/passwd"), Path.of("/etc/group")).orElseThrow();
+    assertEquals(OsUser.lookupId("postgres").orElseThrow(), files);
+    assertTrue(OsUser.lookupFiles("no-such-user-x", Path.of("/etc/passwd"), Path.of("/etc/group")).isEmpty());
+  }
 }
