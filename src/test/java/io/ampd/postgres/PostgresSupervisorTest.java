@@ -23,6 +23,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -300,6 +303,91 @@ class PostgresSupervisorTest {
         Signals.send(postmaster, "KILL");
       }
     }
+  }
+
+  @Test
+  void postgresThatKeepsDyingEndsFailedAndTellsTheListener() throws Exception {
+    Path autoConf = cluster.resolve("postgresql.auto.conf");
+    String original = Files.readString(autoConf);
+    List<PostgresSupervisor.State> states = new CopyOnWriteArrayList<>();
+    CompletableFuture<AmpdException> fatal = new CompletableFuture<>();
+    PostgresSupervisor.Listener recording =
+        new PostgresSupervisor.Listener() {
+          @Override
+          public void onStateChange(PostgresSupervisor.State state) {
+            states.add(state);
+          }
+
+          @Override
+          public void onFatal(AmpdException error) {
+            fatal.complete(error);
+          }
+        };
+    try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), recording)) {
+      Files.writeString(autoConf, original + "shared_buffers = 'bogus'\n");
+      Signals.send(s.pid(), "KILL");
+      AmpdException e = fatal.get(30, TimeUnit.SECONDS);
+      assertTrue(e.getMessage().contains("keeps dying: 5 failures within 60 s"), e.getMessage());
+      assertTrue(e.getMessage().contains("shared_buffers"), e.getMessage());
+      assertEquals(PostgresSupervisor.State.FAILED, s.state());
+      assertTrue(states.contains(PostgresSupervisor.State.RESTARTING), states.toString());
+    } finally {
+      Files.writeString(autoConf, original);
+    }
+  }
+
+  @Test
+  void failedStartQuotesThePostgresLog() {
+    PostgresSettings bad = settings(cluster).withServerSettings(Map.of("shared_buffers", "bogus"));
+    AmpdException e =
+        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(bad, listener()));
+    assertTrue(e.getMessage().startsWith("PostgreSQL in " + cluster + " exited while starting (exit 1); last log lines: "), e.getMessage());
+    assertTrue(e.getMessage().contains("invalid value for parameter \"shared_buffers\""), e.getMessage());
+  }
+
+  @Test
+  void stopNowIsAnImmediateShutdown() throws Exception {
+    ListAppender<ILoggingEvent> log = PgTestSupport.capturePostgresLog();
+    try {
+      PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), listener());
+      long pid = s.pid();
+      s.stopNow();
+      assertEquals(PostgresSupervisor.State.STOPPED, s.state());
+      assertTrue(awaitGone(pid, Duration.ZERO));
+      assertTrue(PgTestSupport.logged(log, "received immediate shutdown request"));
+      s.close();
+    } finally {
+      PgTestSupport.release(log);
+    }
+  }
+
+  @Test
+  void aDirThePostgresUserCannotEnterIsNamed() throws Exception {
+    Path closed = TempDirs.create("pgclosed");
+    Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+    Path data = closed.resolve("amp").resolve("metadb");
+    AmpdException e =
+        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
+    assertEquals(
+        "PostgreSQL runs as OS user 'postgres', which cannot reach " + data + ": it may not enter "
+            + closed,
+        e.getMessage());
+    assertEquals(
+        "choose an --amp-dir that user can reach, or allow it with 'chmod o+x " + closed + "'",
+        e.hint());
+  }
+
+  @Test
+  void aMissingOsUserIsAClearError() {
+    PostgresSettings s = settings(cluster);
+    PostgresSettings noUser =
+        new PostgresSettings(
+            s.dataDir(), s.binDir(), Optional.of("no-such-user-x"), s.serverSettings(),
+            s.cacheDir(), s.startTimeout(), s.stopTimeout(), s.env(), s.host());
+    AmpdException e =
+        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(noUser, listener()));
+    assertEquals(
+        "OS user 'no-such-user-x' (metadata_db.managed.os_user) does not exist", e.getMessage());
   }
 
   private static Process startRawPostgres(Path data) throws IOException {
