@@ -21,10 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class TempDirs implements AfterEachCallback {
   private static final List<Path> CREATED = new ArrayList<>();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(TempDirs::deleteAll, "temp-dirs-cleanup"));
-  }
+  private static boolean hooked;
 
   /** A new empty 0755 dir {@code <tmp>/<prefix>-<random>}. */
   public static Path create(String prefix) {
@@ -34,6 +31,13 @@ public final class TempDirs implements AfterEachCallback {
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
       synchronized (CREATED) {
         CREATED.add(dir);
+        if (!hooked) {
+          // Registered on first use, not in a static initializer: deleteRecursively may be
+          // first called from another shutdown hook, when registering fails.
+          Runtime.getRuntime()
+              .addShutdownHook(new Thread(TempDirs::deleteAll, "temp-dirs-cleanup"));
+          hooked = true;
+        }
       }
       return dir;
     } catch (IOException e) {
