@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -21,18 +22,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a private PostgreSQL cluster for {@code ampd solo}: DESIGN.md "Managed PostgreSQL".
  *
- * <p>{@link #start} reads like the steps: locate binaries, stop an orphan of this data dir,
- * initdb if {@code PG_VERSION} is missing, start postgres, wait until ready, create database
- * {@code amp} if missing, then monitor.
+ * <p>{@link #start} reads like the steps: locate binaries, stop an orphan of this data dir, initdb
+ * if {@code PG_VERSION} is missing, start postgres, wait until ready, create database {@code amp}
+ * if missing, then monitor.
  *
  * <p>Lifecycle and threads. The caller's thread runs {@link #start} up to READY. From then on a
  * single daemon thread ({@code postgres-monitor}) owns restarts: it learns of a postmaster exit
  * through {@link Process#onExit()}, and unless the supervisor is stopping it restarts PostgreSQL
- * with backoff (state RESTARTING, READY again after); five failures within a minute make the
- * state FAILED and call {@link Listener#onFatal}. {@link #close()} may come from any thread: it
- * sets {@code stopping} under the lock (so no restart spawns a new postmaster after it) and then
- * stops the current postmaster outside the lock. A restart that was waiting for readiness when
- * close stopped its postmaster gives up quietly.
+ * with backoff (state RESTARTING, READY again after); five failures within a minute make the state
+ * FAILED and call {@link Listener#onFatal}. {@link #close()} may come from any thread: it sets
+ * {@code stopping} under the lock (so no restart spawns a new postmaster after it) and then stops
+ * the current postmaster outside the lock. A restart that was waiting for readiness when close
+ * stopped its postmaster gives up quietly.
  */
 public final class PostgresSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostgresSupervisor.class);
@@ -113,8 +114,8 @@ public final class PostgresSupervisor implements AutoCloseable {
   }
 
   /**
-   * Finds binaries, clears an orphan, runs initdb if needed, starts postgres and waits until
-   * it is ready. The database {@code amp} exists when this returns.
+   * Finds binaries, clears an orphan, runs initdb if needed, starts postgres and waits until it is
+   * ready. The database {@code amp} exists when this returns.
    */
   public static PostgresSupervisor start(PostgresSettings settings, Listener listener) {
     long t0 = System.nanoTime();
@@ -177,10 +178,10 @@ public final class PostgresSupervisor implements AutoCloseable {
   }
 
   /**
-   * Starts a postmaster and waits for it: {@code postmaster.pid} ready for our child, then
-   * {@code SELECT 1} on database amp (created first on a fresh cluster, or when missing). A
-   * start refused because the backends of a killed postmaster still hold its shared memory is
-   * retried until the start deadline.
+   * Starts a postmaster and waits for it: {@code postmaster.pid} ready for our child, then {@code
+   * SELECT 1} on database amp (created first on a fresh cluster, or when missing). A start refused
+   * because the backends of a killed postmaster still hold its shared memory is retried until the
+   * start deadline.
    */
   private void launchUntilReady(boolean fresh) {
     long deadline = System.nanoTime() + settings.startTimeout().toNanos();
@@ -304,7 +305,7 @@ public final class PostgresSupervisor implements AutoCloseable {
     log.info("Restarting PostgreSQL in {} ms", delay.toMillis());
     try {
       monitor.schedule(this::restart, delay.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // closed meanwhile
     }
   }
@@ -333,8 +334,13 @@ public final class PostgresSupervisor implements AutoCloseable {
     String tail = last == null ? "(no output)" : last.output().tail(10);
     AmpdException error =
         new AmpdException(
-            "PostgreSQL in " + settings.dataDir() + " keeps dying: " + MAX_FAILURES
-                + " failures within " + FAILURE_WINDOW.toSeconds() + " s; last log lines: "
+            "PostgreSQL in "
+                + settings.dataDir()
+                + " keeps dying: "
+                + MAX_FAILURES
+                + " failures within "
+                + FAILURE_WINDOW.toSeconds()
+                + " s; last log lines: "
                 + tail,
             "see the PostgreSQL log lines above; fix the cause (disk space, memory, settings)"
                 + " and start ampd again");
@@ -454,7 +460,11 @@ public final class PostgresSupervisor implements AutoCloseable {
 
   /** {@code postgresql:///amp?host=<dir>&user=postgres}, ready to paste after psql. */
   static String psqlUrl(Path socketDir) {
-    return "postgresql:///" + DATABASE + "?host=" + encode(socketDir.toString()) + "&user="
+    return "postgresql:///"
+        + DATABASE
+        + "?host="
+        + encode(socketDir.toString())
+        + "&user="
         + SUPERUSER;
   }
 
@@ -462,7 +472,9 @@ public final class PostgresSupervisor implements AutoCloseable {
     StringBuilder sb = new StringBuilder();
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xff);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
           || "/._-~".indexOf(c) >= 0) {
         sb.append(c);
       } else {

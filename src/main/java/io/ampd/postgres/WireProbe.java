@@ -13,11 +13,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one simple-protocol statement over the Unix socket with nothing but the JDK: startup
- * (trust authentication), {@code Query}, {@code Terminate}. The supervisor's readiness probe and
- * its {@code CREATE DATABASE} use it instead of pgjdbc, whose first connection in a fresh JVM
- * costs several hundred milliseconds of class loading (and junixsocket's native library) on the
- * start path; the roles' pools load pgjdbc in parallel instead.
+ * Runs one simple-protocol statement over the Unix socket with nothing but the JDK: startup (trust
+ * authentication), {@code Query}, {@code Terminate}. The supervisor's readiness probe and its
+ * {@code CREATE DATABASE} use it instead of pgjdbc, whose first connection in a fresh JVM costs
+ * several hundred milliseconds of class loading (and junixsocket's native library) on the start
+ * path; the roles' pools load pgjdbc in parallel instead.
  */
 final class WireProbe {
   private static final int PROTOCOL_3_0 = 196608;
@@ -40,8 +40,8 @@ final class WireProbe {
   private WireProbe() {}
 
   /**
-   * Connects to {@code socket} as {@code user} on {@code database} and runs {@code sql}; a
-   * watchdog on {@code timer} closes the connection after {@code timeout}.
+   * Connects to {@code socket} as {@code user} on {@code database} and runs {@code sql}; a watchdog
+   * on {@code timer} closes the connection after {@code timeout}.
    */
   static void execute(
       Path socket,

@@ -25,8 +25,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -203,8 +203,10 @@ class PostgresSupervisorTest {
     Files.createDirectories(data);
     Files.writeString(data.resolve("notes.txt"), "mine\n");
     AmpdException e =
-        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
-    assertTrue(e.getMessage().contains("holds files PostgreSQL did not write: notes.txt"), e.getMessage());
+        assertThrows(
+            AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
+    assertTrue(
+        e.getMessage().contains("holds files PostgreSQL did not write: notes.txt"), e.getMessage());
     assertTrue(Files.exists(data.resolve("notes.txt")));
   }
 
@@ -266,10 +268,15 @@ class PostgresSupervisorTest {
     Files.createDirectories(data);
     Files.writeString(data.resolve("PG_VERSION"), "14\n");
     AmpdException e =
-        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
+        assertThrows(
+            AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
     assertTrue(
-        e.getMessage().startsWith("cluster " + data + " is PostgreSQL 14 but no PostgreSQL 14"
-            + " binaries were found; found: 15."),
+        e.getMessage()
+            .startsWith(
+                "cluster "
+                    + data
+                    + " is PostgreSQL 14 but no PostgreSQL 14"
+                    + " binaries were found; found: 15."),
         e.getMessage());
     assertTrue(e.getMessage().contains("(bundled)"), e.getMessage());
     assertTrue(e.hint().startsWith("install PostgreSQL 14"), e.hint());
@@ -280,8 +287,11 @@ class PostgresSupervisorTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process child =
         new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"),
-                SupervisorChild.class.getName(), cluster.toString())
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                SupervisorChild.class.getName(),
+                cluster.toString())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     long postmaster = -1;
@@ -341,8 +351,13 @@ class PostgresSupervisorTest {
     PostgresSettings bad = settings(cluster).withServerSettings(Map.of("shared_buffers", "bogus"));
     AmpdException e =
         assertThrows(AmpdException.class, () -> PostgresSupervisor.start(bad, listener()));
-    assertTrue(e.getMessage().startsWith("PostgreSQL in " + cluster + " exited while starting (exit 1); last log lines: "), e.getMessage());
-    assertTrue(e.getMessage().contains("invalid value for parameter \"shared_buffers\""), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "PostgreSQL in " + cluster + " exited while starting (exit 1); last log lines: "),
+        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("invalid value for parameter \"shared_buffers\""), e.getMessage());
   }
 
   @Test
@@ -367,9 +382,12 @@ class PostgresSupervisorTest {
     Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
     Path data = closed.resolve("amp").resolve("metadb");
     AmpdException e =
-        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
+        assertThrows(
+            AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
     assertEquals(
-        "PostgreSQL runs as OS user 'postgres', which cannot reach " + data + ": it may not enter "
+        "PostgreSQL runs as OS user 'postgres', which cannot reach "
+            + data
+            + ": it may not enter "
             + closed,
         e.getMessage());
     assertEquals(
@@ -382,8 +400,15 @@ class PostgresSupervisorTest {
     PostgresSettings s = settings(cluster);
     PostgresSettings noUser =
         new PostgresSettings(
-            s.dataDir(), s.binDir(), Optional.of("no-such-user-x"), s.serverSettings(),
-            s.cacheDir(), s.startTimeout(), s.stopTimeout(), s.env(), s.host());
+            s.dataDir(),
+            s.binDir(),
+            Optional.of("no-such-user-x"),
+            s.serverSettings(),
+            s.cacheDir(),
+            s.startTimeout(),
+            s.stopTimeout(),
+            s.env(),
+            s.host());
     AmpdException e =
         assertThrows(AmpdException.class, () -> PostgresSupervisor.start(noUser, listener()));
     assertEquals(
@@ -391,12 +416,23 @@ class PostgresSupervisorTest {
   }
 
   private static Process startRawPostgres(Path data) throws IOException {
-    String postgres = BinaryLocator.version(Path.of("/usr/lib/postgresql/15/bin/postgres")) != null
-        ? "/usr/lib/postgresql/15/bin/postgres" : "postgres";
+    String postgres =
+        BinaryLocator.version(Path.of("/usr/lib/postgresql/15/bin/postgres")) != null
+            ? "/usr/lib/postgresql/15/bin/postgres"
+            : "postgres";
     return new ProcessBuilder(
-            "setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--",
-            postgres, "-D", data.toString(), "-c", "listen_addresses=",
-            "-c", "unix_socket_directories=" + data)
+            "setpriv",
+            "--reuid=postgres",
+            "--regid=postgres",
+            "--init-groups",
+            "--",
+            postgres,
+            "-D",
+            data.toString(),
+            "-c",
+            "listen_addresses=",
+            "-c",
+            "unix_socket_directories=" + data)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();

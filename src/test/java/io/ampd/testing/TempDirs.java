@@ -14,10 +14,10 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Temp dirs PostgreSQL can use: mode 0755 under {@code java.io.tmpdir} (JUnit's {@code @TempDir}
- * is 0700, which the unprivileged PostgreSQL user cannot enter). Each dir is deleted recursively
- * after the test when the class has {@code @ExtendWith(TempDirs.class)}, and in any case when
- * the test JVM exits.
+ * Temp dirs PostgreSQL can use: mode 0755 under {@code java.io.tmpdir} (JUnit's {@code @TempDir} is
+ * 0700, which the unprivileged PostgreSQL user cannot enter). Each dir is deleted recursively after
+ * the test when the class has {@code @ExtendWith(TempDirs.class)}, and in any case when the test
+ * JVM exits.
  */
 public final class TempDirs implements AfterEachCallback {
   private static final List<Path> CREATED = new ArrayList<>();
