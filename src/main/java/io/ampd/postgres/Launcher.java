@@ -1,21 +1,23 @@
 package io.ampd.postgres;
 
+import io.ampd.AmpdException;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Starts initdb and postgres as the right user and tied to this JVM's life. On Linux the command
- * is wrapped as {@code setpriv [--reuid --regid --init-groups] --pdeathsig=INT -- setsid CMD}:
- * setpriv switches to the PostgreSQL user first and sets the parent-death signal after that
- * (the kernel clears it on a credential change), setsid puts PostgreSQL in its own session so
- * a Ctrl+C in the terminal reaches only ampd, which then stops PostgreSQL in order. Neither
- * forks, so the child's pid is the postmaster's. Spawns go through {@link Spawner}.
+ * Starts initdb and postgres as the right user and tied to this JVM's life. On Linux the command is
+ * wrapped as {@code setpriv [--reuid --regid --init-groups] --pdeathsig=INT -- setsid CMD}: setpriv
+ * switches to the PostgreSQL user first and sets the parent-death signal after that (the kernel
+ * clears it on a credential change), setsid puts PostgreSQL in its own session so a Ctrl+C in the
+ * terminal reaches only ampd, which then stops PostgreSQL in order. Neither forks, so the child's
+ * pid is the postmaster's. Spawns go through {@link Spawner}.
  *
  * <p>SIGINT is the parent-death signal: a fast shutdown, gentler than SIGKILL and quick.
  */
@@ -35,8 +37,9 @@ final class Launcher {
     this.setpriv = host.isLinux() ? find("setpriv", env) : Optional.empty();
     this.setsid = host.isLinux() ? find("setsid", env) : Optional.empty();
     if (user.switchUser() && setpriv.isEmpty()) {
-      throw new io.ampd.AmpdException(
-          "ampd runs as root and must start PostgreSQL as user '" + user.name()
+      throw new AmpdException(
+          "ampd runs as root and must start PostgreSQL as user '"
+              + user.name()
               + "', but setpriv (util-linux) was not found",
           "install util-linux, or run ampd as an unprivileged user");
     }
@@ -48,8 +51,8 @@ final class Launcher {
   }
 
   /**
-   * Starts {@code command}; {@code ownSession} puts it in a new session (PostgreSQL, not
-   * initdb). stdout and stderr are merged.
+   * Starts {@code command}; {@code ownSession} puts it in a new session (PostgreSQL, not initdb).
+   * stdout and stderr are merged.
    */
   Process start(List<String> command, boolean ownSession) throws IOException {
     List<String> argv = new ArrayList<>();
@@ -72,7 +75,7 @@ final class Launcher {
 
   /** The environment handed to PostgreSQL: ours without libpq/PG* variables. */
   private static Map<String, String> childEnv(Map<String, String> env) {
-    Map<String, String> out = new java.util.HashMap<>();
+    Map<String, String> out = new HashMap<>();
     env.forEach(
         (k, v) -> {
           if (!k.startsWith("PG") && !k.startsWith("AMP_")) {

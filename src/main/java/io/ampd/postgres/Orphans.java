@@ -11,22 +11,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Clears what an earlier ampd left behind (DESIGN.md "Managed PostgreSQL" 4). A lock file
- * ({@code postmaster.pid}, or the socket's {@code .s.PGSQL.<port>.lock}) names a pid; that pid
- * is:
+ * Clears what an earlier ampd left behind (DESIGN.md "Managed PostgreSQL" 4). A lock file ({@code
+ * postmaster.pid}, or the socket's {@code .s.PGSQL.<port>.lock}) names a pid; that pid is:
  *
  * <ul>
  *   <li>OURS: a live postgres whose working directory is this data dir (the postmaster chdirs
  *       there). It is stopped: SIGINT (fast shutdown), SIGQUIT after the stop timeout, SIGKILL
  *       last.
- *   <li>DEAD (gone, or a zombie) or OTHER (a live process that provably is not a postgres of
- *       this dir): never signalled; the stale lock file is removed, since PostgreSQL itself
- *       would refuse a lock file naming a live pid it may signal, zombies included.
+ *   <li>DEAD (gone, or a zombie) or OTHER (a live process that provably is not a postgres of this
+ *       dir): never signalled; the stale lock file is removed, since PostgreSQL itself would refuse
+ *       a lock file naming a live pid it may signal, zombies included.
  *   <li>UNKNOWN (we may not read its /proc entries): left for PostgreSQL to judge.
  * </ul>
  *
- * <p>Without /proc (macOS), a live process whose command is postgres and whose lock file names
- * this data dir counts as OURS; everything else is left for PostgreSQL.
+ * <p>Without /proc (macOS), a live process whose command is postgres and whose lock file names this
+ * data dir counts as OURS; everything else is left for PostgreSQL.
  */
 final class Orphans {
   private static final Logger log = LoggerFactory.getLogger(Orphans.class);
@@ -64,7 +63,8 @@ final class Orphans {
       }
       removeIfStale(dataDir.resolve(PidFile.NAME), pid, kind);
     }
-    Optional<PidFile> lock = PidFile.read(socketLock.getParent(), socketLock.getFileName().toString());
+    Optional<PidFile> lock =
+        PidFile.read(socketLock.getParent(), socketLock.getFileName().toString());
     if (lock.isPresent()) {
       long pid = lock.get().pid();
       Kind kind = classify(pid, real, lock.get().dataDir());
@@ -77,8 +77,11 @@ final class Orphans {
 
   private static boolean removeIfStale(Path file, long pid, Kind kind) throws IOException {
     if (kind == Kind.DEAD || kind == Kind.OTHER) {
-      log.info("Removing stale {} (pid {} is {})", file, pid, kind == Kind.DEAD ? "gone" : "not"
-          + " a PostgreSQL of this cluster");
+      log.info(
+          "Removing stale {} (pid {} is {})",
+          file,
+          pid,
+          kind == Kind.DEAD ? "gone" : "not" + " a PostgreSQL of this cluster");
       Files.deleteIfExists(file);
       return true;
     }
@@ -145,6 +148,8 @@ final class Orphans {
   }
 
   private boolean alive(long pid) {
-    return hasProc ? proc.isAlive(pid) : ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    return hasProc
+        ? proc.isAlive(pid)
+        : ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -16,9 +17,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The OS user PostgreSQL runs as. PostgreSQL refuses to run as root, so a root ampd hands it to
- * an unprivileged user (configured, else {@code postgres}); otherwise PostgreSQL runs as
- * ourselves and {@link #switchUser()} is false.
+ * The OS user PostgreSQL runs as. PostgreSQL refuses to run as root, so a root ampd hands it to an
+ * unprivileged user (configured, else {@code postgres}); otherwise PostgreSQL runs as ourselves and
+ * {@link #switchUser()} is false.
  *
  * @param name user name
  * @param uid user id
@@ -42,7 +43,9 @@ record OsUser(String name, int uid, int gid, Set<Integer> groups, boolean switch
       if (configured.isPresent()) {
         throw new AmpdException(
             "OS user '" + name + "' (metadata_db.managed.os_user) does not exist",
-            "create it with 'useradd --system " + name + "' or set metadata_db.managed.os_user"
+            "create it with 'useradd --system "
+                + name
+                + "' or set metadata_db.managed.os_user"
                 + " to an existing unprivileged user");
       }
       throw new AmpdException(
@@ -58,11 +61,46 @@ record OsUser(String name, int uid, int gid, Set<Integer> groups, boolean switch
     return user.get();
   }
 
-  /** Runs {@code id <name>}: NSS-aware, and one cheap process. */
+  /**
+   * Reads {@code /etc/passwd} and {@code /etc/group} (no process to spawn on the start path); users
+   * only NSS knows (LDAP, sssd) are asked of {@code id <name>}.
+   */
   static Optional<OsUser> lookup(String name) {
+    Optional<OsUser> local = lookupFiles(name, Path.of("/etc/passwd"), Path.of("/etc/group"));
+    return local.isPresent() ? local : lookupId(name);
+  }
+
+  static Optional<OsUser> lookupFiles(String name, Path passwd, Path group) {
+    try {
+      for (String line : Files.readAllLines(passwd, StandardCharsets.UTF_8)) {
+        String[] f = line.split(":", -1);
+        if (f.length >= 4 && f[0].equals(name)) {
+          int uid = Integer.parseInt(f[2]);
+          int gid = Integer.parseInt(f[3]);
+          Set<Integer> groups = new HashSet<>();
+          groups.add(gid);
+          for (String g : Files.readAllLines(group, StandardCharsets.UTF_8)) {
+            String[] gf = g.split(":", -1);
+            if (gf.length >= 4 && List.of(gf[3].split(",")).contains(name)) {
+              groups.add(Integer.parseInt(gf[2]));
+            }
+          }
+          return Optional.of(new OsUser(name, uid, gid, Set.copyOf(groups), true));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  /** Runs {@code id <name>}: NSS-aware. */
+  static Optional<OsUser> lookupId(String name) {
     try {
       Process id =
-          new ProcessBuilder("id", "--", name).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+          new ProcessBuilder("id", "--", name)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       String out = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!id.waitFor(5, TimeUnit.SECONDS) || id.exitValue() != 0) {
         return Optional.empty();
@@ -103,8 +141,8 @@ record OsUser(String name, int uid, int gid, Set<Integer> groups, boolean switch
   }
 
   /**
-   * Checks this user can traverse every directory from {@code /} down to {@code dir}'s parent;
-   * the error names the first one that blocks it.
+   * Checks this user can traverse every directory from {@code /} down to {@code dir}'s parent; the
+   * error names the first one that blocks it.
    */
   void checkCanReach(Path dir) {
     if (!switchUser) {
@@ -118,8 +156,12 @@ record OsUser(String name, int uid, int gid, Set<Integer> groups, boolean switch
     for (Path p : chain) {
       if (!canTraverse(p)) {
         throw new AmpdException(
-            "PostgreSQL runs as OS user '" + name + "', which cannot reach " + dir
-                + ": it may not enter " + p,
+            "PostgreSQL runs as OS user '"
+                + name
+                + "', which cannot reach "
+                + dir
+                + ": it may not enter "
+                + p,
             "choose an --amp-dir that user can reach, or allow it with 'chmod o+x " + p + "'");
       }
     }

@@ -15,8 +15,8 @@ import java.util.Optional;
  * @param cacheDir where bundled binaries are unpacked; empty: the per-user default
  * @param startTimeout deadline for PostgreSQL to become ready
  * @param stopTimeout deadline for a fast shutdown before it is escalated
- * @param env the environment of this process as the composition root read it; the supervisor
- *     uses {@code PATH}, {@code HOME}, {@code XDG_CACHE_HOME} and {@code XDG_RUNTIME_DIR}
+ * @param env the environment of this process as the composition root read it; the supervisor uses
+ *     {@code PATH}, {@code HOME}, {@code XDG_CACHE_HOME} and {@code XDG_RUNTIME_DIR}
  * @param host facts about this process and machine ({@link Host#current()})
  */
 public record PostgresSettings(
@@ -82,14 +82,28 @@ public record PostgresSettings(
 
   public PostgresSettings withBinDir(String dir) {
     return new PostgresSettings(
-        dataDir, Optional.of(dir), osUser, serverSettings, cacheDir, startTimeout, stopTimeout,
-        env, host);
+        dataDir,
+        Optional.of(dir),
+        osUser,
+        serverSettings,
+        cacheDir,
+        startTimeout,
+        stopTimeout,
+        env,
+        host);
   }
 
   public PostgresSettings withCacheDir(Path dir) {
     return new PostgresSettings(
-        dataDir, binDir, osUser, serverSettings, Optional.of(dir), startTimeout, stopTimeout,
-        env, host);
+        dataDir,
+        binDir,
+        osUser,
+        serverSettings,
+        Optional.of(dir),
+        startTimeout,
+        stopTimeout,
+        env,
+        host);
   }
 
   public PostgresSettings withServerSettings(Map<String, String> settings) {

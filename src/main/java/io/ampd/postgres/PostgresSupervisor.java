@@ -7,12 +7,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -22,18 +22,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a private PostgreSQL cluster for {@code ampd solo}: DESIGN.md "Managed PostgreSQL".
  *
- * <p>{@link #start} reads like the steps: locate binaries, stop an orphan of this data dir,
- * initdb if {@code PG_VERSION} is missing, start postgres, wait until ready, create database
- * {@code amp} if missing, then monitor.
+ * <p>{@link #start} reads like the steps: locate binaries, stop an orphan of this data dir, initdb
+ * if {@code PG_VERSION} is missing, start postgres, wait until ready, create database {@code amp}
+ * if missing, then monitor.
  *
  * <p>Lifecycle and threads. The caller's thread runs {@link #start} up to READY. From then on a
  * single daemon thread ({@code postgres-monitor}) owns restarts: it learns of a postmaster exit
  * through {@link Process#onExit()}, and unless the supervisor is stopping it restarts PostgreSQL
- * with backoff (state RESTARTING, READY again after); five failures within a minute make the
- * state FAILED and call {@link Listener#onFatal}. {@link #close()} may come from any thread: it
- * sets {@code stopping} under the lock (so no restart spawns a new postmaster after it) and then
- * stops the current postmaster outside the lock. A restart that was waiting for readiness when
- * close stopped its postmaster gives up quietly.
+ * with backoff (state RESTARTING, READY again after); five failures within a minute make the state
+ * FAILED and call {@link Listener#onFatal}. {@link #close()} may come from any thread: it sets
+ * {@code stopping} under the lock (so no restart spawns a new postmaster after it) and then stops
+ * the current postmaster outside the lock. A restart that was waiting for readiness when close
+ * stopped its postmaster gives up quietly.
  */
 public final class PostgresSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostgresSupervisor.class);
@@ -55,6 +55,9 @@ public final class PostgresSupervisor implements AutoCloseable {
   private static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
   private static final long POLL_NANOS = Duration.ofMillis(2).toNanos();
   private static final String SHMEM_IN_USE = "pre-existing shared memory block";
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+  private static final String NO_SUCH_DATABASE = "3D000";
+  private static final String DUPLICATE_DATABASE = "42P04";
 
   /** Lifecycle states, reported by {@code /healthz}. */
   public enum State {
@@ -111,8 +114,8 @@ public final class PostgresSupervisor implements AutoCloseable {
   }
 
   /**
-   * Finds binaries, clears an orphan, runs initdb if needed, starts postgres and waits until
-   * it is ready. The database {@code amp} exists when this returns.
+   * Finds binaries, clears an orphan, runs initdb if needed, starts postgres and waits until it is
+   * ready. The database {@code amp} exists when this returns.
    */
   public static PostgresSupervisor start(PostgresSettings settings, Listener listener) {
     long t0 = System.nanoTime();
@@ -175,10 +178,10 @@ public final class PostgresSupervisor implements AutoCloseable {
   }
 
   /**
-   * Starts a postmaster and waits for it: {@code postmaster.pid} ready for our child, then
-   * {@code SELECT 1} on database amp (created first on a fresh cluster, or when missing). A
-   * start refused because the backends of a killed postmaster still hold its shared memory is
-   * retried until the start deadline.
+   * Starts a postmaster and waits for it: {@code postmaster.pid} ready for our child, then {@code
+   * SELECT 1} on database amp (created first on a fresh cluster, or when missing). A start refused
+   * because the backends of a killed postmaster still hold its shared memory is retried until the
+   * start deadline.
    */
   private void launchUntilReady(boolean fresh) {
     long deadline = System.nanoTime() + settings.startTimeout().toNanos();
@@ -222,30 +225,48 @@ public final class PostgresSupervisor implements AutoCloseable {
   }
 
   private void awaitSql(ServerProcess server, boolean fresh, long deadline) {
-    PgUrl admin = PgUrl.unixSocket(socketDir.dir(), ServerProcess.PORT, "postgres", SUPERUSER);
+    Path socket = socketDir.dir().resolve(".s.PGSQL." + ServerProcess.PORT);
     boolean create = fresh;
     while (true) {
       try {
         if (create) {
-          Sql.createDatabase(admin, DATABASE);
-          log.info("Created database {}", DATABASE);
+          createDatabase(socket);
+          create = false;
         }
-        Sql.selectOne(url);
+        WireProbe.execute(socket, SUPERUSER, DATABASE, "SELECT 1", PROBE_TIMEOUT, monitor);
         return;
-      } catch (SQLException e) {
-        if (Sql.NO_SUCH_DATABASE.equals(e.getSQLState())) {
+      } catch (WireProbe.ServerError e) {
+        if (NO_SUCH_DATABASE.equals(e.sqlState())) {
           create = true;
           continue;
         }
-        if (!server.isAlive()) {
-          throw server.notReady("exited while starting");
-        }
-        if (System.nanoTime() > deadline) {
-          throw server.notReady("did not answer SELECT 1 (" + e.getMessage() + ")");
-        }
-        LockSupport.parkNanos(POLL_NANOS);
+        retryOrFail(server, deadline, e);
+      } catch (IOException e) {
+        retryOrFail(server, deadline, e);
       }
     }
+  }
+
+  private void createDatabase(Path socket) throws IOException, WireProbe.ServerError {
+    try {
+      WireProbe.execute(
+          socket, SUPERUSER, "postgres", "CREATE DATABASE " + DATABASE, PROBE_TIMEOUT, monitor);
+      log.info("Created database {}", DATABASE);
+    } catch (WireProbe.ServerError e) {
+      if (!DUPLICATE_DATABASE.equals(e.sqlState())) {
+        throw e;
+      }
+    }
+  }
+
+  private static void retryOrFail(ServerProcess server, long deadline, Exception e) {
+    if (!server.isAlive()) {
+      throw server.notReady("exited while starting");
+    }
+    if (System.nanoTime() > deadline) {
+      throw server.notReady("did not answer SELECT 1 (" + e.getMessage() + ")");
+    }
+    LockSupport.parkNanos(POLL_NANOS);
   }
 
   private void watch(ServerProcess server) {
@@ -284,7 +305,7 @@ public final class PostgresSupervisor implements AutoCloseable {
     log.info("Restarting PostgreSQL in {} ms", delay.toMillis());
     try {
       monitor.schedule(this::restart, delay.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // closed meanwhile
     }
   }
@@ -313,8 +334,13 @@ public final class PostgresSupervisor implements AutoCloseable {
     String tail = last == null ? "(no output)" : last.output().tail(10);
     AmpdException error =
         new AmpdException(
-            "PostgreSQL in " + settings.dataDir() + " keeps dying: " + MAX_FAILURES
-                + " failures within " + FAILURE_WINDOW.toSeconds() + " s; last log lines: "
+            "PostgreSQL in "
+                + settings.dataDir()
+                + " keeps dying: "
+                + MAX_FAILURES
+                + " failures within "
+                + FAILURE_WINDOW.toSeconds()
+                + " s; last log lines: "
                 + tail,
             "see the PostgreSQL log lines above; fix the cause (disk space, memory, settings)"
                 + " and start ampd again");
@@ -434,7 +460,11 @@ public final class PostgresSupervisor implements AutoCloseable {
 
   /** {@code postgresql:///amp?host=<dir>&user=postgres}, ready to paste after psql. */
   static String psqlUrl(Path socketDir) {
-    return "postgresql:///" + DATABASE + "?host=" + encode(socketDir.toString()) + "&user="
+    return "postgresql:///"
+        + DATABASE
+        + "?host="
+        + encode(socketDir.toString())
+        + "&user="
         + SUPERUSER;
   }
 
@@ -442,7 +472,9 @@ public final class PostgresSupervisor implements AutoCloseable {
     StringBuilder sb = new StringBuilder();
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xff);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
           || "/._-~".indexOf(c) >= 0) {
         sb.append(c);
       } else {

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Reads what Linux {@code /proc} says about a process: whether it is alive (a zombie is not),
- * which program it runs and its working directory. A PostgreSQL postmaster chdirs into its data
+ * Reads what Linux {@code /proc} says about a process: whether it is alive (a zombie is not), which
+ * program it runs and its working directory. A PostgreSQL postmaster chdirs into its data
  * directory, so the working directory tells which cluster it serves.
  */
 final class ProcFs {
@@ -37,8 +37,8 @@ final class ProcFs {
   }
 
   /**
-   * True for a {@code /proc/<pid>/stat} line of a zombie ({@code Z}) or dead ({@code X}) task.
-   * The command name may hold spaces and parentheses, so the state is read after the last ')'.
+   * True for a {@code /proc/<pid>/stat} line of a zombie ({@code Z}) or dead ({@code X}) task. The
+   * command name may hold spaces and parentheses, so the state is read after the last ')'.
    */
   static boolean isZombieOrDead(String statLine) {
     int close = statLine.lastIndexOf(')');

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Copies a child's merged stdout/stderr to the SLF4J logger {@code postgres}, line by line and
- * prefixed ({@code postgres: ...}, {@code initdb: ...}), on a named daemon thread; keeps the
- * last lines for error messages.
+ * prefixed ({@code postgres: ...}, {@code initdb: ...}), on a named daemon thread; keeps the last
+ * lines for error messages.
  */
 final class ProcessOutput {
   private static final Logger log = LoggerFactory.getLogger("postgres");

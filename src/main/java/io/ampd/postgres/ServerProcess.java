@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One run of the postmaster, started directly (no pg_ctl) and socket only: {@code
- * listen_addresses} empty, the socket dir private (0700). Ready when {@code postmaster.pid}
- * names this child and says {@code ready}; the caller then checks {@code SELECT 1}.
+ * One run of the postmaster, started directly (no pg_ctl) and socket only: {@code listen_addresses}
+ * empty, the socket dir private (0700). Ready when {@code postmaster.pid} names this child and says
+ * {@code ready}; the caller then checks {@code SELECT 1}.
  */
 final class ServerProcess {
   static final int PORT = 5432;
@@ -106,8 +106,8 @@ final class ServerProcess {
    * after {@code timeout} and to SIGKILL after another. Returns true when it is gone.
    */
   boolean stop(String firstSignal, Duration timeout) {
-    List<String> signals = firstSignal.equals("QUIT") ? List.of("QUIT", "KILL")
-        : List.of("INT", "QUIT", "KILL");
+    List<String> signals =
+        firstSignal.equals("QUIT") ? List.of("QUIT", "KILL") : List.of("INT", "QUIT", "KILL");
     for (String signal : signals) {
       if (!process.isAlive()) {
         return true;

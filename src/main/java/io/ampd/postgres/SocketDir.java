@@ -16,8 +16,8 @@ import java.util.HexFormat;
  * Where PostgreSQL puts its Unix socket (DESIGN.md "Managed PostgreSQL" 7): the data dir itself
  * (0700), unless {@code <dir>/.s.PGSQL.<port>} would pass the OS limit for socket paths. Then a
  * private dir {@code ampd-<hash of the data dir>} under {@code $XDG_RUNTIME_DIR} (when set and
- * reachable by the PostgreSQL user) or the temp dir. Such a dir must be a real directory owned
- * by the PostgreSQL user with mode 0700; anything else there is an error, never reused.
+ * reachable by the PostgreSQL user) or the temp dir. Such a dir must be a real directory owned by
+ * the PostgreSQL user with mode 0700; anything else there is an error, never reused.
  *
  * @param dir the socket directory
  * @param fallback true when it is the private dir outside the data dir (removed on close)
@@ -43,8 +43,13 @@ record SocketDir(Path dir, boolean fallback) {
     Path dir = base.toAbsolutePath().resolve(name);
     if (!fits(dir, port, host)) {
       throw new AmpdException(
-          "socket path " + dir + "/.s.PGSQL." + port + " is longer than the "
-              + host.maxSocketPathBytes() + " bytes the OS allows",
+          "socket path "
+              + dir
+              + "/.s.PGSQL."
+              + port
+              + " is longer than the "
+              + host.maxSocketPathBytes()
+              + " bytes the OS allows",
           "set java.io.tmpdir or XDG_RUNTIME_DIR to a shorter directory");
     }
     createPrivate(dir, host, user);
@@ -82,7 +87,10 @@ record SocketDir(Path dir, boolean fallback) {
                 == 0700;
     if (!ok) {
       throw new AmpdException(
-          "socket dir " + dir + " exists but is not a directory owned by uid " + owner
+          "socket dir "
+              + dir
+              + " exists but is not a directory owned by uid "
+              + owner
               + " with mode 0700",
           "remove " + dir + " (ampd creates it privately), then start again");
     }

@@ -24,7 +24,8 @@ class BundledBinariesTest {
         PgTestSupport.settings(data).withBinDir("bundled").withCacheDir(cache);
     // Two unpackers race; both must end with the same complete copy.
     BundledBinaries bundled = new BundledBinaries(settings);
-    CompletableFuture<Binaries> other = CompletableFuture.supplyAsync(() -> bundled.extract("race"));
+    CompletableFuture<Binaries> other =
+        CompletableFuture.supplyAsync(() -> bundled.extract("race"));
     Binaries mine = bundled.extract("test");
     assertEquals(mine.dir(), other.get().dir());
     assertTrue(mine.version().startsWith("18."), mine.version());
@@ -35,7 +36,8 @@ class BundledBinariesTest {
 
     try (PostgresSupervisor s =
         PostgresSupervisor.start(settings, new PostgresSupervisor.Listener() {})) {
-      assertEquals(mine.dir(), new BinaryLocator(settings, bundled).locate(Optional.of("18")).dir());
+      assertEquals(
+          mine.dir(), new BinaryLocator(settings, bundled).locate(Optional.of("18")).dir());
       assertEquals("18", Files.readString(data.resolve("PG_VERSION")).trim());
       assertTrue(query(s.url(), "SELECT version()").get(0).startsWith("PostgreSQL 18."));
       assertEquals(List.of("1"), query(s.url(), "SELECT 1"));

@@ -23,7 +23,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -200,8 +203,10 @@ class PostgresSupervisorTest {
     Files.createDirectories(data);
     Files.writeString(data.resolve("notes.txt"), "mine\n");
     AmpdException e =
-        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
-    assertTrue(e.getMessage().contains("holds files PostgreSQL did not write: notes.txt"), e.getMessage());
+        assertThrows(
+            AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
+    assertTrue(
+        e.getMessage().contains("holds files PostgreSQL did not write: notes.txt"), e.getMessage());
     assertTrue(Files.exists(data.resolve("notes.txt")));
   }
 
@@ -263,10 +268,15 @@ class PostgresSupervisorTest {
     Files.createDirectories(data);
     Files.writeString(data.resolve("PG_VERSION"), "14\n");
     AmpdException e =
-        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
+        assertThrows(
+            AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
     assertTrue(
-        e.getMessage().startsWith("cluster " + data + " is PostgreSQL 14 but no PostgreSQL 14"
-            + " binaries were found; found: 15."),
+        e.getMessage()
+            .startsWith(
+                "cluster "
+                    + data
+                    + " is PostgreSQL 14 but no PostgreSQL 14"
+                    + " binaries were found; found: 15."),
         e.getMessage());
     assertTrue(e.getMessage().contains("(bundled)"), e.getMessage());
     assertTrue(e.hint().startsWith("install PostgreSQL 14"), e.hint());
@@ -277,8 +287,11 @@ class PostgresSupervisorTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process child =
         new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"),
-                SupervisorChild.class.getName(), cluster.toString())
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                SupervisorChild.class.getName(),
+                cluster.toString())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     long postmaster = -1;
@@ -302,13 +315,124 @@ class PostgresSupervisorTest {
     }
   }
 
+  @Test
+  void postgresThatKeepsDyingEndsFailedAndTellsTheListener() throws Exception {
+    Path autoConf = cluster.resolve("postgresql.auto.conf");
+    String original = Files.readString(autoConf);
+    List<PostgresSupervisor.State> states = new CopyOnWriteArrayList<>();
+    CompletableFuture<AmpdException> fatal = new CompletableFuture<>();
+    PostgresSupervisor.Listener recording =
+        new PostgresSupervisor.Listener() {
+          @Override
+          public void onStateChange(PostgresSupervisor.State state) {
+            states.add(state);
+          }
+
+          @Override
+          public void onFatal(AmpdException error) {
+            fatal.complete(error);
+          }
+        };
+    try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), recording)) {
+      Files.writeString(autoConf, original + "shared_buffers = 'bogus'\n");
+      Signals.send(s.pid(), "KILL");
+      AmpdException e = fatal.get(30, TimeUnit.SECONDS);
+      assertTrue(e.getMessage().contains("keeps dying: 5 failures within 60 s"), e.getMessage());
+      assertTrue(e.getMessage().contains("shared_buffers"), e.getMessage());
+      assertEquals(PostgresSupervisor.State.FAILED, s.state());
+      assertTrue(states.contains(PostgresSupervisor.State.RESTARTING), states.toString());
+    } finally {
+      Files.writeString(autoConf, original);
+    }
+  }
+
+  @Test
+  void failedStartQuotesThePostgresLog() {
+    PostgresSettings bad = settings(cluster).withServerSettings(Map.of("shared_buffers", "bogus"));
+    AmpdException e =
+        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(bad, listener()));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "PostgreSQL in " + cluster + " exited while starting (exit 1); last log lines: "),
+        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("invalid value for parameter \"shared_buffers\""), e.getMessage());
+  }
+
+  @Test
+  void stopNowIsAnImmediateShutdown() throws Exception {
+    ListAppender<ILoggingEvent> log = PgTestSupport.capturePostgresLog();
+    try {
+      PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), listener());
+      long pid = s.pid();
+      s.stopNow();
+      assertEquals(PostgresSupervisor.State.STOPPED, s.state());
+      assertTrue(awaitGone(pid, Duration.ZERO));
+      assertTrue(PgTestSupport.logged(log, "received immediate shutdown request"));
+      s.close();
+    } finally {
+      PgTestSupport.release(log);
+    }
+  }
+
+  @Test
+  void aDirThePostgresUserCannotEnterIsNamed() throws Exception {
+    Path closed = TempDirs.create("pgclosed");
+    Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+    Path data = closed.resolve("amp").resolve("metadb");
+    AmpdException e =
+        assertThrows(
+            AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
+    assertEquals(
+        "PostgreSQL runs as OS user 'postgres', which cannot reach "
+            + data
+            + ": it may not enter "
+            + closed,
+        e.getMessage());
+    assertEquals(
+        "choose an --amp-dir that user can reach, or allow it with 'chmod o+x " + closed + "'",
+        e.hint());
+  }
+
+  @Test
+  void aMissingOsUserIsAClearError() {
+    PostgresSettings s = settings(cluster);
+    PostgresSettings noUser =
+        new PostgresSettings(
+            s.dataDir(),
+            s.binDir(),
+            Optional.of("no-such-user-x"),
+            s.serverSettings(),
+            s.cacheDir(),
+            s.startTimeout(),
+            s.stopTimeout(),
+            s.env(),
+            s.host());
+    AmpdException e =
+        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(noUser, listener()));
+    assertEquals(
+        "OS user 'no-such-user-x' (metadata_db.managed.os_user) does not exist", e.getMessage());
+  }
+
   private static Process startRawPostgres(Path data) throws IOException {
-    String postgres = BinaryLocator.version(Path.of("/usr/lib/postgresql/15/bin/postgres")) != null
-        ? "/usr/lib/postgresql/15/bin/postgres" : "postgres";
+    String postgres =
+        BinaryLocator.version(Path.of("/usr/lib/postgresql/15/bin/postgres")) != null
+            ? "/usr/lib/postgresql/15/bin/postgres"
+            : "postgres";
     return new ProcessBuilder(
-            "setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--",
-            postgres, "-D", data.toString(), "-c", "listen_addresses=",
-            "-c", "unix_socket_directories=" + data)
+            "setpriv",
+            "--reuid=postgres",
+            "--regid=postgres",
+            "--init-groups",
+            "--",
+            postgres,
+            "-D",
+            data.toString(),
+            "-c",
+            "listen_addresses=",
+            "-c",
+            "unix_socket_directories=" + data)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();

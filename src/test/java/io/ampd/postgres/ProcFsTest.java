@@ -31,7 +31,8 @@ class ProcFsTest {
     Files.writeString(proc.resolve("77/stat"), "77 (postgres) Z 1 77 77 0 -1\n");
     Files.createDirectories(proc.resolve("78"));
     Files.writeString(proc.resolve("78/stat"), "78 (postgres) S 1 78 78 0 -1\n");
-    Files.write(proc.resolve("78/cmdline"), "/usr/lib/postgresql/15/bin/postgres\0-D\0/x\0".getBytes());
+    Files.write(
+        proc.resolve("78/cmdline"), "/usr/lib/postgresql/15/bin/postgres\0-D\0/x\0".getBytes());
     ProcFs fs = new ProcFs(proc);
     assertFalse(fs.isAlive(77));
     assertTrue(fs.isAlive(78));
@@ -45,12 +46,24 @@ class ProcFsTest {
     Files.createDirectories(proc.resolve("77"));
     Files.writeString(proc.resolve("77/stat"), "77 (postgres) Z 1 77 77 0 -1\n");
     Path data = TempDirs.create("data");
-    assertEquals(Orphans.Kind.DEAD, new Orphans(new ProcFs(proc), true).classify(77, data, data.toString()));
+    assertEquals(
+        Orphans.Kind.DEAD, new Orphans(new ProcFs(proc), true).classify(77, data, data.toString()));
   }
 
   @Test
   void parsesPostmasterPid() {
-    var pf = PidFile.parse(List.of("4611", "/tmp/d", "1795304086", "5432", "/tmp/d", "", "  2154860        13", "ready   ")).orElseThrow();
+    var pf =
+        PidFile.parse(
+                List.of(
+                    "4611",
+                    "/tmp/d",
+                    "1795304086",
+                    "5432",
+                    "/tmp/d",
+                    "",
+                    "  2154860        13",
+                    "ready   "))
+            .orElseThrow();
     assertEquals(4611, pf.pid());
     assertEquals("/tmp/d", pf.dataDir());
     assertTrue(pf.ready());
@@ -60,10 +73,22 @@ class ProcFsTest {
 
   @Test
   void parsesIdOutput() {
-    OsUser u = OsUser.parseId("uid=101(postgres) gid=104(postgres) groups=104(postgres),103(ssl-cert)").orElseThrow();
+    OsUser u =
+        OsUser.parseId("uid=101(postgres) gid=104(postgres) groups=104(postgres),103(ssl-cert)")
+            .orElseThrow();
     assertEquals(101, u.uid());
     assertEquals(104, u.gid());
     assertEquals(java.util.Set.of(104, 103), u.groups());
     assertEquals(List.of("--reuid=101", "--regid=104", "--init-groups"), u.setprivArgs());
+  }
+
+  @Test
+  void passwdAndGroupFilesGiveTheSameUserAsId() {
+    OsUser files =
+        OsUser.lookupFiles("postgres", Path.of("/etc/passwd"), Path.of("/etc/group")).orElseThrow();
+    assertEquals(OsUser.lookupId("postgres").orElseThrow(), files);
+    assertTrue(
+        OsUser.lookupFiles("no-such-user-x", Path.of("/etc/passwd"), Path.of("/etc/group"))
+            .isEmpty());
   }
 }

@@ -14,17 +14,14 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Temp dirs PostgreSQL can use: mode 0755 under {@code java.io.tmpdir} (JUnit's {@code @TempDir}
- * is 0700, which the unprivileged PostgreSQL user cannot enter). Each dir is deleted recursively
- * after the test when the class has {@code @ExtendWith(TempDirs.class)}, and in any case when
- * the test JVM exits.
+ * Temp dirs PostgreSQL can use: mode 0755 under {@code java.io.tmpdir} (JUnit's {@code @TempDir} is
+ * 0700, which the unprivileged PostgreSQL user cannot enter). Each dir is deleted recursively after
+ * the test when the class has {@code @ExtendWith(TempDirs.class)}, and in any case when the test
+ * JVM exits.
  */
 public final class TempDirs implements AfterEachCallback {
   private static final List<Path> CREATED = new ArrayList<>();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(TempDirs::deleteAll, "temp-dirs-cleanup"));
-  }
+  private static boolean hooked;
 
   /** A new empty 0755 dir {@code <tmp>/<prefix>-<random>}. */
   public static Path create(String prefix) {
@@ -34,6 +31,13 @@ public final class TempDirs implements AfterEachCallback {
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
       synchronized (CREATED) {
         CREATED.add(dir);
+        if (!hooked) {
+          // Registered on first use, not in a static initializer: deleteRecursively may be
+          // first called from another shutdown hook, when registering fails.
+          Runtime.getRuntime()
+              .addShutdownHook(new Thread(TempDirs::deleteAll, "temp-dirs-cleanup"));
+          hooked = true;
+        }
       }
       return dir;
     } catch (IOException e) {

@@ -4,9 +4,13 @@ import io.ampd.config.PgUrl;
 import io.ampd.postgres.Host;
 import io.ampd.postgres.PostgresSettings;
 import io.ampd.postgres.PostgresSupervisor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -19,10 +23,10 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One real PostgreSQL per test JVM, run by the project's own {@link PostgresSupervisor}: started
- * on first use in a fresh 0755 dir under {@code java.io.tmpdir}, stopped (and the dir removed)
- * by a JVM shutdown hook. Use {@link #shared()} directly, or {@code @ExtendWith(TestPostgres.class)}
- * to start it before the class and inject it as a test or constructor parameter.
+ * One real PostgreSQL per test JVM, run by the project's own {@link PostgresSupervisor}: started on
+ * first use in a fresh 0755 dir under {@code java.io.tmpdir}, stopped (and the dir removed) by a
+ * JVM shutdown hook. Use {@link #shared()} directly, or {@code @ExtendWith(TestPostgres.class)} to
+ * start it before the class and inject it as a test or constructor parameter.
  *
  * <p>Each test should work in its own database: {@link #createDatabase(String)}.
  */
@@ -60,10 +64,11 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
   }
 
   private static TestPostgres startShared() {
-    Path root = TempDirsRoot.create("ampd-testpg");
+    Path root = createRoot();
     PostgresSettings settings =
         PostgresSettings.defaults(root.resolve("metadb"), System.getenv(), Host.current());
-    PostgresSupervisor supervisor = PostgresSupervisor.start(settings, new PostgresSupervisor.Listener() {});
+    PostgresSupervisor supervisor =
+        PostgresSupervisor.start(settings, new PostgresSupervisor.Listener() {});
     TestPostgres pg = new TestPostgres(supervisor, root);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -74,6 +79,18 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
                 },
                 "test-postgres-stop"));
     return pg;
+  }
+
+  /** A 0755 root that outlives single tests (TempDirs deletes its dirs after each test). */
+  private static Path createRoot() {
+    try {
+      Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+      Path dir = Files.createTempDirectory(tmp, "ampd-testpg-");
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The supervisor itself (state, pid, version). Do not close it: the shutdown hook does. */
@@ -99,15 +116,25 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
   /** {@code user} with {@code password} on {@code database}, as a libpq URI would give it. */
   public PgUrl url(String database, String user, String password) {
     return PgUrl.parse(
-        "postgresql://" + enc(user) + ":" + enc(password) + "@/" + enc(database) + "?host="
-            + enc(socketDir().toString()) + "&port=5432");
+        "postgresql://"
+            + enc(user)
+            + ":"
+            + enc(password)
+            + "@/"
+            + enc(database)
+            + "?host="
+            + enc(socketDir().toString())
+            + "&port=5432");
   }
 
   /** A fresh, empty database named {@code <prefix>_<n>}, owned by the superuser. */
   public PgUrl createDatabase(String prefix) {
     String name =
-        prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_") + "_"
-            + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+        prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_")
+            + "_"
+            + ProcessHandle.current().pid()
+            + "_"
+            + COUNTER.incrementAndGet();
     execute("CREATE DATABASE " + quote(name));
     return url(name, "postgres");
   }
@@ -157,20 +184,5 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
   @Override
   public Object resolveParameter(ParameterContext p, ExtensionContext e) {
     return shared();
-  }
-
-  /** A 0755 root that outlives single tests (TempDirs deletes per test). */
-  private static final class TempDirsRoot {
-    static Path create(String prefix) {
-      try {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
-        Path dir = java.nio.file.Files.createTempDirectory(tmp, prefix + "-");
-        java.nio.file.Files.setPosixFilePermissions(
-            dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        return dir;
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
   }
 }

@@ -43,7 +43,8 @@ class TestPostgresTest {
   @Test
   void tempDirsAreReachableByOtherUsers() throws Exception {
     var dir = TempDirs.create("tp");
-    assertEquals("rwxr-xr-x",
+    assertEquals(
+        "rwxr-xr-x",
         java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
   }
 }
