@@ -12,13 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies a child's merged stdout/stderr to the SLF4J logger {@code postgres}, line by line and
- * prefixed ({@code postgres: ...}, {@code initdb: ...}), on a named daemon thread; keeps the last
- * lines for error messages.
+ * Copies a child's merged stdout/stderr, line by line, to an SLF4J logger named after it
+ * ({@code postgres}, {@code initdb}), which prefixes every line with that name; runs on a named
+ * daemon thread and keeps the last lines for error messages.
  */
 final class ProcessOutput {
-  private static final Logger log = LoggerFactory.getLogger("postgres");
-
+  private final Logger log;
   private final String prefix;
   private final int keep;
   private final boolean quiet;
@@ -28,6 +27,7 @@ final class ProcessOutput {
   /** {@code quiet}: log at DEBUG (initdb's chatter); errors quote the kept lines anyway. */
   ProcessOutput(String prefix, int keep, boolean quiet) {
     this.prefix = prefix;
+    this.log = LoggerFactory.getLogger(prefix);
     this.keep = keep;
     this.quiet = quiet;
   }
@@ -46,11 +46,11 @@ final class ProcessOutput {
       while ((line = in.readLine()) != null) {
         remember(line);
         if (quiet) {
-          log.debug("{}: {}", prefix, line);
+          log.debug(line);
         } else if (line.contains("FATAL:") || line.contains("PANIC:")) {
-          log.warn("{}: {}", prefix, line);
+          log.warn(line);
         } else {
-          log.info("{}: {}", prefix, line);
+          log.info(line);
         }
       }
     } catch (IOException e) {

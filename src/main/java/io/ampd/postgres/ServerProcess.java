@@ -43,6 +43,8 @@ final class ServerProcess {
     command.addAll(List.of("-c", "listen_addresses="));
     command.addAll(List.of("-c", "unix_socket_directories=" + quoteListItem(socketDir.toString())));
     command.addAll(List.of("-c", "unix_socket_permissions=0700"));
+    // ampd's log adds the time; PostgreSQL's own prefix keeps only the server process id.
+    command.addAll(List.of("-c", "log_line_prefix=[%p] "));
     serverSettings.forEach((k, v) -> command.addAll(List.of("-c", k + "=" + v)));
     Process process = launcher.start(command, true);
     ProcessOutput output = new ProcessOutput("postgres", 50, false);
