@@ -1,0 +1,250 @@
+package io.ampd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code ampd solo} as a process, with its managed PostgreSQL. */
+class SoloIT {
+  private static final Duration START = Duration.ofSeconds(60);
+  private static final Duration STOP = Duration.ofSeconds(30);
+
+  private Path base;
+  private final List<AmpdProcess> processes = new ArrayList<>();
+  private final List<Long> extraPids = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    base = TestDirs.create("solo");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AmpdProcess p : processes) {
+      p.close();
+    }
+    for (long pid : extraPids) {
+      AmpdProcess.kill("KILL", pid);
+    }
+    TestDirs.delete(base);
+  }
+
+  private AmpdProcess solo(Path ampDir, int port, Map<String, String> extraEnv) throws Exception {
+    Map<String, String> env = AmpdProcess.envWithAdminPort(port);
+    env.putAll(extraEnv);
+    AmpdProcess p = AmpdProcess.start(base, env, "--amp-dir", ampDir.toString(), "solo");
+    processes.add(p);
+    return p;
+  }
+
+  private AmpdProcess solo(Path ampDir, int port) throws Exception {
+    return solo(ampDir, port, Map.of());
+  }
+
+  private static void stop(AmpdProcess p) throws Exception {
+    p.signal("TERM");
+    assertEquals(0, p.waitFor(STOP), p.stderr());
+  }
+
+  @Test
+  void firstRunCreatesEverythingAndStopsCleanly() throws Exception {
+    Path ampDir = base.resolve(".amp");
+    int port = AmpdProcess.freePort();
+    AmpdProcess p = solo(ampDir, port);
+    AmpdProcess.HttpResult health = p.awaitHealthy(port, START);
+    assertTrue(health.body().contains("\"schema_version\":1"), health.body());
+    assertTrue(health.body().contains("\"managed\":true"), health.body());
+
+    for (String sub : List.of("data", "providers", "manifests", "metadb")) {
+      assertTrue(Files.isDirectory(ampDir.resolve(sub)), sub);
+    }
+    assertTrue(Files.isRegularFile(ampDir.resolve("metadb/PG_VERSION")));
+    assertTrue(Files.isRegularFile(ampDir.resolve("ampd.lock")));
+    assertEquals(
+        "rwx------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(ampDir.resolve("metadb"))));
+
+    long postmaster = Postmaster.pid(ampDir.resolve("metadb"));
+    assertTrue(Postmaster.alive(postmaster));
+    List<String> listening = Postmaster.listeningTcpInodes();
+    for (String inode : Postmaster.socketInodes(postmaster)) {
+      assertFalse(listening.contains(inode), "postmaster listens on TCP (socket inode " + inode + ")");
+    }
+    try (Connection c = Postmaster.connect(ampDir.resolve("metadb"));
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT max(version::int) FROM _amp_migrations")) {
+      assertTrue(rs.next());
+      assertEquals(1, rs.getInt(1));
+    }
+
+    List<ProcessHandle> family = new ArrayList<>();
+    ProcessHandle.of(p.pid()).orElseThrow().descendants().forEach(family::add);
+    assertFalse(family.isEmpty());
+    stop(p);
+    assertTrue(Postmaster.awaitGone(postmaster, Duration.ofSeconds(5)));
+    for (ProcessHandle h : family) {
+      assertFalse(Postmaster.alive(h.pid()), "left running: " + h.pid() + " " + h.info());
+    }
+    assertTrue(Postmaster.pidFile(ampDir.resolve("metadb")).isEmpty(), "postmaster.pid left");
+    assertTrue(p.stderr().contains("database system is shut down"), p.stderr());
+    assertFalse(p.stderr().contains("Exception"), p.stderr());
+  }
+
+  @Test
+  void secondRunReusesTheClusterAndKeepsData() throws Exception {
+    Path ampDir = base.resolve(".amp");
+    int port = AmpdProcess.freePort();
+    AmpdProcess first = solo(ampDir, port);
+    first.awaitHealthy(port, START);
+    try (Connection c = Postmaster.connect(ampDir.resolve("metadb"));
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE kept (v text)");
+      s.execute("INSERT INTO kept VALUES ('still here')");
+    }
+    stop(first);
+
+    AmpdProcess second = solo(ampDir, port);
+    second.awaitHealthy(port, START);
+    assertFalse(second.stderr().contains("initdb"), second.stderr());
+    try (Connection c = Postmaster.connect(ampDir.resolve("metadb"));
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT v FROM kept")) {
+      assertTrue(rs.next());
+      assertEquals("still here", rs.getString(1));
+    }
+    stop(second);
+  }
+
+  @Test
+  void secondSoloOnTheSameDirExitsAndTheFirstKeepsServing() throws Exception {
+    Path ampDir = base.resolve(".amp");
+    int port = AmpdProcess.freePort();
+    AmpdProcess first = solo(ampDir, port);
+    first.awaitHealthy(port, START);
+    long postmaster = Postmaster.pid(ampDir.resolve("metadb"));
+
+    AmpdProcess second = solo(ampDir, AmpdProcess.freePort());
+    assertEquals(1, second.waitFor(STOP), second.stderr());
+    assertTrue(
+        second.stderr().contains(
+            "error: another ampd solo (pid " + first.pid() + ") is running on " + ampDir),
+        second.stderr());
+    assertTrue(second.stderr().contains("hint: "), second.stderr());
+
+    assertEquals(200, AmpdProcess.get(port, "/healthz").status());
+    assertEquals(postmaster, Postmaster.pid(ampDir.resolve("metadb")));
+    stop(first);
+  }
+
+  @Test
+  void sigkillOfTheJvmLeavesNoPostgresAndTheNextStartWorks() throws Exception {
+    Path ampDir = base.resolve(".amp");
+    int port = AmpdProcess.freePort();
+    AmpdProcess first = solo(ampDir, port);
+    first.awaitHealthy(port, START);
+    long postmaster = Postmaster.pid(ampDir.resolve("metadb"));
+    first.signal("KILL");
+    first.waitFor(STOP);
+    assertTrue(
+        Postmaster.awaitGone(postmaster, Duration.ofSeconds(5)),
+        "PostgreSQL " + postmaster + " still running 5 s after the JVM was killed");
+
+    AmpdProcess second = solo(ampDir, port);
+    second.awaitHealthy(port, START);
+    stop(second);
+  }
+
+  @Test
+  void sigkillOfThePostmasterIsRecoveredWithoutLosingCommittedRows() throws Exception {
+    Path ampDir = base.resolve(".amp");
+    Path metadb = ampDir.resolve("metadb");
+    int port = AmpdProcess.freePort();
+    AmpdProcess p = solo(ampDir, port);
+    p.awaitHealthy(port, START);
+    try (Connection c = Postmaster.connect(metadb);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE committed (n int)");
+      s.execute("INSERT INTO committed SELECT generate_series(1, 1000)");
+    }
+    long postmaster = Postmaster.pid(metadb);
+    AmpdProcess.kill("KILL", postmaster);
+    assertTrue(Postmaster.awaitGone(postmaster, Duration.ofSeconds(5)));
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long restarted = -1;
+    while (System.nanoTime() < deadline) {
+      var pidFile = Postmaster.pidFile(metadb);
+      if (pidFile.isPresent() && pidFile.get().size() >= 8) {
+        long pid = Long.parseLong(pidFile.get().get(0).trim());
+        if (pid != postmaster && pidFile.get().get(7).trim().equals("ready")) {
+          restarted = pid;
+          break;
+        }
+      }
+      Thread.sleep(50);
+    }
+    assertTrue(restarted > 0, "PostgreSQL was not restarted\n" + p.stderr());
+    p.awaitHealthy(port, START);
+    try (Connection c = Postmaster.connect(metadb);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM committed")) {
+      assertTrue(rs.next());
+      assertEquals(1000, rs.getInt(1));
+    }
+    stop(p);
+  }
+
+  @Test
+  void stalePidFileNamingAnUnrelatedProcessIsNeverSignalled() throws Exception {
+    Path ampDir = base.resolve(".amp");
+    Path metadb = ampDir.resolve("metadb");
+    int port = AmpdProcess.freePort();
+    AmpdProcess first = solo(ampDir, port);
+    first.awaitHealthy(port, START);
+    List<String> lines = Postmaster.pidFile(metadb).orElseThrow();
+    stop(first);
+
+    Process sleeper = new ProcessBuilder("sleep", "300").start();
+    extraPids.add(sleeper.pid());
+    List<String> stale = new ArrayList<>(lines);
+    stale.set(0, Long.toString(sleeper.pid()));
+    Files.write(metadb.resolve("postmaster.pid"), stale);
+
+    AmpdProcess second = solo(ampDir, port);
+    second.awaitHealthy(port, START);
+    assertTrue(sleeper.isAlive(), "the unrelated process was signalled");
+    stop(second);
+    assertTrue(sleeper.isAlive(), "the unrelated process was signalled");
+  }
+
+  @Test
+  void ampDirTooLongForASocketPathWorks() throws Exception {
+    Path ampDir = base;
+    while (ampDir.toString().length() < 120) {
+      ampDir = ampDir.resolve("a-rather-long-directory-name");
+    }
+    ampDir = ampDir.resolve(".amp");
+    int port = AmpdProcess.freePort();
+    AmpdProcess p = solo(ampDir, port);
+    p.awaitHealthy(port, START);
+    Path socketDir = Postmaster.socketDir(ampDir.resolve("metadb"));
+    assertTrue(socketDir.resolve(".s.PGSQL.5432").toString().length() <= 107, socketDir.toString());
+    assertEquals(
+        "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socketDir)));
+    stop(p);
+  }
+}
