@@ -87,11 +87,6 @@ final class Child implements AutoCloseable {
     process.destroy();
   }
 
-  /** Sends a signal by name through {@code kill}, for the signals the JDK cannot send. */
-  void signal(String name) throws IOException, InterruptedException {
-    Signals.send(name, pid());
-  }
-
   /** The last lines of the log, for error messages. */
   String logTail() {
     try {

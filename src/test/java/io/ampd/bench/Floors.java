@@ -104,10 +104,11 @@ final class Floors {
         results.add(Metric.PG_SELECT_FLOOR, Clock.millisSince(postgres.startNanos()));
       }
 
+      Process kill = Signals.spawn("INT", postgres.pid());
       long stopStart = Clock.now();
-      postgres.signal("INT");
       int code = postgres.waitFor(EXIT_TIMEOUT_MS, "raw postgres after SIGINT");
       results.add(Metric.PG_STOP_FLOOR, Clock.millisSince(stopStart));
+      Signals.reap(kill);
       if (code != 0 || Files.exists(PostmasterPid.file(data))) {
         throw new BenchException(
             "raw postgres did not stop cleanly on SIGINT (exit " + code + ")", postgres.logTail());

@@ -7,12 +7,18 @@ import java.util.concurrent.TimeUnit;
 final class Signals {
   private Signals() {}
 
-  static void send(String name, long pid) throws IOException, InterruptedException {
-    Process kill =
-        new ProcessBuilder("kill", "-" + name, Long.toString(pid))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
+  /**
+   * Starts {@code kill -NAME pid} and returns as soon as it runs (the JDK returns once the
+   * command has been exec'd), so a timer started now does not count the cost of the spawn.
+   */
+  static Process spawn(String name, long pid) throws IOException {
+    return new ProcessBuilder("kill", "-" + name, Long.toString(pid))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  static void reap(Process kill) throws InterruptedException {
     if (!kill.waitFor(5, TimeUnit.SECONDS)) {
       kill.destroyForcibly();
     }
