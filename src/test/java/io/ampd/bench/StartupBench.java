@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The startup benchmark of ampd: {@code mvn -B -Pbench package} (runs with
@@ -58,7 +59,17 @@ public final class StartupBench {
         new Floors(javaWithFlags, noopClasspath, pg, new SelectOne(results), results);
     AmpdProbe ampd = new AmpdProbe(ampdCommand, ampdEnv, results);
 
-    Thread hook = new Thread(Child::closeAll, "bench-cleanup");
+    AtomicReference<TempDir> currentDir = new AtomicReference<>();
+    Thread hook =
+        new Thread(
+            () -> {
+              Child.closeAll();
+              TempDir dir = currentDir.get();
+              if (dir != null) {
+                dir.close();
+              }
+            },
+            "bench-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     boolean floorsOk = true;
     boolean ampdOk = true;
@@ -69,12 +80,15 @@ public final class StartupBench {
           "bench: round %d of %d%s%n",
           round + 1, warmup + runs, counted ? "" : " (warm-up, not counted)");
       try (TempDir work = TempDir.create(tmp, "ampd-bench-")) {
+        currentDir.set(work);
         if (floorsOk) {
           floorsOk = attempt("floors", results, () -> floors.measure(work));
         }
         if (ampdOk) {
           ampdOk = attempt("ampd", results, () -> ampd.measure(work));
         }
+      } finally {
+        currentDir.set(null);
       }
       if (!floorsOk && !ampdOk) {
         break;
