@@ -1,0 +1,190 @@
+package io.ampd.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The registry of every configuration key, in the manner of pgjdbc's {@code PGProperty}: dotted
+ * name, type (with its checks), default, solo default where it differs, and a one-line doc. The
+ * TOML tables ({@code [metadata_db]}, {@code [metadata_db.managed]}) follow from the dotted names.
+ *
+ * <p>To add a key: declare a constant here, add the component to its record, map it in {@link
+ * ConfigLoader}, and document it in {@code .amp.example/config.toml} (a test checks that every
+ * key is documented there).
+ *
+ * @param <T> the Java type of the value
+ */
+public final class ConfigKey<T> {
+  /** Every {@code AMP_CONFIG_*} variable names a key: {@code AMP_CONFIG_METADATA_DB__URL}. */
+  public static final String ENV_PREFIX = "AMP_CONFIG_";
+
+  private static final List<ConfigKey<?>> ALL = new ArrayList<>();
+  private static final Map<String, ConfigKey<?>> BY_NAME = new LinkedHashMap<>();
+
+  private static final List<String> SOLO_OWNED_SETTINGS =
+      List.of(
+          "listen_addresses",
+          "port",
+          "unix_socket_directories",
+          "unix_socket_permissions",
+          "data_directory");
+
+  public static final ConfigKey<Path> DATA_DIR =
+      define("data_dir", ValueTypes.PATH, text("data"), null,
+          "Where extracted data (Parquet files) is written.");
+  public static final ConfigKey<Path> PROVIDERS_DIR =
+      define("providers_dir", ValueTypes.PATH, text("providers"), null,
+          "Where provider definitions are stored.");
+  public static final ConfigKey<Path> MANIFESTS_DIR =
+      define("manifests_dir", ValueTypes.PATH, text("manifests"), null,
+          "Where dataset manifests are stored.");
+  public static final ConfigKey<HostPort> ADMIN_API_ADDR =
+      define("admin_api_addr", ValueTypes.ADDRESS, text("127.0.0.1:1610"), null,
+          "Listen address of the controller's admin HTTP API.");
+  public static final ConfigKey<HostPort> JSONL_ADDR =
+      define("jsonl_addr", ValueTypes.ADDRESS, text("127.0.0.1:1603"), null,
+          "Listen address of the server's JSON Lines SQL endpoint.");
+
+  public static final ConfigKey<PgUrl> METADATA_DB_URL =
+      define("metadata_db.url", ValueTypes.PG_URL, null, null,
+          "libpq URI of the metadata database; required except in solo, where unset means a"
+              + " managed PostgreSQL.");
+  public static final ConfigKey<Integer> METADATA_DB_POOL_SIZE =
+      define("metadata_db.pool_size", ValueTypes.integer(1, 1000), IntNode.valueOf(10), null,
+          "Maximum connections in the pool (HikariCP maximumPoolSize), 1 to 1000.");
+  public static final ConfigKey<Boolean> METADATA_DB_AUTO_MIGRATE =
+      define("metadata_db.auto_migrate", ValueTypes.BOOLEAN, BooleanNode.FALSE,
+          BooleanNode.TRUE,
+          "Apply pending schema migrations at start; false: refuse to start on an old schema.");
+
+  public static final ConfigKey<String> MANAGED_BIN_DIR =
+      define("metadata_db.managed.bin_dir", ValueTypes.BIN_DIR, null, null,
+          "Directory with initdb and postgres, or \"bundled\"; unset: search PATH, well-known"
+              + " install dirs, then the bundled binaries.");
+  public static final ConfigKey<String> MANAGED_OS_USER =
+      define("metadata_db.managed.os_user", ValueTypes.STRING, null, null,
+          "OS user that runs PostgreSQL when ampd runs as root; unset: \"postgres\" where it"
+              + " exists.");
+  public static final ConfigKey<Integer> MANAGED_START_TIMEOUT_SECS =
+      define("metadata_db.managed.start_timeout_secs", ValueTypes.integer(1, 3600),
+          IntNode.valueOf(60), null,
+          "Seconds to wait for the managed PostgreSQL to accept connections, 1 to 3600.");
+  public static final ConfigKey<Integer> MANAGED_STOP_TIMEOUT_SECS =
+      define("metadata_db.managed.stop_timeout_secs", ValueTypes.integer(1, 600),
+          IntNode.valueOf(10), null,
+          "Seconds a fast shutdown may take before it is escalated, 1 to 600.");
+  public static final ConfigKey<Map<String, String>> MANAGED_SERVER_SETTINGS =
+      define("metadata_db.managed.server_settings",
+          new ScalarTableType(SOLO_OWNED_SETTINGS,
+              "solo owns " + String.join(", ", SOLO_OWNED_SETTINGS.subList(0, 4)) + " and "
+                  + SOLO_OWNED_SETTINGS.get(4)),
+          JsonNodeFactory.instance.objectNode(), null,
+          "Extra postgresql.conf settings for the managed PostgreSQL (name = value).");
+
+  private final String name;
+  private final ValueType<T> type;
+  private final JsonNode defaultValue;
+  private final JsonNode soloDefault;
+  private final String doc;
+
+  private ConfigKey(
+      String name, ValueType<T> type, JsonNode defaultValue, JsonNode soloDefault, String doc) {
+    this.name = name;
+    this.type = type;
+    this.defaultValue = defaultValue;
+    this.soloDefault = soloDefault;
+    this.doc = doc;
+  }
+
+  private static <T> ConfigKey<T> define(
+      String name, ValueType<T> type, JsonNode defaultValue, JsonNode soloDefault, String doc) {
+    ConfigKey<T> key = new ConfigKey<>(name, type, defaultValue, soloDefault, doc);
+    ALL.add(key);
+    BY_NAME.put(name, key);
+    return key;
+  }
+
+  private static JsonNode text(String s) {
+    return TextNode.valueOf(s);
+  }
+
+  /** Every key, in declaration order. */
+  public static List<ConfigKey<?>> all() {
+    return Collections.unmodifiableList(ALL);
+  }
+
+  /** The key with this dotted name. */
+  public static Optional<ConfigKey<?>> byName(String name) {
+    return Optional.ofNullable(BY_NAME.get(name));
+  }
+
+  /** Whether the dotted name is a table holding keys ({@code metadata_db}). */
+  static boolean isTable(String name) {
+    return !name.isEmpty() && !BY_NAME.containsKey(name) && !children(name).isEmpty();
+  }
+
+  /** The names directly inside a table ({@code ""} for the top level), in declaration order. */
+  static Set<String> children(String table) {
+    String prefix = table.isEmpty() ? "" : table + ".";
+    Set<String> out = new LinkedHashSet<>();
+    for (ConfigKey<?> key : ALL) {
+      if (key.name.startsWith(prefix)) {
+        String rest = key.name.substring(prefix.length());
+        int dot = rest.indexOf('.');
+        out.add(dot < 0 ? rest : rest.substring(0, dot));
+      }
+    }
+    return out;
+  }
+
+  /** The dotted name, {@code metadata_db.pool_size}. */
+  public String name() {
+    return name;
+  }
+
+  /** The environment variable that overrides it: {@code AMP_CONFIG_METADATA_DB__POOL_SIZE}. */
+  public String envVar() {
+    return ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace(".", "__");
+  }
+
+  /** One-line documentation. */
+  public String doc() {
+    return doc;
+  }
+
+  /** What a value must look like. */
+  public String expected() {
+    return type.expected();
+  }
+
+  /** The default as TOML text ({@code "data"}, {@code 10}, {@code {}}); empty: unset. */
+  public Optional<String> defaultToml(boolean solo) {
+    return defaultNode(solo).map(n -> n.isObject() ? "{}" : n.toString());
+  }
+
+  ValueType<T> type() {
+    return type;
+  }
+
+  Optional<JsonNode> defaultNode(boolean solo) {
+    return Optional.ofNullable(solo && soloDefault != null ? soloDefault : defaultValue);
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

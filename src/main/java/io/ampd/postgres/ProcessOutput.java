@@ -1,0 +1,89 @@
+package io.ampd.postgres;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies a child's merged stdout/stderr to the SLF4J logger {@code postgres}, line by line and
+ * prefixed ({@code postgres: ...}, {@code initdb: ...}), on a named daemon thread; keeps the
+ * last lines for error messages.
+ */
+final class ProcessOutput {
+  private static final Logger log = LoggerFactory.getLogger("postgres");
+
+  private final String prefix;
+  private final int keep;
+  private final boolean quiet;
+  private final Deque<String> last = new ArrayDeque<>();
+  private Thread thread;
+
+  /** {@code quiet}: log at DEBUG (initdb's chatter); errors quote the kept lines anyway. */
+  ProcessOutput(String prefix, int keep, boolean quiet) {
+    this.prefix = prefix;
+    this.keep = keep;
+    this.quiet = quiet;
+  }
+
+  void pump(Process process, String threadName) {
+    thread = new Thread(() -> copy(process), threadName + "-" + process.pid());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void copy(Process process) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        remember(line);
+        if (quiet) {
+          log.debug("{}: {}", prefix, line);
+        } else if (line.contains("FATAL:") || line.contains("PANIC:")) {
+          log.warn("{}: {}", prefix, line);
+        } else {
+          log.info("{}: {}", prefix, line);
+        }
+      }
+    } catch (IOException e) {
+      log.debug("{}: output closed: {}", prefix, e.toString());
+    }
+  }
+
+  private synchronized void remember(String line) {
+    if (last.size() == keep) {
+      last.removeFirst();
+    }
+    last.addLast(line);
+  }
+
+  /** Waits briefly for the output to drain after the process ended. */
+  void awaitEnd() {
+    try {
+      if (thread != null) {
+        thread.join(1000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The last {@code n} lines joined with " | ", or a note that there were none. */
+  synchronized String tail(int n) {
+    List<String> lines = new ArrayList<>(last);
+    List<String> tail = lines.subList(Math.max(0, lines.size() - n), lines.size());
+    return tail.isEmpty() ? "(no output)" : String.join(" | ", tail);
+  }
+
+  synchronized boolean contains(String text) {
+    return last.stream().anyMatch(l -> l.contains(text));
+  }
+}

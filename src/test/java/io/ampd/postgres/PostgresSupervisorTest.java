@@ -1,0 +1,328 @@
+package io.ampd.postgres;
+
+import static io.ampd.postgres.PgTestSupport.awaitGone;
+import static io.ampd.postgres.PgTestSupport.query;
+import static io.ampd.postgres.PgTestSupport.settings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.ampd.AmpdException;
+import io.ampd.testing.TempDirs;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The supervisor against real PostgreSQL. One cluster made in {@link #initCluster()} serves the
+ * tests that need an existing cluster; each of them starts and closes its own supervisor on it.
+ */
+class PostgresSupervisorTest {
+  private static Path root;
+  private static Path cluster;
+
+  @BeforeAll
+  static void initCluster() {
+    root = TempDirs.create("pgsup");
+    cluster = root.resolve("metadb");
+    try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), listener())) {
+      assertEquals(PostgresSupervisor.State.READY, s.state());
+    }
+  }
+
+  @AfterAll
+  static void removeCluster() {
+    TempDirs.deleteRecursively(root);
+  }
+
+  private static PostgresSupervisor.Listener listener() {
+    return new PostgresSupervisor.Listener() {};
+  }
+
+  @Test
+  void firstStartCreatesTheClusterAndDatabaseAmpAndCloseShutsDownCleanly() throws Exception {
+    Path data = TempDirs.create("pgfirst").resolve("metadb");
+    ListAppender<ILoggingEvent> log = PgTestSupport.capturePostgresLog();
+    long pid;
+    try (PostgresSupervisor s = PostgresSupervisor.start(settings(data), listener())) {
+      pid = s.pid();
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
+      assertEquals("15", Files.readString(data.resolve("PG_VERSION")).trim());
+      assertTrue(s.version().startsWith("15."), s.version());
+      assertEquals("amp", s.url().database());
+      assertEquals(List.of("1"), query(s.url(), "SELECT 1"));
+      assertEquals(List.of("on"), query(s.url(), "SHOW fsync"));
+      assertEquals(List.of("on"), query(s.url(), "SHOW synchronous_commit"));
+      assertEquals(List.of(""), query(s.url(), "SHOW listen_addresses"));
+      assertEquals(List.of("UTF8"), query(s.url(), "SHOW server_encoding"));
+      assertFalse(Files.exists(data.getParent().resolve(".metadb.initdb")));
+      s.close();
+      assertEquals(PostgresSupervisor.State.STOPPED, s.state());
+      s.close();
+    } finally {
+      PgTestSupport.release(log);
+    }
+    assertTrue(awaitGone(pid, Duration.ZERO));
+    assertFalse(Files.exists(data.resolve("postmaster.pid")));
+    assertTrue(PgTestSupport.logged(log, "database system is shut down"));
+  }
+
+  @Test
+  void secondStartReusesTheClusterAndItsRows() throws Exception {
+    try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), listener())) {
+      query(s.url(), "CREATE TABLE IF NOT EXISTS kept (v int)");
+      query(s.url(), "INSERT INTO kept VALUES (1)");
+    }
+    ListAppender<ILoggingEvent> log = PgTestSupport.capturePostgresLog();
+    try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), listener())) {
+      assertFalse(query(s.url(), "SELECT count(*) FROM kept").get(0).equals("0"));
+      assertFalse(PgTestSupport.logged(log, "initdb:"));
+    } finally {
+      PgTestSupport.release(log);
+    }
+  }
+
+  @Test
+  void opensNoTcpPort() throws Exception {
+    try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), listener())) {
+      Set<String> listening = new HashSet<>();
+      for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+        for (String line : Files.readAllLines(Path.of(table))) {
+          String[] f = line.trim().split("\\s+");
+          if (f.length > 9 && f[3].equals("0A")) {
+            listening.add(f[9]);
+          }
+        }
+      }
+      List<String> postmasterSockets = new ArrayList<>();
+      try (Stream<Path> fds = Files.list(Path.of("/proc/" + s.pid() + "/fd"))) {
+        for (Path fd : (Iterable<Path>) fds::iterator) {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith("socket:[")) {
+            postmasterSockets.add(target.substring(8, target.length() - 1));
+          }
+        }
+      }
+      assertFalse(postmasterSockets.isEmpty());
+      for (String inode : postmasterSockets) {
+        assertFalse(listening.contains(inode), "postmaster listens on TCP, socket inode " + inode);
+      }
+      assertTrue(Files.exists(s.socketDir().resolve(".s.PGSQL.5432")));
+      assertEquals(cluster, s.socketDir());
+    }
+  }
+
+  @Test
+  void staleLockFileNamingAnUnrelatedLiveProcessIsNotSignalled() throws Exception {
+    Process sleep = new ProcessBuilder("sleep", "60").start();
+    try {
+      Files.writeString(
+          cluster.resolve("postmaster.pid"), sleep.pid() + "\n" + cluster + "\n1\n5432\n");
+      try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), listener())) {
+        assertEquals(List.of("1"), query(s.url(), "SELECT 1"));
+      }
+      assertTrue(sleep.isAlive());
+    } finally {
+      PgTestSupport.kill(sleep);
+    }
+  }
+
+  @Test
+  void lockFileNamingAZombieCountsAsDead() throws Exception {
+    // sh starts a child that exits at once, then becomes 'sleep', which never reaps it.
+    Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 60").start();
+    try {
+      long zombie =
+          Long.parseLong(
+              new BufferedReader(new InputStreamReader(parent.getInputStream())).readLine().trim());
+      assertTrue(awaitGone(zombie, Duration.ofSeconds(5)));
+      assertTrue(Files.exists(Path.of("/proc/" + zombie)), "expected a zombie");
+      Files.writeString(cluster.resolve("postmaster.pid"), zombie + "\n" + cluster + "\n");
+      try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), listener())) {
+        assertEquals(List.of("1"), query(s.url(), "SELECT 1"));
+      }
+    } finally {
+      PgTestSupport.kill(parent);
+    }
+  }
+
+  @Test
+  void orphanPostmasterOfThisDataDirIsStopped() throws Exception {
+    Process orphan = startRawPostgres(cluster);
+    try {
+      awaitReady(cluster, orphan.pid());
+      try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), listener())) {
+        assertTrue(orphan.waitFor(1, TimeUnit.SECONDS), "orphan still running");
+        assertNotEquals(orphan.pid(), s.pid());
+        assertEquals(List.of("1"), query(s.url(), "SELECT 1"));
+      }
+    } finally {
+      PgTestSupport.kill(orphan);
+    }
+  }
+
+  @Test
+  void interruptedInitdbIsRetried() throws Exception {
+    Path parent = TempDirs.create("pginterrupted");
+    Path data = parent.resolve("metadb");
+    Files.createDirectories(data.resolve("global"));
+    Files.createDirectories(data.resolve("base/1"));
+    Files.writeString(data.resolve("postgresql.conf"), "# half written\n");
+    Files.createDirectories(parent.resolve(".metadb.initdb/base"));
+    Files.writeString(parent.resolve(".metadb.initdb/PG_VERSION"), "15\n");
+    try (PostgresSupervisor s = PostgresSupervisor.start(settings(data), listener())) {
+      assertEquals(List.of("1"), query(s.url(), "SELECT 1"));
+    }
+    assertFalse(Files.exists(parent.resolve(".metadb.initdb")));
+  }
+
+  @Test
+  void dataDirWithForeignFilesAndNoPgVersionIsRefused() throws Exception {
+    Path data = TempDirs.create("pgforeign").resolve("metadb");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("notes.txt"), "mine\n");
+    AmpdException e =
+        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
+    assertTrue(e.getMessage().contains("holds files PostgreSQL did not write: notes.txt"), e.getMessage());
+    assertTrue(Files.exists(data.resolve("notes.txt")));
+  }
+
+  @Test
+  void tooLongPathPutsTheSocketInAPrivateDirElsewhere() throws Exception {
+    Path deep = root.resolve("d".repeat(60)).resolve("e".repeat(60));
+    Files.createDirectories(deep);
+    for (Path p = deep; !p.equals(root); p = p.getParent()) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Path moved = deep.resolve("metadb");
+    Files.move(cluster, moved);
+    try {
+      Path socketDir;
+      try (PostgresSupervisor s = PostgresSupervisor.start(settings(moved), listener())) {
+        socketDir = s.socketDir();
+        assertFalse(socketDir.startsWith(moved), socketDir.toString());
+        assertEquals(
+            "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socketDir)));
+        assertEquals(List.of("1"), query(s.url(), "SELECT 1"));
+        assertTrue(s.url().toString().contains(socketDir.toString()), s.url().toString());
+      }
+      assertFalse(Files.exists(socketDir), "fallback socket dir is removed on close");
+    } finally {
+      Files.move(moved, cluster);
+    }
+  }
+
+  @Test
+  void killedPostmasterIsRestartedAndCommittedRowsSurvive() throws Exception {
+    List<PostgresSupervisor.State> states = new CopyOnWriteArrayList<>();
+    PostgresSupervisor.Listener recording =
+        new PostgresSupervisor.Listener() {
+          @Override
+          public void onStateChange(PostgresSupervisor.State state) {
+            states.add(state);
+          }
+        };
+    try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), recording)) {
+      query(s.url(), "CREATE TABLE IF NOT EXISTS crash (v text)");
+      query(s.url(), "INSERT INTO crash VALUES ('committed')");
+      long first = s.pid();
+      new ProcessBuilder("kill", "-KILL", Long.toString(first)).start().waitFor();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while ((s.pid() == first || s.state() != PostgresSupervisor.State.READY)
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(PostgresSupervisor.State.READY, s.state());
+      assertNotEquals(first, s.pid());
+      assertTrue(states.contains(PostgresSupervisor.State.RESTARTING), states.toString());
+      assertTrue(query(s.url(), "SELECT v FROM crash").contains("committed"));
+    }
+  }
+
+  @Test
+  void clusterOfAnotherMajorVersionNeedsItsBinaries() throws Exception {
+    Path data = TempDirs.create("pgmajor").resolve("metadb");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("PG_VERSION"), "14\n");
+    AmpdException e =
+        assertThrows(AmpdException.class, () -> PostgresSupervisor.start(settings(data), listener()));
+    assertTrue(
+        e.getMessage().startsWith("cluster " + data + " is PostgreSQL 14 but no PostgreSQL 14"
+            + " binaries were found; found: 15."),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("(bundled)"), e.getMessage());
+    assertTrue(e.hint().startsWith("install PostgreSQL 14"), e.hint());
+  }
+
+  @Test
+  void sigkillOfTheJvmTakesPostgresDown() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process child =
+        new ProcessBuilder(
+                java, "-cp", System.getProperty("java.class.path"),
+                SupervisorChild.class.getName(), cluster.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    long postmaster = -1;
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()));
+      String line;
+      while ((line = out.readLine()) != null && !line.startsWith("pid ")) {
+        // skip log lines
+      }
+      assertTrue(line != null, "child JVM printed no pid");
+      postmaster = Long.parseLong(line.substring(4).trim());
+      assertTrue(new ProcFs(Path.of("/proc")).isAlive(postmaster));
+      child.destroyForcibly();
+      child.waitFor(5, TimeUnit.SECONDS);
+      assertTrue(awaitGone(postmaster, Duration.ofSeconds(5)), "postgres outlived its JVM");
+    } finally {
+      PgTestSupport.kill(child);
+      if (postmaster > 0 && !awaitGone(postmaster, Duration.ZERO)) {
+        Signals.send(postmaster, "KILL");
+      }
+    }
+  }
+
+  private static Process startRawPostgres(Path data) throws IOException {
+    String postgres = BinaryLocator.version(Path.of("/usr/lib/postgresql/15/bin/postgres")) != null
+        ? "/usr/lib/postgresql/15/bin/postgres" : "postgres";
+    return new ProcessBuilder(
+            "setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--",
+            postgres, "-D", data.toString(), "-c", "listen_addresses=",
+            "-c", "unix_socket_directories=" + data)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  private static void awaitReady(Path data, long pid) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      var pf = PidFile.read(data);
+      if (pf.isPresent() && pf.get().pid() == pid && pf.get().ready()) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("raw postgres did not get ready");
+  }
+}
