@@ -106,7 +106,11 @@ public final class StartupBench {
       Files.writeString(file, report, StandardCharsets.UTF_8);
       System.err.println("bench: report written to " + file);
     }
-    Runtime.getRuntime().removeShutdownHook(hook);
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      return; // interrupted: the hook is cleaning up and the JVM is on its way out
+    }
     System.exit(results.errors().isEmpty() ? 0 : 1);
   }
 
