@@ -12,6 +12,7 @@ import io.ampd.controller.AdminApi;
 import io.ampd.controller.Health;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.Migrations;
+import io.ampd.postgres.Host;
 import io.ampd.postgres.PostgresSettings;
 import io.ampd.postgres.PostgresSupervisor;
 import io.ampd.solo.AmpDirLock;
@@ -124,7 +125,9 @@ public final class Daemon {
             managed.serverSettings(),
             Optional.empty(),
             managed.startTimeout(),
-            managed.stopTimeout());
+            managed.stopTimeout(),
+            context.env().variables(),
+            Host.current());
     PostgresSupervisor pg =
         PostgresSupervisor.start(
             settings,

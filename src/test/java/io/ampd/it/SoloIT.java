@@ -1,5 +1,9 @@
 package io.ampd.it;
 
+import io.ampd.config.PgUrl;
+import io.ampd.testing.TempDirs;
+import io.ampd.testing.TestPostgres;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +34,7 @@ class SoloIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    base = TestDirs.create("solo");
+    base = TempDirs.create("ampd-it-solo");
   }
 
   @AfterEach
@@ -40,7 +45,7 @@ class SoloIT {
     for (long pid : extraPids) {
       AmpdProcess.kill("KILL", pid);
     }
-    TestDirs.delete(base);
+    TempDirs.deleteRecursively(base);
   }
 
   private AmpdProcess solo(Path ampDir, int port, Map<String, String> extraEnv) throws Exception {
@@ -245,6 +250,22 @@ class SoloIT {
     assertTrue(socketDir.resolve(".s.PGSQL.5432").toString().length() <= 107, socketDir.toString());
     assertEquals(
         "rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socketDir)));
+    stop(p);
+  }
+
+  @Test
+  void externalUrlMeansNoManagedPostgres() throws Exception {
+    Path ampDir = base.resolve(".amp");
+    int port = AmpdProcess.freePort();
+    PgUrl url = TestPostgres.shared().createDatabase("solo_external");
+    Map<String, String> env = new HashMap<>();
+    env.put("AMP_CONFIG_METADATA_DB__URL", url.psqlUrl());
+    AmpdProcess p = solo(ampDir, port, env);
+    AmpdProcess.HttpResult health = p.awaitHealthy(port, START);
+    assertTrue(health.body().contains("\"managed\":false"), health.body());
+    assertTrue(health.body().contains("\"schema_version\":1"), health.body());
+    assertFalse(Files.exists(ampDir.resolve("metadb")), "metadb/ was created");
+    assertTrue(p.stderr().contains(url.redacted()), p.stderr());
     stop(p);
   }
 }

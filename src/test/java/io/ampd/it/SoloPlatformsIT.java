@@ -1,5 +1,7 @@
 package io.ampd.it;
 
+import io.ampd.testing.TempDirs;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,13 +37,13 @@ class SoloPlatformsIT {
 
   @BeforeEach
   void setUp() throws IOException {
-    base = TestDirs.create("platforms");
+    base = TempDirs.create("ampd-it-platforms");
   }
 
   @AfterEach
   void tearDown() throws IOException {
     processes.forEach(AmpdProcess::close);
-    TestDirs.delete(base);
+    TempDirs.deleteRecursively(base);
   }
 
   @ParameterizedTest(name = "{0} binaries as {1}")

@@ -1,0 +1,60 @@
+package io.ampd.metadb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ampd.AmpdException;
+import io.ampd.config.PgUrl;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+class MetadataDbTest {
+
+  @Test
+  void openPingAndCloseTwice() throws SQLException {
+    PgUrl url = TestDb.createDatabase();
+    MetadataDb db = MetadataDb.open(url, 3, "ampd-test");
+    try (Connection c = db.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("SELECT current_setting('application_name')")) {
+      rows.next();
+      assertEquals("ampd-test", rows.getString(1));
+      db.ping();
+      assertTrue(db.isHealthy());
+    } finally {
+      db.close();
+      db.close();
+    }
+    assertFalse(db.isHealthy());
+  }
+
+  @Test
+  void openFailsAtOnceWithTheRedactedUrl() throws IOException {
+    PgUrl url = PgUrl.parse(
+        "postgresql://alice:s3cret@127.0.0.1:" + MigrationErrorsTest.closedPort() + "/amp");
+
+    AmpdException e = assertThrows(AmpdException.class, () -> MetadataDb.open(url, 10, "x"));
+
+    assertEquals("failed to connect to metadata database (" + url.redacted()
+        + "): Connection refused", e.getMessage());
+    assertEquals("check metadata_db.url; try: psql \"" + url.psqlUrl() + "\"", e.hint());
+  }
+
+  @Test
+  void missingDatabaseIsAConnectionFailure() {
+    PgUrl existing = TestDb.createDatabase();
+    PgUrl url = PgUrl.unixSocket(existing.socketDir().orElseThrow(), existing.port(),
+        "no_such_db", existing.user());
+
+    AmpdException e = assertThrows(AmpdException.class, () -> MetadataDb.open(url, 1, "x"));
+
+    assertEquals("failed to connect to metadata database (" + url.redacted()
+        + "): database \"no_such_db\" does not exist", e.getMessage());
+  }
+}
