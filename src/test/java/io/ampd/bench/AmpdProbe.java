@@ -63,16 +63,15 @@ final class AmpdProbe {
     Map<String, String> childEnv = new HashMap<>(env);
     childEnv.put("AMP_CONFIG_ADMIN_API_ADDR", "127.0.0.1:" + port);
     Path log = work.path().resolve("ampd-" + kind + ".log");
-    try (Child ampd = Child.start(command, childEnv, log)) {
-      try {
-        results.add(start, awaitHealthy(ampd, new HealthProbe(port), kind));
-        Thread.sleep(IDLE_MS);
-        measureMemory(ampd, dataDir, jvmRss);
-        stop(ampd, dataDir);
-      } finally {
-        ampd.close();
-        killLeftoverPostmaster(dataDir);
-      }
+    Child ampd = Child.start(command, childEnv, log);
+    try {
+      results.add(start, awaitHealthy(ampd, new HealthProbe(port), kind));
+      Thread.sleep(IDLE_MS);
+      measureMemory(ampd, dataDir, jvmRss);
+      stop(ampd, dataDir);
+    } finally {
+      ampd.close();
+      killLeftoverPostmaster(dataDir);
     }
   }
 

@@ -10,7 +10,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** What the numbers were measured on: CPUs, memory, kernel, Java, PostgreSQL. */
-record Machine(int cpus, String cpuModel, String memory, String os, String javaVersion, String postgres) {
+record Machine(
+    int cpus, String cpuModel, String memory, String os, String javaVersion, String postgres,
+    String loadAverage) {
 
   static Machine describe(Path postgresBinary) {
     return new Machine(
@@ -21,14 +23,25 @@ record Machine(int cpus, String cpuModel, String memory, String os, String javaV
             .orElse("unknown memory"),
         System.getProperty("os.name") + " " + System.getProperty("os.version"),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
-        postgresVersion(postgresBinary));
+        postgresVersion(postgresBinary),
+        readLoadAverage());
   }
 
   String markdown() {
     return String.format(
         Locale.ROOT,
-        "Machine: %d CPUs (nproc), %s, %s RAM, %s; Java: %s; PostgreSQL: %s",
-        cpus, cpuModel, memory, os, javaVersion, postgres);
+        "Machine: %d CPUs (nproc), %s, %s RAM, %s; Java: %s; PostgreSQL: %s;"
+            + " load average (1/5/15 min) when the report was printed: %s",
+        cpus, cpuModel, memory, os, javaVersion, postgres, loadAverage);
+  }
+
+  private static String readLoadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static String gib(String memTotal) {
