@@ -1,0 +1,165 @@
+package io.ampd.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The startup benchmark of ampd: {@code mvn -B -Pbench package} (runs with
+ * {@code -Dbench.runs=N}, default 5). Not a test: it measures and prints, it asserts nothing.
+ *
+ * <p>Each round runs, in its own temp dir, the floors (bare JVM, initdb, raw postgres start and
+ * fast shutdown) and then ampd solo (cold start, warm start, each followed by idle memory and
+ * SIGTERM), so floors and ampd share the machine's state. A first warm-up round
+ * ({@code -Dbench.warmup}, default 1) fills the page cache and loads the benchmark's own code;
+ * its numbers are dropped. The table shows medians; the targets are computed from them.
+ *
+ * <p>This class is the benchmark's composition root: the only one reading system properties
+ * and the environment. A shutdown hook SIGKILLs whatever is still running if the benchmark is
+ * interrupted, and every round's temp dir is deleted when the round ends.
+ */
+public final class StartupBench {
+  private StartupBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = intProperty("bench.runs", 5, 1);
+    int warmup = intProperty("bench.warmup", 1, 0);
+    Path jar = existing("ampd.jar");
+    Path launcher = existing("ampd.launcher");
+    String pgUser = System.getProperty("bench.pgUser", "postgres");
+    String out = System.getProperty("bench.out", "");
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> javaWithFlags = new ArrayList<>();
+    javaWithFlags.add(java.toString());
+    javaWithFlags.addAll(LauncherFlags.read(launcher));
+    List<String> ampdCommand = new ArrayList<>(javaWithFlags);
+    ampdCommand.addAll(List.of("-jar", jar.toString()));
+
+    Map<String, String> ampdEnv = new HashMap<>();
+    System.getenv().keySet().stream()
+        .filter(k -> k.startsWith("AMP_") || k.equals("AMPD_JAVA_OPTS"))
+        .forEach(k -> ampdEnv.put(k, null));
+
+    PgTools pg = PgTools.fromPath(System.getenv().getOrDefault("PATH", ""), ProcFs.isRoot(),
+        pgUser);
+    String noopClasspath =
+        Path.of(Noop.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
+
+    Results results = new Results();
+    Floors floors =
+        new Floors(javaWithFlags, noopClasspath, pg, new SelectOne(results), results);
+    AmpdProbe ampd = new AmpdProbe(ampdCommand, ampdEnv, results);
+
+    AtomicReference<TempDir> currentDir = new AtomicReference<>();
+    Thread hook =
+        new Thread(
+            () -> {
+              Child.closeAll();
+              TempDir dir = currentDir.get();
+              if (dir != null) {
+                dir.close();
+              }
+            },
+            "bench-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
+    boolean floorsOk = true;
+    boolean ampdOk = true;
+    for (int round = 0; round < warmup + runs; round++) {
+      boolean counted = round >= warmup;
+      results.recording(counted);
+      System.err.printf(
+          "bench: round %d of %d%s%n",
+          round + 1, warmup + runs, counted ? "" : " (warm-up, not counted)");
+      try (TempDir work = TempDir.create(tmp, "ampd-bench-")) {
+        currentDir.set(work);
+        if (floorsOk) {
+          floorsOk = attempt("floors", results, () -> floors.measure(work));
+        }
+        if (ampdOk) {
+          ampdOk = attempt("ampd", results, () -> ampd.measure(work));
+        }
+      } finally {
+        currentDir.set(null);
+      }
+      if (!floorsOk && !ampdOk) {
+        break;
+      }
+    }
+
+    String report =
+        new Report(results).markdown(Machine.describe(pg.postgres()), ampdCommand, runs, warmup);
+    System.out.println();
+    System.out.print(report);
+    System.out.flush();
+    if (!out.isEmpty()) {
+      Path file = Path.of(out);
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(file, report, StandardCharsets.UTF_8);
+      System.err.println("bench: report written to " + file);
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      return; // interrupted: the hook is cleaning up and the JVM is on its way out
+    }
+    System.exit(results.errors().isEmpty() ? 0 : 1);
+  }
+
+  /** A measurement step that may throw. */
+  private interface Step {
+    void run() throws IOException, InterruptedException;
+  }
+
+  /** Runs a step; an error is recorded (with its detail on stderr) and ends that part. */
+  private static boolean attempt(String part, Results results, Step step)
+      throws InterruptedException {
+    try {
+      step.run();
+      return true;
+    } catch (BenchException e) {
+      results.error(part + ": " + e.getMessage());
+      System.err.println("bench: " + part + " failed: " + e.getMessage());
+      if (!e.detail().isEmpty()) {
+        System.err.println(e.detail().indent(2));
+      }
+    } catch (IOException | RuntimeException e) {
+      results.error(part + ": " + e);
+      e.printStackTrace();
+    }
+    System.err.println("bench: " + part + " measurements stop here");
+    return false;
+  }
+
+  private static int intProperty(String name, int defaultValue, int min) {
+    String value = System.getProperty(name, "");
+    int n;
+    try {
+      n = value.isBlank() ? defaultValue : Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
+    }
+    if (n < min) {
+      throw new IllegalArgumentException(name + " must be >= " + min + ", got " + n);
+    }
+    return n;
+  }
+
+  private static Path existing(String property) {
+    String value = System.getProperty(property);
+    if (value == null || !Files.exists(Path.of(value))) {
+      throw new IllegalArgumentException(
+          "-D" + property + " must name an existing file (run 'mvn -B -Pbench package'): "
+              + value);
+    }
+    return Path.of(value);
+  }
+}
