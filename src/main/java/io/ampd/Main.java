@@ -12,6 +12,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (Preload.worthIt(args)) {
+      Preload.start();
+    }
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     Shutdown shutdown = new Shutdown();

@@ -27,7 +27,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Jackson loads on first use, not when the API binds: its classes are off the start path. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -112,7 +116,7 @@ public final class AdminApi implements AutoCloseable {
   }
 
   private static void send(HttpExchange exchange, int status, Object body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
+    byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     boolean head = exchange.getRequestMethod().equals("HEAD");
     exchange.sendResponseHeaders(status, head ? -1 : bytes.length);

@@ -40,13 +40,16 @@ public final class StartupBench {
     List<String> javaWithFlags = new ArrayList<>();
     javaWithFlags.add(java.toString());
     javaWithFlags.addAll(LauncherFlags.read(launcher));
-    List<String> ampdCommand = new ArrayList<>(javaWithFlags);
-    ampdCommand.addAll(List.of("-jar", jar.toString()));
+    // ampd runs through the launcher, as users run it (it execs java, so the pid is the JVM's):
+    // same flags, same class-data-sharing archive (made by the warm-up round).
+    List<String> ampdCommand = List.of(launcher.toString());
 
     Map<String, String> ampdEnv = new HashMap<>();
     System.getenv().keySet().stream()
-        .filter(k -> k.startsWith("AMP_") || k.equals("AMPD_JAVA_OPTS"))
+        .filter(k -> k.startsWith("AMP_") || k.startsWith("AMPD_"))
         .forEach(k -> ampdEnv.put(k, null));
+    ampdEnv.put("AMPD_JAR", jar.toString());
+    ampdEnv.put("JAVA_HOME", System.getProperty("java.home"));
 
     PgTools pg = PgTools.fromPath(System.getenv().getOrDefault("PATH", ""), ProcFs.isRoot(),
         pgUser);
