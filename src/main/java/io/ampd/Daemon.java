@@ -87,7 +87,11 @@ public final class Daemon {
         url = external.get();
         log.info("using the metadata database at {} (metadata_db.url is set)", url);
       } else {
-        url = startPostgres(closer, ampDir.resolve("metadb"));
+        Path metadbDir = ampDir.resolve("metadb");
+        if (!Files.exists(metadbDir.resolve("PG_VERSION"))) {
+          Preload.startFlyway(); // a new cluster will be migrated: load Flyway during initdb
+        }
+        url = startPostgres(closer, metadbDir);
       }
       openMetadataDb(closer, url.withDefaultApplicationName("ampd solo"), "ampd solo");
       closer.add("admin API", api);

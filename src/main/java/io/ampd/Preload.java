@@ -40,7 +40,31 @@ final class Preload {
   }
 
   static void start() {
-    Thread thread = new Thread(Preload::run, "preload");
+    start("preload", Preload::run);
+  }
+
+  /**
+   * Loads Flyway and scans the migrations, for a start that will migrate (a new cluster): that
+   * overlaps with initdb, which runs in another process.
+   */
+  static void startFlyway() {
+    start(
+        "preload-flyway",
+        () -> {
+          try {
+            org.flywaydb.core.Flyway.configure()
+                .locations("classpath:db/migration")
+                .load()
+                .info();
+          } catch (Throwable e) {
+            // no database configured: loading and scanning is all that was wanted
+            log.trace("flyway preload: {}", e.toString());
+          }
+        });
+  }
+
+  private static void start(String name, Runnable task) {
+    Thread thread = new Thread(task, name);
     thread.setDaemon(true);
     thread.setPriority(Thread.MIN_PRIORITY);
     thread.start();
