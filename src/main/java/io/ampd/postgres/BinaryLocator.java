@@ -59,7 +59,7 @@ final class BinaryLocator {
         found.add(bundledVersion + " (bundled)");
         continue;
       }
-      String version = version(c.dir.resolve("postgres"));
+      String version = cachedVersion(c.dir.resolve("postgres"));
       if (clusterMajor.isEmpty() || Binaries.majorOf(version).equals(clusterMajor.get())) {
         return new Binaries(c.dir, version, c.source);
       }
@@ -189,6 +189,16 @@ final class BinaryLocator {
       }
       return 0;
     }
+  }
+
+  private String cachedVersion(Path postgres) {
+    Path root;
+    try {
+      root = bundled.cacheRoot();
+    } catch (RuntimeException e) {
+      return version(postgres);
+    }
+    return new VersionCache(root).version(postgres, BinaryLocator::version);
   }
 
   /** Runs {@code postgres -V}. */
