@@ -10,6 +10,8 @@ import io.ampd.config.ManagedPostgresConfig;
 import io.ampd.config.PgUrl;
 import io.ampd.controller.AdminApi;
 import io.ampd.controller.Health;
+import io.ampd.controller.http.Response;
+import io.ampd.controller.http.Router;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.Migrations;
 import io.ampd.postgres.Host;
@@ -66,7 +68,7 @@ public final class Daemon {
   public int controller() throws InterruptedException {
     PgUrl url = requireUrl().withDefaultApplicationName("ampd controller");
     try (Closer closer = new Closer()) {
-      AdminApi api = AdminApi.start(config.adminApiAddr(), this::health);
+      AdminApi api = AdminApi.start(config.adminApiAddr(), routes());
       openMetadataDb(closer, url, "ampd controller");
       closer.add("admin API", api);
       return serve("controller", closer);
@@ -79,7 +81,7 @@ public final class Daemon {
     createDirs(ampDir, config.dataDir(), config.providersDir(), config.manifestsDir());
     try (Closer closer = new Closer()) {
       closer.add("amp dir lock", AmpDirLock.acquire(ampDir));
-      AdminApi api = AdminApi.start(config.adminApiAddr(), this::health);
+      AdminApi api = AdminApi.start(config.adminApiAddr(), routes());
       closer.add("admin API (not yet serving)", api::close);
       PgUrl url;
       Optional<PgUrl> external = config.metadataDb().url();
@@ -186,6 +188,17 @@ public final class Daemon {
             "choose a writable amp dir with --amp-dir or AMP_DIR, or fix the path in the config");
       }
     }
+  }
+
+  /** The admin API's routes for the roles this process runs. */
+  private Router routes() {
+    return new Router()
+        .get(
+            "/healthz",
+            request -> {
+              Health h = health();
+              return new Response(h.ok() ? 200 : 503, h.body());
+            });
   }
 
   private Health health() {

@@ -5,28 +5,40 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.ampd.AmpdException;
 import io.ampd.config.HostPort;
+import io.ampd.controller.http.ApiException;
+import io.ampd.controller.http.Request;
+import io.ampd.controller.http.Response;
+import io.ampd.controller.http.Router;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The controller's admin API: JSON over HTTP on {@code admin_api_addr}, served by the JDK's
- * built-in HTTP server (no framework on the start path). Every error is a JSON body
- * {@code {"error": "..."}} with a 4xx status; nothing answers with a stack trace.
+ * built-in HTTP server (no framework on the start path) with routes from a {@link Router}.
+ * Every error is a JSON body {@code {"error": "..."}} with a 4xx status, or a 500/503 naming
+ * the failure in one line; nothing answers with a stack trace.
  */
 public final class AdminApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+
+  /** Largest request body accepted; manifests and providers are far smaller. */
+  static final int MAX_BODY_BYTES = 1 << 20;
 
   /** Jackson loads on first use, not when the API binds: its classes are off the start path. */
   private static final class Json {
@@ -35,20 +47,20 @@ public final class AdminApi implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
-  private final Supplier<Health> health;
+  private final Router router;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private AdminApi(HttpServer server, ExecutorService executor, Supplier<Health> health) {
+  private AdminApi(HttpServer server, ExecutorService executor, Router router) {
     this.server = server;
     this.executor = executor;
-    this.health = health;
+    this.router = router;
   }
 
   /**
-   * Binds and starts serving. Binding happens first thing in a role's start so a taken port
-   * fails fast; {@code /healthz} answers 503 until {@code health} says ready.
+   * Binds and starts serving {@code router}. Binding happens first thing in a role's start so a
+   * taken port fails fast.
    */
-  public static AdminApi start(HostPort addr, Supplier<Health> health) {
+  public static AdminApi start(HostPort addr, Router router) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(addr.host(), addr.port()), 64);
@@ -72,7 +84,7 @@ public final class AdminApi implements AutoCloseable {
               return t;
             });
     server.setExecutor(executor);
-    AdminApi api = new AdminApi(server, executor, health);
+    AdminApi api = new AdminApi(server, executor, router);
     server.createContext("/", api::handle);
     server.start();
     log.info("admin API listening on http://{}", api.address());
@@ -87,39 +99,85 @@ public final class AdminApi implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
-      if (path.equals("/healthz")) {
-        if (!method.equals("GET") && !method.equals("HEAD")) {
-          send(exchange, 405, error("method " + method + " not allowed on /healthz; use GET"));
-          return;
-        }
-        Health h = health.get();
-        send(exchange, h.ok() ? 200 : 503, h.body());
-        return;
-      }
-      send(exchange, 404, error("no route " + method + " " + path));
-    } catch (RuntimeException e) {
-      log.warn("admin API request failed: {}", e.toString());
+      String path = exchange.getRequestURI().getRawPath();
+      Response response;
       try {
-        send(exchange, 500, error("internal error: " + e.getClass().getSimpleName()));
-      } catch (IOException | RuntimeException ignored) {
-        // the response may already be committed
+        Router.Match match = router.match(method, path);
+        if (!match.found()) {
+          if (match.allowed().isEmpty()) {
+            throw ApiException.notFound("no route " + method + " " + path);
+          }
+          exchange.getResponseHeaders().set("Allow", String.join(", ", match.allowed()));
+          throw new ApiException(
+              405,
+              "method " + method + " not allowed on " + path + "; allowed: "
+                  + String.join(", ", match.allowed()));
+        }
+        Request request =
+            new Request(
+                method,
+                path,
+                match.params(),
+                query(exchange.getRequestURI().getRawQuery()),
+                body(exchange),
+                Json.MAPPER);
+        response = match.handler().handle(request);
+      } catch (ApiException e) {
+        response = new Response(e.status(), error(e.getMessage(), e.details()));
+      } catch (AmpdException e) {
+        response = new Response(503, error(e.getMessage(), null));
+      } catch (Exception e) {
+        log.warn("admin API {} {} failed: {}", method, path, e.toString());
+        response =
+            new Response(500, error("internal error: " + e.getClass().getSimpleName(), null));
       }
+      send(exchange, response);
     }
   }
 
-  private static Map<String, Object> error(String message) {
+  private static byte[] body(HttpExchange exchange) throws IOException {
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+      if (bytes.length > MAX_BODY_BYTES) {
+        throw new ApiException(413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
+      }
+      return bytes;
+    }
+  }
+
+  private static Map<String, List<String>> query(String raw) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    }
+    return out;
+  }
+
+  private static Map<String, Object> error(String message, Object details) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", message);
+    if (details != null) {
+      body.put("details", details);
+    }
     return body;
   }
 
-  private static void send(HttpExchange exchange, int status, Object body) throws IOException {
-    byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
+  private static void send(HttpExchange exchange, Response response) throws IOException {
     boolean head = exchange.getRequestMethod().equals("HEAD");
-    exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+    if (response.body() == null) {
+      exchange.sendResponseHeaders(response.status(), -1);
+      return;
+    }
+    byte[] bytes = Json.MAPPER.writeValueAsBytes(response.body());
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(response.status(), head ? -1 : bytes.length);
     if (!head) {
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(bytes);

@@ -1,0 +1,55 @@
+package io.ampd.controller.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One HTTP request as a route sees it: method, path, the path parameters its pattern named,
+ * the query parameters and the body.
+ */
+public record Request(
+    String method,
+    String path,
+    Map<String, String> params,
+    Map<String, List<String>> query,
+    byte[] body,
+    ObjectMapper json) {
+
+  /** A path parameter of the route's pattern, e.g. {@code {name}}. */
+  public String param(String name) {
+    String value = params.get(name);
+    if (value == null) {
+      throw new IllegalArgumentException("route has no parameter " + name);
+    }
+    return value;
+  }
+
+  /** The first value of a query parameter. */
+  public Optional<String> query(String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+  }
+
+  /** The body as a JSON object; 400 when it is empty, not JSON, or not an object. */
+  public JsonNode jsonObject() {
+    if (body.length == 0) {
+      throw ApiException.badRequest("request body is empty; expected a JSON object");
+    }
+    JsonNode node;
+    try {
+      node = json.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw ApiException.badRequest("request body cannot be read: " + e.getMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw ApiException.badRequest("request body must be a JSON object");
+    }
+    return node;
+  }
+}
