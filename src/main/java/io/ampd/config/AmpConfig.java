@@ -14,4 +14,6 @@ public record AmpConfig(
     Path manifestsDir,
     HostPort adminApiAddr,
     HostPort jsonlAddr,
-    MetadataDbConfig metadataDb) {}
+    MetadataDbConfig metadataDb,
+    ControllerConfig controller,
+    WorkerConfig worker) {}

@@ -70,6 +70,33 @@ public final class ConfigKey<T> {
           BooleanNode.TRUE,
           "Apply pending schema migrations at start; false: refuse to start on an old schema.");
 
+  public static final ConfigKey<Integer> CONTROLLER_WORKER_TIMEOUT_SECS =
+      define("controller.worker_timeout_secs", ValueTypes.integer(2, 3600), IntNode.valueOf(10),
+          null,
+          "Seconds without a heartbeat after which a worker counts as dead and its jobs are"
+              + " rescheduled onto a live one, 2 to 3600.");
+  public static final ConfigKey<Integer> CONTROLLER_RETRY_INITIAL_BACKOFF_MS =
+      define("controller.retry_initial_backoff_ms", ValueTypes.integer(10, 3_600_000),
+          IntNode.valueOf(1000), null,
+          "Wait before the first retry of a job that ended in ERROR; doubles on each retry.");
+  public static final ConfigKey<Integer> CONTROLLER_RETRY_MAX_BACKOFF_SECS =
+      define("controller.retry_max_backoff_secs", ValueTypes.integer(1, 86_400),
+          IntNode.valueOf(300), null,
+          "Longest wait between retries of a job in ERROR, 1 to 86400 seconds.");
+
+  public static final ConfigKey<Integer> WORKER_HEARTBEAT_INTERVAL_MS =
+      define("worker.heartbeat_interval_ms", ValueTypes.integer(100, 60_000),
+          IntNode.valueOf(1000), null,
+          "How often a worker records that it is alive, 100 to 60000 ms.");
+  public static final ConfigKey<Integer> WORKER_RECONCILE_INTERVAL_MS =
+      define("worker.reconcile_interval_ms", ValueTypes.integer(100, 600_000),
+          IntNode.valueOf(5000), null,
+          "How often a worker re-reads its jobs, in case it missed a notification.");
+  public static final ConfigKey<Integer> WORKER_SEGMENT_BLOCKS =
+      define("worker.segment_blocks", ValueTypes.integer(1, 10_000_000), IntNode.valueOf(10_000),
+          null,
+          "Blocks per Parquet file (one file per table per segment), 1 to 10000000.");
+
   public static final ConfigKey<String> MANAGED_BIN_DIR =
       define("metadata_db.managed.bin_dir", ValueTypes.BIN_DIR, null, null,
           "Directory with initdb and postgres, or \"bundled\"; unset: search PATH, well-known"

@@ -69,7 +69,15 @@ public final class ConfigLoader {
         values.get(ConfigKey.MANIFESTS_DIR),
         values.get(ConfigKey.ADMIN_API_ADDR),
         values.get(ConfigKey.JSONL_ADDR),
-        metadataDb);
+        metadataDb,
+        new ControllerConfig(
+            Duration.ofSeconds(values.get(ConfigKey.CONTROLLER_WORKER_TIMEOUT_SECS)),
+            Duration.ofMillis(values.get(ConfigKey.CONTROLLER_RETRY_INITIAL_BACKOFF_MS)),
+            Duration.ofSeconds(values.get(ConfigKey.CONTROLLER_RETRY_MAX_BACKOFF_SECS))),
+        new WorkerConfig(
+            Duration.ofMillis(values.get(ConfigKey.WORKER_HEARTBEAT_INTERVAL_MS)),
+            Duration.ofMillis(values.get(ConfigKey.WORKER_RECONCILE_INTERVAL_MS)),
+            values.get(ConfigKey.WORKER_SEGMENT_BLOCKS)));
     // Checked last, so that a file with several problems reports the wrong values first.
     if (!solo && url.isEmpty()) {
       throw new ConfigException(
