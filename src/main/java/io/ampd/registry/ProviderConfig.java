@@ -1,0 +1,39 @@
+package io.ampd.registry;
+
+import java.time.Duration;
+
+/**
+ * An {@code evm-rpc} provider: an Ethereum-style JSON-RPC endpoint of a network.
+ *
+ * @param name unique name datasets are deployed with
+ * @param kind {@code evm-rpc}
+ * @param url the endpoint; may hold credentials, so print {@link #redactedUrl()} only
+ * @param network the network it serves (matched against a manifest's {@code network})
+ * @param concurrency JSON-RPC requests in flight at once, at least 1
+ * @param batchSize calls per JSON-RPC batch request, at least 1
+ * @param requestTimeout timeout of one HTTP request
+ * @param retry retries of transient errors
+ *
+ * <p>JSON form (API and {@code providers} table) and TOML form (files in {@code providers_dir})
+ * are parsed and validated by the registry; see {@code ProviderParser}.
+ */
+public record ProviderConfig(
+    String name,
+    String kind,
+    String url,
+    String network,
+    int concurrency,
+    int batchSize,
+    Duration requestTimeout,
+    RetryPolicy retry) {
+
+  /** The URL with any password or token in userinfo masked: safe for logs and API answers. */
+  public String redactedUrl() {
+    return io.ampd.config.PgUrl.redact(url);
+  }
+
+  @Override
+  public String toString() {
+    return "ProviderConfig[" + name + ", " + kind + ", " + redactedUrl() + ", " + network + "]";
+  }
+}
