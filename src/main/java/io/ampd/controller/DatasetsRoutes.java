@@ -17,6 +17,7 @@ import io.ampd.registry.InvalidDocumentException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +43,23 @@ import org.slf4j.LoggerFactory;
 public final class DatasetsRoutes implements Routes {
   private static final Logger log = LoggerFactory.getLogger(DatasetsRoutes.class);
 
-  private final DatasetRepository datasets;
+  private final Supplier<DataSource> dataSource;
 
+  /** Routes over {@code dataSource}. */
   public DatasetsRoutes(DataSource dataSource) {
-    this.datasets = new DatasetRepository(dataSource);
+    this(() -> dataSource);
+  }
+
+  /**
+   * Routes over the data source {@code dataSource} gives at each request; while it gives
+   * {@code null} (the API is bound before the pool opens) they answer 503.
+   */
+  public DatasetsRoutes(Supplier<DataSource> dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  private DatasetRepository datasets() {
+    return new DatasetRepository(RegistryJson.ready(dataSource));
   }
 
   @Override
@@ -59,7 +73,7 @@ public final class DatasetsRoutes implements Routes {
 
   private Response list(Request request) {
     Map<String, ObjectNode> byName = new LinkedHashMap<>();
-    for (DatasetVersion v : datasets.list()) {
+    for (DatasetVersion v : datasets().list()) {
       DatasetRef ref = v.ref();
       ObjectNode entry =
           byName.computeIfAbsent(
@@ -87,7 +101,7 @@ public final class DatasetsRoutes implements Routes {
     }
     DatasetRepository.Registered result;
     try {
-      result = datasets.register(registration);
+      result = datasets().register(registration);
     } catch (DatasetConflictException e) {
       Map<String, Object> details = new LinkedHashMap<>();
       details.put("registered_manifest_hash", e.registeredHash());
@@ -105,7 +119,7 @@ public final class DatasetsRoutes implements Routes {
   private Response versions(Request request) {
     String namespace = request.param("namespace");
     String name = request.param("name");
-    List<DatasetVersion> versions = datasets.versions(namespace, name);
+    List<DatasetVersion> versions = datasets().versions(namespace, name);
     if (versions.isEmpty()) {
       throw unknown(namespace, name);
     }
@@ -122,12 +136,12 @@ public final class DatasetsRoutes implements Routes {
   private Response version(Request request) {
     DatasetRef ref =
         new DatasetRef(request.param("namespace"), request.param("name"), request.param("version"));
-    return datasets
+    return datasets()
         .find(ref)
         .map(d -> Response.ok(RegistryJson.datasetVersion(d)))
         .orElseThrow(
             () ->
-                datasets.versions(ref.namespace(), ref.name()).isEmpty()
+                datasets().versions(ref.namespace(), ref.name()).isEmpty()
                     ? unknown(ref.namespace(), ref.name())
                     : ApiException.notFound(
                         "dataset " + ref.namespace() + "/" + ref.name() + " has no version '"

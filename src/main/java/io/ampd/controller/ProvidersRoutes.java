@@ -15,6 +15,7 @@ import io.ampd.registry.InvalidDocumentException;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.ProviderParser;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +41,23 @@ import org.slf4j.LoggerFactory;
 public final class ProvidersRoutes implements Routes {
   private static final Logger log = LoggerFactory.getLogger(ProvidersRoutes.class);
 
-  private final ProviderRepository providers;
+  private final Supplier<DataSource> dataSource;
 
+  /** Routes over {@code dataSource}. */
   public ProvidersRoutes(DataSource dataSource) {
-    this.providers = new ProviderRepository(dataSource);
+    this(() -> dataSource);
+  }
+
+  /**
+   * Routes over the data source {@code dataSource} gives at each request; while it gives
+   * {@code null} (the API is bound before the pool opens) they answer 503.
+   */
+  public ProvidersRoutes(Supplier<DataSource> dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  private ProviderRepository providers() {
+    return new ProviderRepository(RegistryJson.ready(dataSource));
   }
 
   @Override
@@ -57,7 +71,7 @@ public final class ProvidersRoutes implements Routes {
 
   private Response list(Request request) {
     ArrayNode items = JsonNodeFactory.instance.arrayNode();
-    for (StoredProvider p : providers.list()) {
+    for (StoredProvider p : providers().list()) {
       items.add(RegistryJson.provider(p));
     }
     ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -72,7 +86,7 @@ public final class ProvidersRoutes implements Routes {
     } catch (InvalidDocumentException e) {
       throw RegistryJson.badDocument(e);
     }
-    ProviderRepository.Upserted result = providers.upsert(provider);
+    ProviderRepository.Upserted result = providers().upsert(provider);
     if (result.outcome() != ProviderRepository.Upsert.UNCHANGED) {
       log.info(
           "provider {} {} through the admin API",
@@ -87,7 +101,7 @@ public final class ProvidersRoutes implements Routes {
 
   private Response get(Request request) {
     String name = request.param("name");
-    return providers
+    return providers()
         .findStored(name)
         .map(p -> Response.ok(RegistryJson.provider(p)))
         .orElseThrow(() -> unknown(name));
@@ -97,7 +111,7 @@ public final class ProvidersRoutes implements Routes {
     String name = request.param("name");
     boolean deleted;
     try {
-      deleted = providers.delete(name);
+      deleted = providers().delete(name);
     } catch (ProviderInUseException e) {
       throw new ApiException(409, e.getMessage(), Map.of("jobs", e.jobIds()));
     }

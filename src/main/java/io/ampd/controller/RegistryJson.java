@@ -10,6 +10,8 @@ import io.ampd.registry.InvalidDocumentException;
 import io.ampd.registry.ManifestParser;
 import io.ampd.registry.ProviderParser;
 import java.util.Map;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 
 /**
  * The JSON the provider and dataset routes answer with (snake_case, times as ISO-8601 UTC), and
@@ -42,6 +44,15 @@ final class RegistryJson {
     o.put("manifest_hash", v.manifestHash());
     o.put("created_at", v.createdAt().toString());
     return o;
+  }
+
+  /** The data source, or 503 while the metadata database is not open yet. */
+  static DataSource ready(Supplier<DataSource> dataSource) {
+    DataSource ds = dataSource.get();
+    if (ds == null) {
+      throw new ApiException(503, "the metadata database is not ready yet");
+    }
+    return ds;
   }
 
   /** 400 naming the field: {@code {"error": "...", "details": {"field": "manifest.start_block"}}}. */

@@ -172,4 +172,13 @@ class DatasetsRoutesTest {
             java.security.MessageDigest.getInstance("SHA-256")
                 .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
+
+  @Test
+  void answers503UntilTheDatabaseIsOpen() throws Exception {
+    try (TestApi early = new TestApi(new DatasetsRoutes(() -> null))) {
+      Answer a = early.get("/datasets");
+      assertEquals(503, a.status());
+      assertEquals("{\"error\":\"the metadata database is not ready yet\"}", a.body());
+    }
+  }
 }

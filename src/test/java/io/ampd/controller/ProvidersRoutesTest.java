@@ -167,4 +167,13 @@ class ProvidersRoutesTest {
         refused.body());
     assertEquals(200, api.get("/providers/inuse").status());
   }
+
+  @Test
+  void answers503UntilTheDatabaseIsOpen() throws Exception {
+    try (TestApi early = new TestApi(new ProvidersRoutes(() -> null))) {
+      Answer a = early.get("/providers");
+      assertEquals(503, a.status());
+      assertEquals("{\"error\":\"the metadata database is not ready yet\"}", a.body());
+    }
+  }
 }
