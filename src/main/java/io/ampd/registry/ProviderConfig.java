@@ -27,9 +27,12 @@ public record ProviderConfig(
     Duration requestTimeout,
     RetryPolicy retry) {
 
-  /** The URL with any password or token in userinfo masked: safe for logs and API answers. */
+  /**
+   * The URL with its credentials (userinfo, key-like query parameters and path segments) masked:
+   * safe for logs and API answers. See {@link Urls}.
+   */
   public String redactedUrl() {
-    return io.ampd.config.PgUrl.redact(url);
+    return Urls.redact(url);
   }
 
   @Override

@@ -1,0 +1,114 @@
+package io.ampd.controller;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ampd.controller.http.ApiException;
+import io.ampd.controller.http.Request;
+import io.ampd.controller.http.Response;
+import io.ampd.controller.http.Router;
+import io.ampd.controller.http.Routes;
+import io.ampd.metadb.ProviderInUseException;
+import io.ampd.metadb.ProviderRepository;
+import io.ampd.metadb.StoredProvider;
+import io.ampd.registry.InvalidDocumentException;
+import io.ampd.registry.ProviderConfig;
+import io.ampd.registry.ProviderParser;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /providers}: list, create or replace, read, delete.
+ *
+ * <ul>
+ *   <li>{@code GET /providers}: 200 {@code {"providers": [provider…]}}, by name.
+ *   <li>{@code POST /providers} with a provider document ({@link ProviderParser}): creates it
+ *       (201) or replaces the provider of that name (200, also when nothing changed), answering
+ *       the provider as stored. 400 names the invalid field. Replacing is what a file in
+ *       {@code providers_dir} does at start too; jobs already running keep the settings they
+ *       started with.
+ *   <li>{@code GET /providers/{name}}: 200 the provider, 404 when unknown.
+ *   <li>{@code DELETE /providers/{name}}: 204; 404 when unknown; 409 while an unfinished job
+ *       uses it ({@code details.jobs} lists them).
+ * </ul>
+ *
+ * A provider in an answer carries every field with its effective value, the URL redacted, and
+ * {@code created_at}/{@code updated_at}.
+ */
+public final class ProvidersRoutes implements Routes {
+  private static final Logger log = LoggerFactory.getLogger(ProvidersRoutes.class);
+
+  private final ProviderRepository providers;
+
+  public ProvidersRoutes(DataSource dataSource) {
+    this.providers = new ProviderRepository(dataSource);
+  }
+
+  @Override
+  public void register(Router router) {
+    router
+        .get("/providers", this::list)
+        .post("/providers", this::upsert)
+        .get("/providers/{name}", this::get)
+        .delete("/providers/{name}", this::delete);
+  }
+
+  private Response list(Request request) {
+    ArrayNode items = JsonNodeFactory.instance.arrayNode();
+    for (StoredProvider p : providers.list()) {
+      items.add(RegistryJson.provider(p));
+    }
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.set("providers", items);
+    return Response.ok(body);
+  }
+
+  private Response upsert(Request request) {
+    ProviderConfig provider;
+    try {
+      provider = ProviderParser.parse(request.jsonObject());
+    } catch (InvalidDocumentException e) {
+      throw RegistryJson.badDocument(e);
+    }
+    ProviderRepository.Upserted result = providers.upsert(provider);
+    if (result.outcome() != ProviderRepository.Upsert.UNCHANGED) {
+      log.info(
+          "provider {} {} through the admin API",
+          provider,
+          result.outcome() == ProviderRepository.Upsert.CREATED ? "created" : "replaced");
+    }
+    ObjectNode body = RegistryJson.provider(result.stored());
+    return result.outcome() == ProviderRepository.Upsert.CREATED
+        ? Response.created(body)
+        : Response.ok(body);
+  }
+
+  private Response get(Request request) {
+    String name = request.param("name");
+    return providers
+        .findStored(name)
+        .map(p -> Response.ok(RegistryJson.provider(p)))
+        .orElseThrow(() -> unknown(name));
+  }
+
+  private Response delete(Request request) {
+    String name = request.param("name");
+    boolean deleted;
+    try {
+      deleted = providers.delete(name);
+    } catch (ProviderInUseException e) {
+      throw new ApiException(409, e.getMessage(), Map.of("jobs", e.jobIds()));
+    }
+    if (!deleted) {
+      throw unknown(name);
+    }
+    log.info("provider {} deleted through the admin API", name);
+    return Response.noContent();
+  }
+
+  private static ApiException unknown(String name) {
+    return ApiException.notFound("no provider named '" + name + "'");
+  }
+}

@@ -1,0 +1,63 @@
+package io.ampd.registry;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import io.ampd.AmpdException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the providers in {@code providers_dir}: every {@code *.toml} file holds one provider,
+ * with the fields of {@link ProviderParser} as top-level keys. The file name is free; the
+ * {@code name} field is what datasets refer to, and two files naming the same provider are an
+ * error. The controller upserts them into the {@code providers} table at start, so an edited
+ * file replaces the stored provider; removing a file does not delete the provider (use {@code
+ * DELETE /providers/{name}}).
+ *
+ * <p>Any error names the file, and the field where there is one; ampd refuses to start on it.
+ */
+public final class ProviderFiles {
+  private static final class Toml {
+    static final TomlMapper MAPPER = new TomlMapper();
+  }
+
+  private ProviderFiles() {}
+
+  /** The providers defined in {@code dir}, by file name; none when {@code dir} does not exist. */
+  public static List<ProviderConfig> load(Path dir) {
+    List<ProviderConfig> out = new ArrayList<>();
+    Map<String, Path> seen = new HashMap<>();
+    for (RegistryFiles.Text text : RegistryFiles.read(dir, ".toml", "providers_dir")) {
+      ProviderConfig provider = parse(text.file(), text.content());
+      Path other = seen.putIfAbsent(provider.name(), text.file());
+      if (other != null) {
+        throw new AmpdException(
+            text.file() + ": provider '" + provider.name() + "' is also defined in " + other,
+            "give each provider file its own name");
+      }
+      out.add(provider);
+    }
+    return out;
+  }
+
+  /** One provider file's content; {@code file} names it in errors. */
+  public static ProviderConfig parse(Path file, String toml) {
+    JsonNode tree;
+    try {
+      tree = Toml.MAPPER.readTree(toml);
+    } catch (JacksonException e) {
+      throw new AmpdException(
+          file + ": not valid TOML: " + RegistryFiles.reason(e, "invalid TOML"),
+          "fix the TOML syntax; see .amp.example/providers/mainnet.toml");
+    }
+    try {
+      return ProviderParser.parse(tree);
+    } catch (InvalidDocumentException e) {
+      throw RegistryFiles.inFile(file, e);
+    }
+  }
+}
