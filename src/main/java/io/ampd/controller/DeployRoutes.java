@@ -59,7 +59,12 @@ public final class DeployRoutes implements Routes {
     ProviderConfig provider = requested.isPresent()
         ? named(requested.get(), network, ref)
         : firstOf(network, ref);
-    JobRepository.Deployed deployed = jobs.deploy(ref, EVM_RPC, provider.name(), workerTimeout);
+    JobRepository.Deployed deployed;
+    try {
+      deployed = jobs.deploy(ref, EVM_RPC, provider.name(), workerTimeout);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.conflict(e.getMessage() + " (it was deleted during the deploy)");
+    }
     return deployed.created()
         ? Response.created(Views.job(deployed.job()))
         : Response.ok(Views.job(deployed.job()));

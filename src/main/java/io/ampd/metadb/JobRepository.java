@@ -57,7 +57,11 @@ public final class JobRepository {
 
   /**
    * Creates a job for {@code dataset} unless it already has an active one, which is returned
-   * instead. The new job is assigned to the least busy live worker, or waits with no node.
+   * instead. The new job is assigned to the least busy live worker, or waits with no node. The
+   * provider row is read {@code FOR SHARE}, so a concurrent delete of the provider either sees
+   * this job or makes this deploy fail.
+   *
+   * @throws IllegalArgumentException when the provider does not exist (any more)
    */
   public Deployed deploy(DatasetRef dataset, String kind, String provider, Duration workerTimeout) {
     for (int attempt = 0; ; attempt++) {
@@ -68,6 +72,9 @@ public final class JobRepository {
                 Optional<Job> active = activeJob(c, dataset);
                 if (active.isPresent()) {
                   return Optional.of(new Deployed(active.get(), false));
+                }
+                if (!providerExists(c, provider)) {
+                  throw new IllegalArgumentException("provider '" + provider + "' does not exist");
                 }
                 Optional<String> node = pickWorker(c, workerTimeout);
                 Map<String, Object> descriptor = new LinkedHashMap<>();
@@ -450,6 +457,14 @@ public final class JobRepository {
     try (PreparedStatement ps = Sql.prepare(c, PICK_WORKER, seconds(workerTimeout));
         ResultSet rs = ps.executeQuery()) {
       return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+    }
+  }
+
+  private static boolean providerExists(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps =
+            Sql.prepare(c, "SELECT 1 FROM providers WHERE name = ? FOR SHARE", name);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next();
     }
   }
 
