@@ -281,11 +281,11 @@ public final class Worker implements AutoCloseable {
           if (run == null) {
             jobs.finish(job.id(), nodeId, JobStatus.STOPPED, null);
           } else {
+            if (job.status() == JobStatus.STOP_REQUESTED) {
+              jobs.stopping(job.id(), nodeId); // recorded before the run can end STOPPED
+            }
             run.userStop = true;
             run.stop.set();
-            if (job.status() == JobStatus.STOP_REQUESTED) {
-              jobs.stopping(job.id(), nodeId);
-            }
           }
         }
         default -> {}
@@ -323,7 +323,9 @@ public final class Worker implements AutoCloseable {
         case SCHEDULED -> jobs.release(id, nodeId, "worker " + nodeId + " is stopping");
         default -> jobs.finish(id, nodeId, outcome.status(), outcome.error());
       };
-      if (written) {
+      if (written && outcome.status() == JobStatus.SCHEDULED) {
+        log.info("job {} handed back for rescheduling (worker {} is stopping)", id, nodeId);
+      } else if (written) {
         log.info("job {} {}{}", id, outcome.status(),
             outcome.error() == null ? "" : ": " + outcome.error());
       } else {
