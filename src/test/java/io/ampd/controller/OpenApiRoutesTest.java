@@ -1,0 +1,114 @@
+package io.ampd.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ampd.controller.TestApi.Answer;
+import io.ampd.controller.http.Router;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** The OpenAPI document describes every route of the admin API, and is served. */
+class OpenApiRoutesTest {
+  /** Issue 3, item 3, as route patterns. */
+  private static final List<String> ADMIN_API =
+      List.of(
+          "GET /healthz",
+          "GET /openapi.json",
+          "GET /providers",
+          "POST /providers",
+          "GET /providers/{name}",
+          "DELETE /providers/{name}",
+          "GET /datasets",
+          "POST /datasets",
+          "GET /datasets/{namespace}/{name}",
+          "GET /datasets/{namespace}/{name}/versions/{version}",
+          "POST /datasets/{namespace}/{name}/versions/{version}/deploy",
+          "GET /jobs",
+          "GET /jobs/{id}",
+          "DELETE /jobs/{id}",
+          "PUT /jobs/{id}/stop",
+          "GET /jobs/{id}/events",
+          "GET /jobs/{id}/progress",
+          "GET /workers",
+          "GET /workers/{node_id}");
+
+  @Test
+  void describesExactlyTheAdminApi() {
+    assertEquals(
+        ADMIN_API.stream().sorted().toList(), OpenApiRoutes.operations().stream().sorted().toList());
+  }
+
+  @Test
+  void describesEveryRouteOfTheRegistryGroups() {
+    DataSource unused = new PGSimpleDataSource(); // registering routes opens no connection
+    Router router =
+        new Router()
+            .add(new ProvidersRoutes(unused))
+            .add(new DatasetsRoutes(unused))
+            .add(new OpenApiRoutes());
+    assertEquals(List.of(), OpenApiRoutes.undocumented(router));
+    Router extra = new Router().get("/undocumented/{x}", r -> null);
+    assertEquals(List.of("GET /undocumented/{x}"), OpenApiRoutes.undocumented(extra));
+  }
+
+  @Test
+  void everyOperationAnswersWithSchemasAndErrorBodies() {
+    JsonNode doc = OpenApiRoutes.document();
+    assertEquals("3.0.3", doc.get("openapi").asText());
+    JsonNode paths = doc.get("paths");
+    List<String> problems = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> path = it.next();
+      for (Iterator<Map.Entry<String, JsonNode>> ops = path.getValue().fields(); ops.hasNext(); ) {
+        Map.Entry<String, JsonNode> op = ops.next();
+        if (op.getKey().equals("parameters")) {
+          continue;
+        }
+        String name = op.getKey() + " " + path.getKey();
+        if (!op.getValue().hasNonNull("operationId")) {
+          problems.add(name + ": no operationId");
+        }
+        JsonNode responses = op.getValue().path("responses");
+        for (Iterator<Map.Entry<String, JsonNode>> rs = responses.fields(); rs.hasNext(); ) {
+          Map.Entry<String, JsonNode> r = rs.next();
+          int status = Integer.parseInt(r.getKey());
+          JsonNode schema = r.getValue().path("content").path("application/json").path("schema");
+          if (status >= 400 && !path.getKey().equals("/healthz")
+              && !schema.path("$ref").asText().equals("#/components/schemas/Error")) {
+            problems.add(name + " " + status + ": not an Error body");
+          }
+          if (status < 300 && status != 204 && schema.isMissingNode()) {
+            problems.add(name + " " + status + ": no schema");
+          }
+          if (schema.has("$ref")) {
+            String ref = schema.get("$ref").asText().replace("#/components/schemas/", "");
+            if (!doc.path("components").path("schemas").has(ref)) {
+              problems.add(name + " " + status + ": unknown schema " + ref);
+            }
+          }
+        }
+        if (path.getKey().contains("{") && !responses.has("404")) {
+          problems.add(name + ": no 404");
+        }
+      }
+    }
+    assertEquals(List.of(), problems);
+  }
+
+  @Test
+  void servedAtOpenapiJson() throws Exception {
+    try (TestApi api = new TestApi(new OpenApiRoutes())) {
+      Answer a = api.get("/openapi.json");
+      assertEquals(200, a.status());
+      assertEquals(OpenApiRoutes.document(), a.json());
+      assertTrue(a.json().path("info").path("title").asText().contains("ampd"));
+    }
+  }
+}

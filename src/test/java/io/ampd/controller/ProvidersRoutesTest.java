@@ -1,0 +1,170 @@
+package io.ampd.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ampd.controller.TestApi.Answer;
+import io.ampd.metadb.DatasetRepository;
+import io.ampd.metadb.MigratedTestDb;
+import io.ampd.registry.DatasetRef;
+import io.ampd.registry.DatasetRegistration;
+import io.ampd.registry.EvmRpcManifest;
+import io.ampd.registry.EvmTable;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code /providers} over HTTP against a real metadata database. */
+class ProvidersRoutesTest {
+  private static final String SECRET = "hunter2";
+  private static final String KEY = "9aa3d95b3bc440fa88ea12eaa4456161";
+
+  private static MigratedTestDb db;
+  private static TestApi api;
+
+  @BeforeAll
+  static void start() {
+    db = MigratedTestDb.create("providers_api");
+    api = new TestApi(new ProvidersRoutes(db.dataSource()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (api != null) {
+      api.close();
+    }
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  private static String provider(String name, String url) {
+    return "{'name':'" + name + "','kind':'evm-rpc','url':'" + url + "','network':'mainnet'}";
+  }
+
+  private static void assertNoSecret(Answer a) {
+    assertFalse(a.body().contains(SECRET), a.body());
+    assertFalse(a.body().contains(KEY), a.body());
+  }
+
+  @Test
+  void createReplaceReadAndList() throws Exception {
+    String url = "https://alice:" + SECRET + "@rpc.example.com/v3/" + KEY;
+    Answer created = api.post("/providers", provider("crud", url));
+    assertEquals(201, created.status(), created.body());
+    assertNoSecret(created);
+    assertEquals("crud", created.json().get("name").asText());
+    assertEquals("https://alice:***@rpc.example.com/v3/***", created.json().get("url").asText());
+    assertEquals(8, created.json().get("concurrency").asInt());
+    assertEquals(50, created.json().get("batch_size").asInt());
+    assertEquals(30000, created.json().get("request_timeout_ms").asInt());
+    assertEquals(5, created.json().get("retry").get("max_attempts").asInt());
+    assertTrue(created.json().has("created_at") && created.json().has("updated_at"));
+
+    Answer same = api.post("/providers", provider("crud", url));
+    assertEquals(200, same.status());
+    assertEquals(created.json(), same.json());
+
+    Answer replaced =
+        api.post(
+            "/providers",
+            "{'name':'crud','kind':'evm-rpc','url':'" + url + "','network':'mainnet','batch_size':9}");
+    assertEquals(200, replaced.status());
+    assertEquals(9, replaced.json().get("batch_size").asInt());
+
+    Answer one = api.get("/providers/crud");
+    assertEquals(200, one.status());
+    assertEquals(replaced.json(), one.json());
+    assertNoSecret(one);
+
+    Answer list = api.get("/providers");
+    assertEquals(200, list.status());
+    assertNoSecret(list);
+    assertTrue(list.json().get("providers").isArray());
+    assertTrue(list.body().contains("\"name\":\"crud\""), list.body());
+  }
+
+  @Test
+  void unknownProvider() throws Exception {
+    Answer get = api.get("/providers/nope");
+    assertEquals(404, get.status());
+    assertEquals("{\"error\":\"no provider named 'nope'\"}", get.body());
+    Answer delete = api.delete("/providers/nope");
+    assertEquals(404, delete.status());
+    assertEquals("{\"error\":\"no provider named 'nope'\"}", delete.body());
+  }
+
+  @Test
+  void badBodies() throws Exception {
+    Answer notJson = api.post("/providers", "{name:");
+    assertEquals(400, notJson.status());
+    assertTrue(notJson.error().startsWith("request body is not valid JSON: "), notJson.body());
+
+    Answer empty = api.post("/providers", "");
+    assertEquals(400, empty.status());
+    assertEquals("request body is empty; expected a JSON object", empty.error());
+
+    Answer invalid = api.post("/providers", "{'name':'bad','kind':'evm-rpc','url':'http://h','network':'n','concurrency':999}");
+    assertEquals(400, invalid.status());
+    assertEquals(
+        "{\"error\":\"provider field 'concurrency' is 999, expected 1 to 256\","
+            + "\"details\":{\"field\":\"concurrency\"}}",
+        invalid.body());
+
+    Answer missing = api.post("/providers", "{'name':'bad','kind':'evm-rpc','network':'n'}");
+    assertEquals(400, missing.status());
+    assertEquals("provider field 'url' is required", missing.error());
+    assertEquals("url", missing.json().get("details").get("field").asText());
+
+    Answer badUrl =
+        api.post("/providers", provider("bad", "ftp://bob:" + SECRET + "@host/?token=" + KEY));
+    assertEquals(400, badUrl.status());
+    assertNoSecret(badUrl);
+    assertEquals(
+        "provider field 'url' is \"ftp://bob:***@host/?token=***\", expected an http:// or"
+            + " https:// URL with a host",
+        badUrl.error());
+
+    Answer masked = api.post("/providers", provider("bad", "https://bob:***@host/"));
+    assertEquals(400, masked.status());
+    assertTrue(masked.error().contains("holds the mask ***"), masked.body());
+
+    assertEquals(404, api.get("/providers/bad").status(), "nothing was stored");
+  }
+
+  @Test
+  void delete() throws Exception {
+    assertEquals(201, api.post("/providers", provider("gone", "http://h")).status());
+    Answer deleted = api.delete("/providers/gone");
+    assertEquals(204, deleted.status());
+    assertNull(deleted.json());
+    assertEquals(404, api.get("/providers/gone").status());
+  }
+
+  @Test
+  void deleteRefusedWhileAJobUsesIt() throws Exception {
+    assertEquals(201, api.post("/providers", provider("inuse", "http://h")).status());
+    new DatasetRepository(db.dataSource())
+        .register(
+            new DatasetRegistration(
+                new DatasetRef("ns", "inuse", "1"),
+                new EvmRpcManifest("mainnet", 0, OptionalLong.empty(), 0, List.of(EvmTable.LOGS))));
+    db.execute(
+        "INSERT INTO jobs (idempotency_key, dataset_namespace, dataset_name, dataset_version,"
+            + " descriptor, status) VALUES ('inuse-1', 'ns', 'inuse', '1',"
+            + " '{\"provider\":\"inuse\"}', 'SCHEDULED')");
+    String id = db.queryText("SELECT id FROM jobs WHERE idempotency_key = 'inuse-1'");
+
+    Answer refused = api.delete("/providers/inuse");
+    assertEquals(409, refused.status());
+    assertEquals(
+        "{\"error\":\"provider 'inuse' is used by unfinished job " + id + "\","
+            + "\"details\":{\"jobs\":[" + id + "]}}",
+        refused.body());
+    assertEquals(200, api.get("/providers/inuse").status());
+  }
+}
