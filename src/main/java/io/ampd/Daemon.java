@@ -9,24 +9,25 @@ import io.ampd.config.AmpConfig;
 import io.ampd.config.ManagedPostgresConfig;
 import io.ampd.config.PgUrl;
 import io.ampd.controller.AdminApi;
+import io.ampd.controller.DatasetsRoutes;
 import io.ampd.controller.DeployRoutes;
 import io.ampd.controller.Health;
 import io.ampd.controller.JobsRoutes;
+import io.ampd.controller.OpenApiRoutes;
+import io.ampd.controller.ProvidersRoutes;
+import io.ampd.controller.RegistryFilesLoader;
 import io.ampd.controller.Scheduler;
 import io.ampd.controller.WorkersRoutes;
 import io.ampd.controller.http.Response;
 import io.ampd.controller.http.Router;
+import io.ampd.extract.EvmRpcJobRunner;
 import io.ampd.metadb.Catalog;
-import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.Migrations;
-import io.ampd.metadb.ProviderRepository;
 import io.ampd.postgres.Host;
 import io.ampd.postgres.PostgresSettings;
 import io.ampd.postgres.PostgresSupervisor;
-import io.ampd.registry.ManifestFiles;
-import io.ampd.registry.ProviderFiles;
 import io.ampd.solo.AmpDirLock;
 import io.ampd.worker.JobRunner;
 import io.ampd.worker.Worker;
@@ -152,18 +153,13 @@ public final class Daemon {
 
   /**
    * Providers from {@code providers_dir} are upserted, dataset versions from {@code
-   * manifests_dir} registered (an existing version with another manifest fails the start).
+   * manifests_dir} registered; a bad file fails the start.
    */
   private void loadRegistryFiles() {
-    var providers = ProviderFiles.load(config.providersDir());
-    new ProviderRepository(dataSource).upsertAll(providers);
-    var manifests = ManifestFiles.load(config.manifestsDir());
-    DatasetRepository datasets = new DatasetRepository(dataSource);
-    for (ManifestFiles.ManifestFile file : manifests) {
-      datasets.register(file.registration());
-    }
+    RegistryFilesLoader.Loaded loaded =
+        RegistryFilesLoader.load(config.providersDir(), config.manifestsDir(), dataSource);
     log.info("loaded {} provider(s) from {} and {} dataset version(s) from {}",
-        providers.size(), config.providersDir(), manifests.size(), config.manifestsDir());
+        loaded.providers(), config.providersDir(), loaded.datasets(), config.manifestsDir());
   }
 
   private void startWorker(Closer closer, PgUrl url, String nodeId) {
@@ -182,15 +178,9 @@ public final class Daemon {
     closer.add("worker " + nodeId, worker);
   }
 
-  /**
-   * The job runner of each dataset kind.
-   *
-   * <p>TODO(wt/extract): register the extraction helper's {@code EvmRpcJobRunner} under {@code
-   * DeployRoutes.EVM_RPC} once it is merged. Until then a worker ends every job FATAL with
-   * "no runner for kind evm-rpc" rather than pretend to run it.
-   */
+  /** The job runner of each dataset kind; a job of any other kind ends FATAL on the worker. */
   private static Map<String, JobRunner> runners() {
-    return Map.of();
+    return Map.of(DeployRoutes.EVM_RPC, new EvmRpcJobRunner());
   }
 
   private String hostName() {
@@ -295,8 +285,6 @@ public final class Daemon {
 
   /** The admin API's routes for the roles this process runs. */
   private Router routes() {
-    // TODO(wt/registry): add new ProvidersRoutes(dataSource) and new DatasetsRoutes(dataSource)
-    // once the registry helper's route groups are merged.
     return new Router()
         .get(
             "/healthz",
@@ -304,6 +292,9 @@ public final class Daemon {
               Health h = health();
               return new Response(h.ok() ? 200 : 503, h.body());
             })
+        .add(new ProvidersRoutes(dataSource))
+        .add(new DatasetsRoutes(dataSource))
+        .add(new OpenApiRoutes())
         .add(new JobsRoutes(dataSource))
         .add(new WorkersRoutes(dataSource, config.controller().workerTimeout()))
         .add(new DeployRoutes(dataSource, config.controller().workerTimeout()));

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ampd.config.PgUrl;
+import io.ampd.testing.FakeEvmNode;
+import io.ampd.testing.SyntheticChain;
 import io.ampd.testing.TempDirs;
 import io.ampd.testing.TestPostgres;
 import java.net.URI;
@@ -30,43 +32,43 @@ import org.junit.jupiter.api.Test;
 /**
  * Several ampd processes against one database: {@code ampd controller} and two {@code ampd
  * worker}s. A worker killed with SIGKILL loses its job to the other one; a second worker with a
- * node id in use exits 1.
- *
- * <p>Until the extraction runner is wired into the worker, every job ends FATAL with "no runner
- * for kind evm-rpc" (the worker refuses to pretend), so the rescheduling test holds the job on
- * worker {@code a} by pausing it (SIGSTOP) before the deploy, kills it, and checks that the job
- * moves to {@code b} and is run there.
+ * node id in use exits 1. The chain is served by a {@link FakeEvmNode} in this JVM, slowed down
+ * so that the kill lands mid-extraction; the Parquet files are read back with DuckDB.
  */
 class ClusterIT {
   private static final Duration START = Duration.ofSeconds(60);
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long LAST_BLOCK = 2_999;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<AmpdProcess> processes = new ArrayList<>();
   private Path base;
   private PgUrl url;
   private Path config;
+  private FakeEvmNode node;
 
   @BeforeEach
   void setUp() throws Exception {
     base = TempDirs.create("ampd-it-cluster");
     url = TestPostgres.shared().createDatabase("cluster");
+    node = FakeEvmNode.start(new SyntheticChain(7), LAST_BLOCK + 10, 2);
     Files.createDirectories(base.resolve("providers"));
     Files.createDirectories(base.resolve("manifests"));
     Files.writeString(base.resolve("providers/local.toml"),
         "name = \"local\"\nkind = \"evm-rpc\"\nnetwork = \"testnet\"\n"
-            + "url = \"http://127.0.0.1:9/\"\n");
+            + "url = \"" + node.url() + "\"\nconcurrency = 1\nbatch_size = 10\n");
     Files.writeString(base.resolve("manifests/chain.json"),
         "{\"namespace\": \"it\", \"name\": \"chain\", \"version\": \"1\", \"manifest\":"
             + " {\"kind\": \"evm-rpc\", \"network\": \"testnet\", \"start_block\": 0,"
-            + " \"end_block\": 99}}");
+            + " \"end_block\": " + LAST_BLOCK + "}}");
     config = base.resolve("config.toml");
     Files.writeString(config,
         "data_dir = \"data\"\nproviders_dir = \"providers\"\nmanifests_dir = \"manifests\"\n"
             + "[metadata_db]\nurl = \"" + url.psqlUrl() + "\"\nauto_migrate = true\n"
             + "[controller]\nworker_timeout_secs = 2\nretry_initial_backoff_ms = 200\n"
-            + "[worker]\nheartbeat_interval_ms = 200\nreconcile_interval_ms = 500\n");
+            + "[worker]\nheartbeat_interval_ms = 200\nreconcile_interval_ms = 500\n"
+            + "segment_blocks = 100\n");
   }
 
   @AfterEach
@@ -74,6 +76,7 @@ class ClusterIT {
     for (AmpdProcess p : processes) {
       p.close();
     }
+    node.close();
     TempDirs.deleteRecursively(base);
   }
 
@@ -134,52 +137,111 @@ class ClusterIT {
   }
 
   @Test
-  void aKilledWorkersJobMovesToTheOtherWorker() throws Exception {
+  void aKilledWorkersJobMovesToTheOtherWorkerAndEveryBlockIsWrittenOnce() throws Exception {
     int port = AmpdProcess.freePort();
     AmpdProcess controller = start(AmpdProcess.envWithAdminPort(port), "controller");
     controller.awaitHealthy(port, START);
-    AmpdProcess a = worker("a");
-    AmpdProcess b = worker("b");
-    awaitLive("a", a);
-    awaitLive("b", b);
+    Map<String, AmpdProcess> workers = Map.of("a", worker("a"), "b", worker("b"));
+    awaitLive("a", workers.get("a"));
+    awaitLive("b", workers.get("b"));
 
-    a.signal("STOP"); // holds the job: 'a' is chosen (both idle, by name) but cannot start it
+    node.delayRequests(Integer.MAX_VALUE, Duration.ofMillis(5));
     JsonNode job = post(port, "/datasets/it/chain/versions/1/deploy");
     long id = job.get("id").asLong();
-    assertEquals("a", job.get("node_id").asText(), job.toString());
-    a.signal("KILL");
-    a.waitFor(Duration.ofSeconds(10));
-
-    await("job " + id + " moved to b and finished", controller, () -> {
-      JsonNode j = get(port, "/jobs/" + id);
-      return j != null && "b".equals(j.path("node_id").asText())
-          && !j.path("status").asText().equals("SCHEDULED")
-          && !j.path("status").asText().equals("RUNNING");
+    String first = job.get("node_id").asText();
+    String other = first.equals("a") ? "b" : "a";
+    await("job " + id + " has recorded some blocks", controller, () -> {
+      JsonNode p = get(port, "/jobs/" + id + "/progress");
+      return p != null && p.get("tables").size() == 3
+          && p.get("tables").get(0).path("last_block").asLong(-1) >= 300;
     });
-    JsonNode events = get(port, "/jobs/" + id + "/events").get("events");
-    List<String> types = new ArrayList<>();
-    events.forEach(e -> types.add(e.get("type").asText()));
-    assertEquals("scheduled", types.get(0), events.toString());
-    assertEquals("rescheduled", types.get(1), events.toString());
-    assertEquals("a", events.get(1).get("detail").get("from_node_id").asText());
-    assertEquals("b", events.get(1).get("detail").get("node_id").asText());
-    assertEquals("started", types.get(2), events.toString());
-    assertEquals("b", events.get(2).get("node_id").asText());
-    // TODO(wt/extract): with EvmRpcJobRunner wired in, the job COMPLETES on b; then serve the
-    // chain from the test JSON-RPC node, kill 'a' mid-extraction instead of pausing it, and
-    // assert every block is recorded exactly once.
+    JsonNode before = get(port, "/jobs/" + id + "/progress");
+    assertTrue(before.get("tables").get(0).get("last_block").asLong() < LAST_BLOCK,
+        "killed mid-extraction: " + before);
+    workers.get(first).signal("KILL");
+    workers.get(first).waitFor(Duration.ofSeconds(10));
+
+    await("job " + id + " completed on " + other, controller, () -> {
+      JsonNode j = get(port, "/jobs/" + id);
+      return j != null && j.path("status").asText().equals("COMPLETED");
+    });
     JsonNode done = get(port, "/jobs/" + id);
-    assertEquals("FATAL", done.get("status").asText(), done.toString());
-    assertEquals("no runner for kind evm-rpc", done.get("last_error").asText());
+    assertEquals(other, done.get("node_id").asText(), done.toString());
+    List<String> types = new ArrayList<>();
+    JsonNode events = get(port, "/jobs/" + id + "/events").get("events");
+    events.forEach(e -> types.add(e.get("type").asText()));
+    assertEquals(List.of("scheduled", "started", "rescheduled", "started", "completed"), types);
+    assertEquals(first, events.get(2).get("detail").get("from_node_id").asText());
 
-    JsonNode workers = get(port, "/workers");
-    assertEquals("a", workers.get("workers").get(0).get("node_id").asText());
-    assertEquals(false, workers.get("workers").get(0).get("live").asBoolean());
-    assertEquals(true, workers.get("workers").get(1).get("live").asBoolean());
+    assertExactlyOnce(id);
+    JsonNode progress = get(port, "/jobs/" + id + "/progress");
+    for (JsonNode table : progress.get("tables")) {
+      assertEquals(LAST_BLOCK, table.get("last_block").asLong(), progress.toString());
+      assertEquals(30, table.get("files").asLong(), progress.toString());
+    }
 
-    b.signal("TERM");
-    assertEquals(0, b.waitFor(Duration.ofSeconds(20)), b.stderr());
-    assertEquals("t", query("SELECT stopped_at IS NOT NULL FROM workers WHERE node_id = 'b'"));
+    JsonNode list = get(port, "/workers");
+    for (JsonNode w : list.get("workers")) {
+      assertEquals(w.get("node_id").asText().equals(other), w.get("live").asBoolean(),
+          list.toString());
+    }
+    AmpdProcess survivor = workers.get(other);
+    survivor.signal("TERM");
+    assertEquals(0, survivor.waitFor(Duration.ofSeconds(20)), survivor.stderr());
+    assertEquals("t",
+        query("SELECT stopped_at IS NOT NULL FROM workers WHERE node_id = '" + other + "'"));
+  }
+
+  /**
+   * Every block once in each table, no gap, no duplicate; the files on disk are exactly the
+   * recorded ones, and the recorded block ranges tile 0..LAST_BLOCK.
+   */
+  private void assertExactlyOnce(long jobId) throws Exception {
+    Path data = base.resolve("data");
+    for (String table : List.of("blocks", "transactions", "logs")) {
+      String path = query("SELECT path FROM table_revisions WHERE writer = " + jobId
+          + " AND table_name = '" + table + "'");
+      Path dir = data.resolve(path);
+      List<String> onDisk;
+      try (var files = Files.list(dir)) {
+        onDisk = files.map(f -> f.getFileName().toString()).sorted().toList();
+      }
+      String recorded = query("SELECT f.file_name FROM files f JOIN table_revisions r"
+          + " ON r.id = f.revision_id WHERE r.path = '" + path + "' ORDER BY f.file_name");
+      assertEquals(recorded, String.join(",", onDisk), table);
+      assertEquals("0," + LAST_BLOCK + ",true", query("SELECT min(block_start) || ',' ||"
+          + " max(block_end) || ',' || bool_and(block_start = prev + 1) FROM (SELECT block_start,"
+          + " block_end, coalesce(lag(block_end) OVER (ORDER BY block_start), -1) AS prev"
+          + " FROM files f JOIN table_revisions r ON r.id = f.revision_id"
+          + " WHERE r.path = '" + path + "') t"), table + " ranges tile the chain");
+    }
+    String blocks = duck("SELECT count(*) || ',' || count(DISTINCT block_num) || ',' ||"
+        + " min(block_num) || ',' || max(block_num) || ',' || sum(transaction_count)"
+        + " FROM read_parquet('" + glob(jobId, "blocks") + "')");
+    String[] b = blocks.split(",");
+    assertEquals(List.of("3000", "3000", "0", String.valueOf(LAST_BLOCK)),
+        List.of(b[0], b[1], b[2], b[3]), "blocks: count, distinct, min, max");
+    assertEquals(b[4] + "," + b[4], duck("SELECT count(*) || ',' || count(DISTINCT (block_num,"
+        + " tx_index)) FROM read_parquet('" + glob(jobId, "transactions") + "')"),
+        "one row per transaction the blocks announce");
+    String logs = duck("SELECT count(*) || ',' || count(DISTINCT (block_num, log_index))"
+        + " FROM read_parquet('" + glob(jobId, "logs") + "')");
+    assertEquals(logs.split(",")[0], logs.split(",")[1], "no duplicate log");
+    assertTrue(Long.parseLong(logs.split(",")[0]) > 0, "the chain has logs");
+  }
+
+  private String glob(long jobId, String table) throws Exception {
+    return base.resolve("data").resolve(query("SELECT path FROM table_revisions WHERE writer = "
+        + jobId + " AND table_name = '" + table + "'")).resolve("*.parquet").toString();
+  }
+
+  private static String duck(String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
   }
 
   @Test
