@@ -192,7 +192,8 @@ class MigrateIT {
         AmpdProcess.start(base, env, "--config", config.toString(), "controller")) {
       assertEquals(1, p.waitFor(RUN), p.stderr());
       assertTrue(p.stderr().contains(
-          "error: metadata database schema is at version 0, this ampd needs 1"), p.stderr());
+          "error: metadata database schema is at version 0, this ampd needs "
+              + io.ampd.metadb.Migrations.LATEST_VERSION), p.stderr());
       assertTrue(p.stderr().contains("hint: run 'ampd --config " + config + " migrate'"
           + " or set auto_migrate = true"), p.stderr());
     }

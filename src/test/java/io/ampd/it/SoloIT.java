@@ -93,7 +93,7 @@ class SoloIT {
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT max(version::int) FROM _amp_migrations")) {
       assertTrue(rs.next());
-      assertEquals(1, rs.getInt(1));
+      assertEquals(io.ampd.metadb.Migrations.LATEST_VERSION, rs.getInt(1));
     }
 
     List<ProcessHandle> family = new ArrayList<>();
