@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> {@code worker-heartbeat} heartbeats every {@code heartbeat_interval}; if
  * the lock session is lost the worker can no longer prove it is the only one with its node id,
- * so it stops its runs, writes nothing more, and reports a fatal error (the process exits 1).
+ * so it stops its runs at once, records nothing more, and tries to take the lock again on a new
+ * session (a restart of PostgreSQL); if another worker took it, or the database stays away, it
+ * reports a fatal error (the process exits 1).
  * {@code worker-listen} reconciles on every notification and at least every {@code
  * reconcile_interval}: it reads the node's jobs and makes the runs match them (start SCHEDULED,
  * resume RUNNING ones a crashed earlier process left, stop STOP_REQUESTED). Reconciling is the
@@ -56,6 +58,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+  /** How long a worker that lost its lock session tries to get the lock back. */
+  static final Duration RELOCK_WINDOW = Duration.ofSeconds(30);
+
+  private static final Duration RELOCK_PAUSE = Duration.ofMillis(250);
 
   /** Told when the worker cannot go on (lost its node lock). */
   public interface Listener {
@@ -81,7 +88,8 @@ public final class Worker implements AutoCloseable {
   private final Catalog catalog;
   private final Map<String, JobRunner> runners;
   private final Listener listener;
-  private final Connection lockConnection;
+  private final Object lockGuard = new Object();
+  private volatile Connection lockConnection;
   private final Map<Long, Run> runs = new ConcurrentHashMap<>();
   private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -158,17 +166,19 @@ public final class Worker implements AutoCloseable {
     try {
       while (!closing.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
         try {
-          synchronized (lockConnection) {
+          synchronized (lockGuard) {
             if (!WorkerRepository.heartbeat(lockConnection, nodeId)) {
               WorkerRepository.register(lockConnection, nodeId, settings.info());
             }
           }
         } catch (SQLException e) {
           if (!lockSessionAlive()) {
-            onLockLost(e);
-            return;
+            if (!relock(e)) {
+              return;
+            }
+          } else {
+            log.warn("worker {} heartbeat failed: {}", nodeId, e.getMessage());
           }
-          log.warn("worker {} heartbeat failed: {}", nodeId, e.getMessage());
         }
       }
     } catch (InterruptedException e) {
@@ -184,20 +194,78 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  private void onLockLost(SQLException cause) {
-    if (!lockLost.compareAndSet(false, true) || closing.getCount() == 0) {
-      return;
-    }
-    log.error("worker {} lost its metadata database session holding the node lock: {}",
-        nodeId, cause.getMessage());
+  /**
+   * The session holding the node lock is gone (PostgreSQL restarted, the network broke): this
+   * worker can no longer prove it is the only one with its node id. Its runs are stopped at once
+   * and record nothing; then it tries for {@link #RELOCK_WINDOW} to open a new session and take
+   * the lock again. Got it: it registers again and the next reconcile resumes its jobs. Another
+   * worker has it, or the database stays away: fatal, the process exits 1.
+   *
+   * @return whether the worker goes on
+   */
+  private boolean relock(SQLException cause) throws InterruptedException {
+    lockLost.set(true);
+    log.warn("worker {} lost its metadata database session holding the node lock ({});"
+        + " stopping its jobs and reconnecting", nodeId, cause.getMessage());
     for (Run run : runs.values()) {
       run.shutdown = true;
       run.stop.set();
     }
-    listener.onFatal(new AmpdException(
-        "worker " + nodeId + " lost its connection to the metadata database holding the node lock",
-        "another worker may take over node id '" + nodeId + "'; check the database and restart"
-            + " this worker"));
+    long deadline = System.nanoTime() + RELOCK_WINDOW.toNanos();
+    String last = cause.getMessage();
+    while (System.nanoTime() < deadline) {
+      if (closing.await(RELOCK_PAUSE.toMillis(), TimeUnit.MILLISECONDS)) {
+        return false;
+      }
+      Connection fresh;
+      try {
+        fresh = connect(settings, "lock");
+      } catch (AmpdException e) {
+        last = e.getMessage();
+        continue;
+      }
+      try {
+        if (!WorkerRepository.tryLock(fresh, nodeId)) {
+          closeQuietly(fresh);
+          fatal(new AmpdException(
+              "worker node id '" + nodeId + "' was taken by another worker while this one was"
+                  + " disconnected from the metadata database",
+              "stop one of the two workers; node ids must be unique"));
+          return false;
+        }
+        WorkerRepository.register(fresh, nodeId, settings.info());
+      } catch (SQLException e) {
+        closeQuietly(fresh);
+        last = e.getMessage();
+        continue;
+      }
+      awaitRuns(settings.stopTimeout());
+      synchronized (lockGuard) {
+        closeQuietly(lockConnection);
+        lockConnection = fresh;
+      }
+      lockLost.set(false);
+      log.info("worker {} holds its node lock again; resuming its jobs", nodeId);
+      return true;
+    }
+    fatal(new AmpdException(
+        "worker " + nodeId + " lost its connection to the metadata database holding the node lock"
+            + " and could not get it back within " + RELOCK_WINDOW.toSeconds() + " s: " + last,
+        "check that PostgreSQL is up and reachable, then restart this worker"));
+    return false;
+  }
+
+  private void fatal(AmpdException error) {
+    if (closing.getCount() > 0) {
+      listener.onFatal(error);
+    }
+  }
+
+  private void awaitRuns(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Run run : runs.values()) {
+      join(run.thread, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
   }
 
   // ---- listen and reconcile ----
@@ -422,7 +490,7 @@ public final class Worker implements AutoCloseable {
           + " this worker is silent", nodeId, runs.keySet(), settings.stopTimeout());
     } else if (!lockLost.get()) {
       try {
-        synchronized (lockConnection) {
+        synchronized (lockGuard) {
           WorkerRepository.markStopped(lockConnection, nodeId);
         }
       } catch (SQLException e) {

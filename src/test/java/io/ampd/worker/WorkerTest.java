@@ -257,4 +257,34 @@ class WorkerTest {
     awaitStatus(id, JobStatus.COMPLETED);
     assertEquals(List.of("scheduled", "started", "resumed", "completed"), types(id));
   }
+
+  private void terminateLockSession(String nodeId) {
+    fx.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+        + " WHERE application_name = 'ampd worker " + nodeId + " lock'");
+  }
+
+  @Test
+  void aWorkerThatLosesItsLockSessionTakesTheLockAgainAndResumes() throws Exception {
+    worker("w1");
+    long id = deploy("waits");
+    awaitStatus(id, JobStatus.RUNNING);
+
+    terminateLockSession("w1");
+    CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
+    assertEquals(JobStatus.RUNNING, job(id).status());
+    assertEquals(List.of(), fatalErrors);
+  }
+
+  @Test
+  void aWorkerWhoseNodeIdWasTakenMeanwhileStopsWithAnError() throws Exception {
+    worker("w1");
+    try (Connection other = java.sql.DriverManager.getConnection(fx.url.jdbcUrl(),
+        fx.url.jdbcProperties())) {
+      terminateLockSession("w1");
+      assertTrue(WorkerRepository.tryLock(other, "w1"));
+      CoordFixtures.await("fatal error reported", WAIT, () -> !fatalErrors.isEmpty());
+    }
+    assertEquals("worker node id 'w1' was taken by another worker while this one was"
+        + " disconnected from the metadata database", fatalErrors.get(0).getMessage());
+  }
 }
