@@ -9,19 +9,35 @@ import io.ampd.config.AmpConfig;
 import io.ampd.config.ManagedPostgresConfig;
 import io.ampd.config.PgUrl;
 import io.ampd.controller.AdminApi;
+import io.ampd.controller.DatasetsRoutes;
+import io.ampd.controller.DeployRoutes;
 import io.ampd.controller.Health;
+import io.ampd.controller.JobsRoutes;
+import io.ampd.controller.OpenApiRoutes;
+import io.ampd.controller.ProvidersRoutes;
+import io.ampd.controller.RegistryFilesLoader;
+import io.ampd.controller.Scheduler;
+import io.ampd.controller.WorkersRoutes;
 import io.ampd.controller.http.Response;
 import io.ampd.controller.http.Router;
+import io.ampd.extract.EvmRpcJobRunner;
+import io.ampd.metadb.Catalog;
+import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.Migrations;
 import io.ampd.postgres.Host;
 import io.ampd.postgres.PostgresSettings;
 import io.ampd.postgres.PostgresSupervisor;
 import io.ampd.solo.AmpDirLock;
+import io.ampd.worker.JobRunner;
+import io.ampd.worker.Worker;
+import io.ampd.worker.WorkerSettings;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,11 +50,19 @@ import org.slf4j.LoggerFactory;
  * roles for each command, and owns their start and stop order.
  *
  * <p>Start: amp dir lock, admin API bound (answering 503 until ready), PostgreSQL, pool,
- * migrations, ready. Stop (one path, for a signal or a fatal error): roles in reverse start
- * order, then the pool, then PostgreSQL (fast shutdown), then the lock.
+ * migrations, provider and manifest files, scheduler, worker, ready. Stop (one path, for a
+ * signal or a fatal error): roles in reverse start order (the worker first hands back its jobs,
+ * then the scheduler, then the admin API), then the pool, then PostgreSQL (fast shutdown), then
+ * the lock.
+ *
+ * <p>Roles: {@code controller} = admin API + scheduler; {@code worker} = {@link Worker};
+ * {@code solo} = both in this JVM, the worker with node id {@value #SOLO_NODE_ID}.
  */
 public final class Daemon {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+  /** The node id of the worker inside {@code ampd solo}. */
+  public static final String SOLO_NODE_ID = "solo";
 
   private final CliContext context;
   private final Invocation invocation;
@@ -49,6 +73,8 @@ public final class Daemon {
   private volatile String phase = "starting";
   private volatile PostgresSupervisor postgres;
   private volatile MetadataDb metadb;
+  private final DeferredDataSource dataSource = new DeferredDataSource();
+  private final List<String> roles = new ArrayList<>();
 
   public Daemon(CliContext context, Invocation invocation) {
     this.context = context;
@@ -68,10 +94,24 @@ public final class Daemon {
   public int controller() throws InterruptedException {
     PgUrl url = requireUrl().withDefaultApplicationName("ampd controller");
     try (Closer closer = new Closer()) {
+      roles.add("controller");
       AdminApi api = AdminApi.start(config.adminApiAddr(), routes());
+      closer.add("admin API (not yet serving)", api::close);
       openMetadataDb(closer, url, "ampd controller");
-      closer.add("admin API", api);
+      startController(closer, api);
       return serve("controller", closer);
+    }
+  }
+
+  /** {@code ampd worker}: runs the jobs assigned to {@code nodeId}. */
+  public int worker(String nodeId) throws InterruptedException {
+    PgUrl url = requireUrl().withDefaultApplicationName("ampd worker");
+    createDirs(config.dataDir());
+    try (Closer closer = new Closer()) {
+      roles.add("worker");
+      openMetadataDb(closer, url, "ampd worker " + nodeId);
+      startWorker(closer, url, nodeId);
+      return serve("worker", closer);
     }
   }
 
@@ -81,6 +121,7 @@ public final class Daemon {
     createDirs(ampDir, config.dataDir(), config.providersDir(), config.manifestsDir());
     try (Closer closer = new Closer()) {
       closer.add("amp dir lock", AmpDirLock.acquire(ampDir));
+      roles.addAll(List.of("controller", "worker"));
       AdminApi api = AdminApi.start(config.adminApiAddr(), routes());
       closer.add("admin API (not yet serving)", api::close);
       PgUrl url;
@@ -96,9 +137,60 @@ public final class Daemon {
         url = startPostgres(closer, metadbDir);
       }
       openMetadataDb(closer, url.withDefaultApplicationName("ampd solo"), "ampd solo");
-      closer.add("admin API", api);
+      startController(closer, api);
+      startWorker(closer, url.withDefaultApplicationName("ampd solo"), SOLO_NODE_ID);
       return serve("solo", closer);
     }
+  }
+
+  /** The controller role on an open pool: registry files loaded, API serving, scheduler. */
+  private void startController(Closer closer, AdminApi api) {
+    loadRegistryFiles();
+    closer.add("admin API", api);
+    closer.add("scheduler",
+        Scheduler.start(new JobRepository(dataSource), config.controller(), Scheduler.DEFAULT_TICK));
+  }
+
+  /**
+   * Providers from {@code providers_dir} are upserted, dataset versions from {@code
+   * manifests_dir} registered; a bad file fails the start.
+   */
+  private void loadRegistryFiles() {
+    RegistryFilesLoader.Loaded loaded =
+        RegistryFilesLoader.load(config.providersDir(), config.manifestsDir(), dataSource);
+    log.info("loaded {} provider(s) from {} and {} dataset version(s) from {}",
+        loaded.providers(), config.providersDir(), loaded.datasets(), config.manifestsDir());
+  }
+
+  private void startWorker(Closer closer, PgUrl url, String nodeId) {
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("version", Version.get());
+    info.put("host", hostName());
+    info.put("pid", ProcessHandle.current().pid());
+    WorkerSettings settings = new WorkerSettings(nodeId, url, config.worker(), config.dataDir(),
+        info, WorkerSettings.DEFAULT_STOP_TIMEOUT);
+    Worker worker =
+        Worker.start(settings, dataSource, Catalog.of(dataSource), runners(),
+            error -> {
+              fatal.compareAndSet(null, error);
+              context.shutdown().request(ExitCode.ERROR);
+            });
+    closer.add("worker " + nodeId, worker);
+  }
+
+  /** The job runner of each dataset kind; a job of any other kind ends FATAL on the worker. */
+  private static Map<String, JobRunner> runners() {
+    return Map.of(DeployRoutes.EVM_RPC, new EvmRpcJobRunner());
+  }
+
+  private String hostName() {
+    return context.env().get("HOSTNAME").orElseGet(() -> {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
+        return "unknown";
+      }
+    });
   }
 
   private int serve(String role, Closer closer) throws InterruptedException {
@@ -163,6 +255,7 @@ public final class Daemon {
             MetadataDb.open(url, config.metadataDb().poolSize(), applicationName));
     Migrations.ensureCurrent(
         url, db.dataSource(), config.metadataDb().autoMigrate(), invocation.configHint());
+    dataSource.set(db.dataSource());
     metadb = db;
   }
 
@@ -198,7 +291,13 @@ public final class Daemon {
             request -> {
               Health h = health();
               return new Response(h.ok() ? 200 : 503, h.body());
-            });
+            })
+        .add(new ProvidersRoutes(dataSource))
+        .add(new DatasetsRoutes(dataSource))
+        .add(new OpenApiRoutes())
+        .add(new JobsRoutes(dataSource))
+        .add(new WorkersRoutes(dataSource, config.controller().workerTimeout()))
+        .add(new DeployRoutes(dataSource, config.controller().workerTimeout()));
   }
 
   private Health health() {
@@ -227,7 +326,7 @@ public final class Daemon {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", ok ? "ok" : phase.equals("ready") ? "degraded" : phase);
     body.put("version", Version.get());
-    body.put("roles", List.of("controller"));
+    body.put("roles", List.copyOf(roles));
     body.put("metadata_db", db);
     body.put("uptime_ms", elapsedMillis());
     return new Health(ok, body);

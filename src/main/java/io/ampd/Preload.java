@@ -34,7 +34,11 @@ final class Preload {
       if (arg.equals("--help") || arg.equals("-h") || arg.equals("--version") || arg.equals("-V")) {
         return false;
       }
-      command |= arg.equals("solo") || arg.equals("controller") || arg.equals("migrate");
+      command |=
+          arg.equals("solo")
+              || arg.equals("controller")
+              || arg.equals("worker")
+              || arg.equals("migrate");
     }
     return command;
   }

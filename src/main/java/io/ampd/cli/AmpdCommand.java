@@ -15,11 +15,13 @@ import picocli.CommandLine.Spec;
       "The Amp daemon: extracts blockchain data into Parquet and serves SQL over it,",
       "coordinated through a PostgreSQL metadata database."
     },
-    subcommands = {SoloCommand.class, ControllerCommand.class, MigrateCommand.class},
+    subcommands = {
+      SoloCommand.class, ControllerCommand.class, WorkerCommand.class, MigrateCommand.class
+    },
     footer = {
       "",
       "Exit codes: 0 success (also a graceful stop), 1 error, 2 usage error.",
-      "Environment: AMP_CONFIG, AMP_DIR, AMP_LOG, AMP_CONFIG_<KEY> (e.g."
+      "Environment: AMP_CONFIG, AMP_DIR, AMP_LOG, AMP_NODE_ID, AMP_CONFIG_<KEY> (e.g."
           + " AMP_CONFIG_METADATA_DB__URL)."
     })
 public final class AmpdCommand implements Runnable {

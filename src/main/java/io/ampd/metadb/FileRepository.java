@@ -1,23 +1,253 @@
 package io.ampd.metadb;
 
+import io.ampd.registry.DatasetRef;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
  * The SQL of {@code table_revisions}, {@code files} and {@code extraction_progress}: a segment's
  * files and the progress they make are written in one transaction.
  *
- * <p>STUB: the method others use is agreed; implementation pending (extraction helper).
+ * <p>Progress advances by compare-and-set: {@link #recordSegment} names the last block it
+ * continues from, and records nothing if that is no longer the recorded one. Blocks of a revision
+ * are therefore recorded contiguously, each once, even if two workers ran the same job at once.
  */
 public final class FileRepository {
+  private static final String PG_UNIQUE_VIOLATION = "23505";
+
   private final DataSource dataSource;
 
   public FileRepository(DataSource dataSource) {
     this.dataSource = dataSource;
   }
 
-  /** Per-table progress of the revisions job {@code jobId} writes. */
+  /**
+   * The revisions job {@code jobId} writes, one per table in {@code tables} order, created on the
+   * job's first run: {@code writer = jobId}, path from {@code pathOf(table)}, active when the
+   * dataset table has no active revision yet. Later runs of the job get the same revisions back.
+   */
+  public List<TableRevision> revisionsOfJob(
+      long jobId, DatasetRef dataset, List<String> tables, Function<String, String> pathOf) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(false);
+        try {
+          List<TableRevision> out = new ArrayList<>();
+          for (String table : tables) {
+            out.add(revision(c, jobId, dataset, table, pathOf.apply(table)));
+          }
+          c.commit();
+          return out;
+        } catch (SQLException e) {
+          c.rollback();
+          // Two jobs of one dataset table starting at once may both try to be the active one.
+          if (attempt < 3 && PG_UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            continue;
+          }
+          throw e;
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot create table revisions of job " + jobId + ": "
+            + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static TableRevision revision(
+      Connection c, long jobId, DatasetRef dataset, String table, String path) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT id, path, active FROM table_revisions WHERE writer = ? AND table_name = ?"
+                + " AND dataset_namespace = ? AND dataset_name = ? AND dataset_version = ?"
+                + " ORDER BY id LIMIT 1")) {
+      s.setLong(1, jobId);
+      s.setString(2, table);
+      setDataset(s, 3, dataset);
+      try (ResultSet r = s.executeQuery()) {
+        if (r.next()) {
+          return new TableRevision(r.getLong(1), table, r.getString(2), r.getBoolean(3));
+        }
+      }
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO table_revisions (dataset_namespace, dataset_name, dataset_version,"
+                + " table_name, path, writer, active)"
+                + " SELECT ?, ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM table_revisions"
+                + "  WHERE dataset_namespace = ? AND dataset_name = ? AND dataset_version = ?"
+                + "  AND table_name = ? AND active)"
+                + " RETURNING id, active")) {
+      setDataset(s, 1, dataset);
+      s.setString(4, table);
+      s.setString(5, path);
+      s.setLong(6, jobId);
+      setDataset(s, 7, dataset);
+      s.setString(10, table);
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return new TableRevision(r.getLong(1), table, path, r.getBoolean(2));
+      }
+    }
+  }
+
+  /** The last block recorded in each revision; empty for a revision with no segment yet. */
+  public Map<Long, OptionalLong> lastBlocks(List<Long> revisionIds) {
+    Map<Long, OptionalLong> out = new LinkedHashMap<>();
+    for (Long id : revisionIds) {
+      out.put(id, OptionalLong.empty());
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT revision_id, last_block FROM extraction_progress"
+                    + " WHERE revision_id = ANY(?)")) {
+      s.setArray(1, c.createArrayOf("bigint", revisionIds.toArray()));
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.put(r.getLong(1), OptionalLong.of(r.getLong(2)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read extraction progress: " + e.getMessage(), e);
+    }
+  }
+
+  /** Names of the files recorded in a revision. */
+  public Set<String> fileNames(long revisionId) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s =
+            c.prepareStatement("SELECT file_name FROM files WHERE revision_id = ?")) {
+      s.setLong(1, revisionId);
+      Set<String> out = new HashSet<>();
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.add(r.getString(1));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read files of revision " + revisionId + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Records one segment in one transaction: its files, and every file's revision's progress set
+   * to {@code lastBlock}, provided each revision's recorded last block is still
+   * {@code previousLast} (empty: none recorded yet).
+   *
+   * @throws ProgressConflictException if some revision's progress moved meanwhile
+   */
+  public void recordSegment(List<NewFile> files, OptionalLong previousLast, long lastBlock)
+      throws ProgressConflictException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        Set<Long> revisions = new java.util.LinkedHashSet<>();
+        try (PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO files (revision_id, file_name, size_bytes, row_count, block_start,"
+                    + " block_end) VALUES (?, ?, ?, ?, ?, ?)")) {
+          for (NewFile f : files) {
+            s.setLong(1, f.revisionId());
+            s.setString(2, f.fileName());
+            s.setLong(3, f.sizeBytes());
+            s.setLong(4, f.rowCount());
+            s.setLong(5, f.blockStart());
+            s.setLong(6, f.blockEnd());
+            s.addBatch();
+            revisions.add(f.revisionId());
+          }
+          s.executeBatch();
+        }
+        for (long revision : revisions) {
+          if (!advance(c, revision, previousLast, lastBlock)) {
+            c.rollback();
+            throw new ProgressConflictException(
+                "progress of table revision " + revision + " is no longer "
+                    + (previousLast.isPresent() ? "at block " + previousLast.getAsLong() : "empty")
+                    + ": another worker is writing it");
+          }
+        }
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        if (PG_UNIQUE_VIOLATION.equals(e.getSQLState())) {
+          throw new ProgressConflictException(
+              "a file of this segment is already recorded: another worker is writing it");
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot record segment: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean advance(Connection c, long revision, OptionalLong previous, long last)
+      throws SQLException {
+    String sql =
+        previous.isPresent()
+            ? "UPDATE extraction_progress SET last_block = ? WHERE revision_id = ?"
+                + " AND last_block = ?"
+            : "INSERT INTO extraction_progress (last_block, revision_id) VALUES (?, ?)"
+                + " ON CONFLICT (revision_id) DO NOTHING";
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      s.setLong(1, last);
+      s.setLong(2, revision);
+      if (previous.isPresent()) {
+        s.setLong(3, previous.getAsLong());
+      }
+      return s.executeUpdate() == 1;
+    }
+  }
+
+  /** Per-table progress of the revisions job {@code jobId} writes, in the order they were made. */
   public List<TableProgress> progressOfJob(long jobId) {
-    throw new UnsupportedOperationException("not implemented yet");
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT r.table_name, r.id, p.last_block, count(f.id),"
+                    + " coalesce(sum(f.row_count), 0), coalesce(sum(f.size_bytes), 0)"
+                    + " FROM table_revisions r"
+                    + " LEFT JOIN extraction_progress p ON p.revision_id = r.id"
+                    + " LEFT JOIN files f ON f.revision_id = r.id"
+                    + " WHERE r.writer = ?"
+                    + " GROUP BY r.table_name, r.id, p.last_block ORDER BY r.id")) {
+      s.setLong(1, jobId);
+      List<TableProgress> out = new ArrayList<>();
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          long last = r.getLong(3);
+          OptionalLong lastBlock = r.wasNull() ? OptionalLong.empty() : OptionalLong.of(last);
+          out.add(
+              new TableProgress(
+                  r.getString(1), r.getLong(2), lastBlock, r.getLong(4), r.getLong(5),
+                  r.getLong(6)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read progress of job " + jobId + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static void setDataset(PreparedStatement s, int first, DatasetRef dataset)
+      throws SQLException {
+    s.setString(first, dataset.namespace());
+    s.setString(first + 1, dataset.name());
+    s.setString(first + 2, dataset.version());
   }
 }

@@ -74,12 +74,12 @@ class MigrateIT {
     AmpdProcess.Result first = migrate(config);
     assertEquals(0, first.exitCode(), first.toString());
     assertTrue(first.stdout().contains("applied migration 1"), first.toString());
-    assertTrue(first.stdout().contains("metadata database schema is at version 1"), first.toString());
+    assertTrue(first.stdout().contains("metadata database schema is at version " + io.ampd.metadb.Migrations.LATEST_VERSION), first.toString());
 
     AmpdProcess.Result again = migrate(config);
     assertEquals(0, again.exitCode(), again.toString());
     assertFalse(again.stdout().contains("applied migration"), again.toString());
-    assertTrue(again.stdout().contains("already up to date (version 1)"), again.toString());
+    assertTrue(again.stdout().contains("already up to date (version " + io.ampd.metadb.Migrations.LATEST_VERSION + ")"), again.toString());
     assertEquals(1, count(url, "SELECT count(*) FROM _amp_migrations WHERE version = '1'"));
   }
 
@@ -192,7 +192,8 @@ class MigrateIT {
         AmpdProcess.start(base, env, "--config", config.toString(), "controller")) {
       assertEquals(1, p.waitFor(RUN), p.stderr());
       assertTrue(p.stderr().contains(
-          "error: metadata database schema is at version 0, this ampd needs 1"), p.stderr());
+          "error: metadata database schema is at version 0, this ampd needs "
+              + io.ampd.metadb.Migrations.LATEST_VERSION), p.stderr());
       assertTrue(p.stderr().contains("hint: run 'ampd --config " + config + " migrate'"
           + " or set auto_migrate = true"), p.stderr());
     }

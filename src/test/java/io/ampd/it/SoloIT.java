@@ -71,7 +71,7 @@ class SoloIT {
     int port = AmpdProcess.freePort();
     AmpdProcess p = solo(ampDir, port);
     AmpdProcess.HttpResult health = p.awaitHealthy(port, START);
-    assertTrue(health.body().contains("\"schema_version\":1"), health.body());
+    assertTrue(health.body().contains("\"schema_version\":" + io.ampd.metadb.Migrations.LATEST_VERSION), health.body());
     assertTrue(health.body().contains("\"managed\":true"), health.body());
 
     for (String sub : List.of("data", "providers", "manifests", "metadb")) {
@@ -93,7 +93,7 @@ class SoloIT {
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT max(version::int) FROM _amp_migrations")) {
       assertTrue(rs.next());
-      assertEquals(1, rs.getInt(1));
+      assertEquals(io.ampd.metadb.Migrations.LATEST_VERSION, rs.getInt(1));
     }
 
     List<ProcessHandle> family = new ArrayList<>();
@@ -263,7 +263,7 @@ class SoloIT {
     AmpdProcess p = solo(ampDir, port, env);
     AmpdProcess.HttpResult health = p.awaitHealthy(port, START);
     assertTrue(health.body().contains("\"managed\":false"), health.body());
-    assertTrue(health.body().contains("\"schema_version\":1"), health.body());
+    assertTrue(health.body().contains("\"schema_version\":" + io.ampd.metadb.Migrations.LATEST_VERSION), health.body());
     assertFalse(Files.exists(ampDir.resolve("metadb")), "metadb/ was created");
     assertTrue(p.stderr().contains(url.redacted()), p.stderr());
     stop(p);

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 class MigrationChecksumPinTest {
   private static final Map<String, String> RELEASED = Map.of(
       "V1__initial_schema.sql",
-      "256e8aa9dda6e3cc42f7f21e47d560cbcc7d581e3cc459b2de7d1ef2cc0d7997");
+      "256e8aa9dda6e3cc42f7f21e47d560cbcc7d581e3cc459b2de7d1ef2cc0d7997",
+      "V2__job_scheduling.sql",
+      "daf56f71fb55b334ce0354ba54db956669e3ace5d474720b7abe85654f21e594");
 
   private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 

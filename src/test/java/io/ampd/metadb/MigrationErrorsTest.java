@@ -82,7 +82,7 @@ class MigrationErrorsTest {
           + role + "; (or make " + role + " the owner of database " + owner.database() + ")",
           e.hint());
       TestDb.execute(owner, "GRANT CREATE ON SCHEMA public TO " + role);
-      assertEquals(1, Migrations.migrate(url, l -> {}).current());
+      assertEquals(Migrations.LATEST_VERSION, Migrations.migrate(url, l -> {}).current());
     } finally {
       TestDb.execute(owner, "DROP OWNED BY " + role);
       TestDb.execute(owner, "DROP ROLE " + role);

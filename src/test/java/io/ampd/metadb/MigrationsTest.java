@@ -47,7 +47,8 @@ class MigrationsTest {
     assertEquals(new SchemaStatus(Migrations.LATEST_VERSION, Migrations.LATEST_VERSION), status);
     assertEquals(Migrations.LATEST_VERSION + 1, out.size(), out.toString());
     assertTrue(out.get(0).matches("applied migration 1: initial schema \\(\\d+ ms\\)"), out.get(0));
-    assertEquals("metadata database schema is at version 1", out.get(out.size() - 1));
+    assertEquals("metadata database schema is at version " + Migrations.LATEST_VERSION,
+        out.get(out.size() - 1));
   }
 
   @Test
@@ -58,7 +59,8 @@ class MigrationsTest {
     SchemaStatus status = Migrations.migrate(url, out::add);
 
     assertTrue(status.upToDate());
-    assertEquals(List.of("metadata database schema is already up to date (version 1)"), out);
+    assertEquals(List.of("metadata database schema is already up to date (version "
+        + Migrations.LATEST_VERSION + ")"), out);
     assertEquals(1, count("SELECT count(*) FROM _amp_migrations WHERE version = '1'"));
   }
 
@@ -111,11 +113,12 @@ class MigrationsTest {
   @Test
   void editedReleasedMigrationIsAChecksumMismatch(@TempDir Path dir) throws IOException {
     Migrations.migrate(url, line -> {});
+    copyReleased(dir);
     Files.writeString(dir.resolve("V1__initial_schema.sql"),
         releasedMigration("V1__initial_schema.sql") + "\n-- edited\n");
 
     AmpdException e = assertThrows(AmpdException.class,
-        () -> Migrations.migrate(url, line -> {}, 1, "filesystem:" + dir));
+        () -> Migrations.migrate(url, line -> {}, Migrations.LATEST_VERSION, "filesystem:" + dir));
 
     assertEquals("migration checksum mismatch for version 1", e.getMessage());
     assertEquals("restore the original migration file (released migrations are never edited),"
@@ -124,16 +127,16 @@ class MigrationsTest {
 
   @Test
   void schemaNewerThanThisAmpdIsRefused(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("V1__initial_schema.sql"),
-        releasedMigration("V1__initial_schema.sql"));
-    Files.writeString(dir.resolve("V2__from_the_future.sql"), "CREATE TABLE future (id int);\n");
-    Migrations.migrate(url, line -> {}, 2, "filesystem:" + dir);
+    copyReleased(dir);
+    Files.writeString(dir.resolve("V" + FUTURE + "__from_the_future.sql"),
+        "CREATE TABLE future (id int);\n");
+    Migrations.migrate(url, line -> {}, FUTURE, "filesystem:" + dir);
 
     AmpdException e = assertThrows(AmpdException.class, () -> Migrations.migrate(url, l -> {}));
 
-    assertEquals("metadata database schema is at version 2, newer than this ampd supports (1)",
-        e.getMessage());
-    assertEquals("upgrade ampd to a version that knows schema 2", e.hint());
+    assertEquals("metadata database schema is at version " + FUTURE
+        + ", newer than this ampd supports (" + Migrations.LATEST_VERSION + ")", e.getMessage());
+    assertEquals("upgrade ampd to a version that knows schema " + FUTURE, e.hint());
     db = MetadataDb.open(url, 2, "test");
     AmpdException atStart = assertThrows(AmpdException.class,
         () -> Migrations.ensureCurrent(url, db.dataSource(), true, "amp.toml"));
@@ -142,17 +145,18 @@ class MigrationsTest {
 
   @Test
   void flywayAloneRefusesTheNewerSchemaToo(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("V1__initial_schema.sql"),
-        releasedMigration("V1__initial_schema.sql"));
-    Files.writeString(dir.resolve("V2__from_the_future.sql"), "CREATE TABLE future (id int);\n");
-    Migrations.migrate(url, line -> {}, 2, "filesystem:" + dir);
+    copyReleased(dir);
+    Files.writeString(dir.resolve("V" + FUTURE + "__from_the_future.sql"),
+        "CREATE TABLE future (id int);\n");
+    Migrations.migrate(url, line -> {}, FUTURE, "filesystem:" + dir);
     db = MetadataDb.open(url, 2, "test");
 
     AmpdException e = assertThrows(AmpdException.class,
-        () -> FlywayRunner.migrate(url, db.dataSource(), 1, Migrations.LOCATION));
+        () -> FlywayRunner.migrate(
+            url, db.dataSource(), Migrations.LATEST_VERSION, Migrations.LOCATION));
 
-    assertEquals("metadata database schema is at version 2, newer than this ampd supports (1)",
-        e.getMessage());
+    assertEquals("metadata database schema is at version " + FUTURE
+        + ", newer than this ampd supports (" + Migrations.LATEST_VERSION + ")", e.getMessage());
   }
 
   @Test
@@ -162,22 +166,40 @@ class MigrationsTest {
     AmpdException e = assertThrows(AmpdException.class,
         () -> Migrations.ensureCurrent(url, db.dataSource(), false, "/etc/amp/config.toml"));
 
-    assertEquals("metadata database schema is at version 0, this ampd needs 1", e.getMessage());
+    assertEquals("metadata database schema is at version 0, this ampd needs "
+        + Migrations.LATEST_VERSION, e.getMessage());
     assertEquals(
         "run 'ampd --config /etc/amp/config.toml migrate' or set auto_migrate = true", e.hint());
-    assertEquals(new SchemaStatus(0, 1), Migrations.status(db.dataSource()));
+    assertEquals(new SchemaStatus(0, Migrations.LATEST_VERSION), Migrations.status(db.dataSource()));
   }
 
   @Test
   void ensureCurrentMigratesWithAutoMigrateThenTakesTheFastPath() {
     db = MetadataDb.open(url, 2, "test");
 
-    assertEquals(new SchemaStatus(1, 1),
-        Migrations.ensureCurrent(url, db.dataSource(), true, "amp.toml"));
-    assertEquals(new SchemaStatus(1, 1),
-        Migrations.ensureCurrent(url, db.dataSource(), false, "amp.toml"));
-    assertEquals(new SchemaStatus(1, 1), Migrations.status(db.dataSource()));
+    SchemaStatus current = new SchemaStatus(Migrations.LATEST_VERSION, Migrations.LATEST_VERSION);
+    assertEquals(current, Migrations.ensureCurrent(url, db.dataSource(), true, "amp.toml"));
+    assertEquals(current, Migrations.ensureCurrent(url, db.dataSource(), false, "amp.toml"));
+    assertEquals(current, Migrations.status(db.dataSource()));
   }
+
+  /** A version after every released one. */
+  private static final int FUTURE = Migrations.LATEST_VERSION + 1;
+
+  /** Copies every released migration into {@code dir}. */
+  static void copyReleased(Path dir) throws IOException {
+    for (int v = 1; v <= Migrations.LATEST_VERSION; v++) {
+      String prefix = "V" + v + "__";
+      for (String name : RELEASED_NAMES) {
+        if (name.startsWith(prefix)) {
+          Files.writeString(dir.resolve(name), releasedMigration(name));
+        }
+      }
+    }
+  }
+
+  private static final java.util.List<String> RELEASED_NAMES =
+      java.util.List.of("V1__initial_schema.sql", "V2__job_scheduling.sql");
 
   static String releasedMigration(String name) throws IOException {
     try (InputStream in =

@@ -95,19 +95,21 @@ class ProviderRepositoryTest {
   @Test
   void aProviderUsedByAnUnfinishedJobIsNotDeleted() {
     providers.upsert(provider("busy", "net-busy", "http://h"));
-    new DatasetRepository(db.dataSource())
-        .register(
-            new DatasetRegistration(
-                new DatasetRef("ns", "busy", "1"),
-                new EvmRpcManifest(
-                    "net-busy", 0, OptionalLong.empty(), 0, List.of(EvmTable.BLOCKS))));
+    for (String version : List.of("1", "2", "3")) { // at most one active job per version
+      new DatasetRepository(db.dataSource())
+          .register(
+              new DatasetRegistration(
+                  new DatasetRef("ns", "busy", version),
+                  new EvmRpcManifest(
+                      "net-busy", 0, OptionalLong.empty(), 0, List.of(EvmTable.BLOCKS))));
+    }
     db.execute(
         "INSERT INTO jobs (idempotency_key, dataset_namespace, dataset_name, dataset_version,"
             + " descriptor, status) VALUES"
             + " ('busy-1', 'ns', 'busy', '1', '{\"provider\":\"busy\"}', 'COMPLETED'),"
             + " ('busy-2', 'ns', 'busy', '1', '{\"provider\":\"busy\"}', 'RUNNING'),"
-            + " ('busy-3', 'ns', 'busy', '1', '{\"provider\":\"busy\"}', 'ERROR'),"
-            + " ('busy-4', 'ns', 'busy', '1', '{\"provider\":\"other\"}', 'RUNNING')");
+            + " ('busy-3', 'ns', 'busy', '2', '{\"provider\":\"busy\"}', 'ERROR'),"
+            + " ('busy-4', 'ns', 'busy', '3', '{\"provider\":\"other\"}', 'RUNNING')");
     String running = db.queryText("SELECT id FROM jobs WHERE idempotency_key = 'busy-2'");
     String error = db.queryText("SELECT id FROM jobs WHERE idempotency_key = 'busy-3'");
 

@@ -1,0 +1,147 @@
+package io.ampd.controller;
+
+import io.ampd.controller.http.ApiException;
+import io.ampd.controller.http.Request;
+import io.ampd.controller.http.Response;
+import io.ampd.controller.http.Router;
+import io.ampd.controller.http.Routes;
+import io.ampd.metadb.FileRepository;
+import io.ampd.metadb.Job;
+import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobStatus;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * {@code /jobs}: list, show, stop and delete jobs; their events and extraction progress.
+ *
+ * <ul>
+ *   <li>{@code GET /jobs?status=S&limit=N}: newest first, at most N (default 100, at most 1000)
+ *   <li>{@code GET /jobs/{id}}, {@code DELETE /jobs/{id}} (204; 409 unless COMPLETED, STOPPED or
+ *       FATAL)
+ *   <li>{@code PUT /jobs/{id}/stop}: 202 when its worker was asked to stop it, 200 when it
+ *       stopped at once or a stop was already under way, 409 when it had finished
+ *   <li>{@code GET /jobs/{id}/events}, {@code GET /jobs/{id}/progress}
+ * </ul>
+ */
+public final class JobsRoutes implements Routes {
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 1000;
+
+  private final JobRepository jobs;
+  private final FileRepository files;
+
+  public JobsRoutes(JobRepository jobs, FileRepository files) {
+    this.jobs = jobs;
+    this.files = files;
+  }
+
+  public JobsRoutes(DataSource dataSource) {
+    this(new JobRepository(dataSource), new FileRepository(dataSource));
+  }
+
+  @Override
+  public void register(Router router) {
+    router
+        .get("/jobs", this::list)
+        .get("/jobs/{id}", r -> Response.ok(Views.job(job(r))))
+        .delete("/jobs/{id}", this::delete)
+        .put("/jobs/{id}/stop", this::stop)
+        .get("/jobs/{id}/events", this::events)
+        .get("/jobs/{id}/progress", this::progress);
+  }
+
+  private Response list(Request r) {
+    Optional<JobStatus> status = r.query("status").map(JobsRoutes::status);
+    int limit = r.query("limit").map(JobsRoutes::limit).orElse(DEFAULT_LIMIT);
+    return Response.ok(Map.of("jobs", jobs.list(status, limit).stream().map(Views::job).toList()));
+  }
+
+  private Response delete(Request r) {
+    long id = id(r);
+    return switch (jobs.delete(id)) {
+      case DELETED -> Response.noContent();
+      case NOT_FOUND -> throw notFound(id);
+      case NOT_FINISHED -> throw ApiException.conflict("job " + id + " is "
+          + jobs.find(id).map(j -> j.status().name()).orElse("active")
+          + "; only COMPLETED, STOPPED or FATAL jobs can be deleted (stop it first)");
+    };
+  }
+
+  private Response stop(Request r) {
+    long id = id(r);
+    JobRepository.StopOutcome outcome = jobs.requestStop(id);
+    if (outcome == JobRepository.StopOutcome.NOT_FOUND) {
+      throw notFound(id);
+    }
+    Job job = jobs.find(id).orElseThrow(() -> notFound(id));
+    return switch (outcome) {
+      case REQUESTED -> Response.accepted(Views.job(job));
+      case STOPPED, ALREADY_STOPPING -> Response.ok(Views.job(job));
+      default -> throw ApiException.conflict(
+          "job " + id + " has already finished (" + job.status() + "); there is nothing to stop");
+    };
+  }
+
+  private Response events(Request r) {
+    Job job = job(r);
+    return Response.ok(
+        Map.of("events", jobs.events(job.id()).stream().map(Views::event).toList()));
+  }
+
+  private Response progress(Request r) {
+    Job job = job(r);
+    return Response.ok(
+        Map.of(
+            "job_id", job.id(),
+            "status", job.status().name(),
+            "tables", files.progressOfJob(job.id()).stream().map(Views::progress).toList()));
+  }
+
+  private Job job(Request r) {
+    long id = id(r);
+    return jobs.find(id).orElseThrow(() -> notFound(id));
+  }
+
+  static long id(Request r) {
+    String raw = r.param("id");
+    try {
+      long id = Long.parseLong(raw);
+      if (id > 0) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiException.badRequest("job id must be a positive integer, got '" + raw + "'");
+  }
+
+  private static ApiException notFound(long id) {
+    return ApiException.notFound("job " + id + " does not exist");
+  }
+
+  private static JobStatus status(String raw) {
+    try {
+      return JobStatus.valueOf(raw);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("unknown job status '" + raw + "'; one of "
+          + Arrays.stream(JobStatus.values()).map(Enum::name).collect(Collectors.joining(", ")));
+    }
+  }
+
+  private static int limit(String raw) {
+    try {
+      int limit = Integer.parseInt(raw);
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiException.badRequest(
+        "limit must be an integer from 1 to " + MAX_LIMIT + ", got '" + raw + "'");
+  }
+}

@@ -1,0 +1,54 @@
+package io.ampd.controller;
+
+import io.ampd.controller.http.ApiException;
+import io.ampd.controller.http.Request;
+import io.ampd.controller.http.Response;
+import io.ampd.controller.http.Router;
+import io.ampd.controller.http.Routes;
+import io.ampd.metadb.Job;
+import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.WorkerNode;
+import io.ampd.metadb.WorkerRepository;
+import io.ampd.worker.NodeId;
+import java.time.Duration;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * {@code GET /workers} and {@code GET /workers/{node_id}}: registered workers, whether each is
+ * live (a heartbeat within {@code controller.worker_timeout_secs} and not stopped), and for one
+ * worker the ids of the jobs it holds.
+ */
+public final class WorkersRoutes implements Routes {
+  private final WorkerRepository workers;
+  private final JobRepository jobs;
+  private final Duration workerTimeout;
+
+  public WorkersRoutes(DataSource dataSource, Duration workerTimeout) {
+    this.workers = new WorkerRepository(dataSource);
+    this.jobs = new JobRepository(dataSource);
+    this.workerTimeout = workerTimeout;
+  }
+
+  @Override
+  public void register(Router router) {
+    router
+        .get("/workers", r -> Response.ok(Map.of("workers",
+            workers.list(workerTimeout).stream().map(Views::worker).toList())))
+        .get("/workers/{node_id}", this::show);
+  }
+
+  private Response show(Request r) {
+    String nodeId = r.param("node_id");
+    try {
+      NodeId.validate(nodeId);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    WorkerNode node = workers.find(nodeId, workerTimeout).orElseThrow(
+        () -> ApiException.notFound("worker '" + nodeId + "' is not registered"));
+    Map<String, Object> out = Views.worker(node);
+    out.put("jobs", jobs.jobsOf(nodeId).stream().map(Job::id).toList());
+    return Response.ok(out);
+  }
+}

@@ -1,0 +1,169 @@
+package io.ampd.extract;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ampd.worker.StopSignal;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Fetches a range of blocks with their logs, in order, from one provider.
+ *
+ * <p>The range is cut into batches of {@code batchSize} blocks; a batch is one JSON-RPC batch
+ * request of {@code eth_getBlockByNumber(n, full)} for each block plus, when logs are extracted,
+ * one {@code eth_getLogs} over the same blocks (every node supports both, and one
+ * {@code eth_getLogs} over a range costs the node far less than a receipt call per block). At
+ * most {@code concurrency} batches are in flight on as many threads; the caller's thread hands
+ * finished batches to the sink strictly in block order. So memory holds at most
+ * {@code concurrency} batches besides what the sink keeps.
+ *
+ * <p>Stop: the caller's thread polls the stop signal every {@link #POLL} while it waits, so a
+ * stop request ends {@link #fetch} within about that time even if a request hangs; abandoned
+ * requests finish (or time out) on their threads and are dropped.
+ */
+final class BlockFetcher implements AutoCloseable {
+  static final long POLL_MILLIS = 100;
+  private static final AtomicInteger POOLS = new AtomicInteger();
+
+  private final RpcClient rpc;
+  private final int batchSize;
+  private final int concurrency;
+  private final boolean fullTransactions;
+  private final boolean logs;
+  private final ExecutorService pool;
+
+  /** Receives fetched blocks, in order. */
+  interface Sink {
+    void accept(List<BlockData> blocks) throws Exception;
+  }
+
+  BlockFetcher(RpcClient rpc, int batchSize, int concurrency, boolean fullTransactions, boolean logs) {
+    this.rpc = rpc;
+    this.batchSize = batchSize;
+    this.concurrency = concurrency;
+    this.fullTransactions = fullTransactions;
+    this.logs = logs;
+    int id = POOLS.incrementAndGet();
+    AtomicInteger threads = new AtomicInteger();
+    this.pool =
+        Executors.newFixedThreadPool(
+            concurrency,
+            r -> {
+              Thread t = new Thread(r, "rpc-" + id + "-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** The chain head, {@code eth_blockNumber}. */
+  long head() throws TransientRpcException, StoppedException {
+    JsonNode result = rpc.call(List.of(new RpcCall("eth_blockNumber", List.of()))).get(0);
+    Long head = result.isTextual() ? Hex.quantity(result.textValue()) : null;
+    if (head == null) {
+      throw new MalformedResponseException("eth_blockNumber: result is not a hex quantity: " + result);
+    }
+    return head;
+  }
+
+  /** Fetches blocks {@code first..last} and hands them to {@code sink} in order. */
+  void fetch(long first, long last, StopSignal stop, Sink sink) throws Exception {
+    ArrayDeque<Future<List<BlockData>>> window = new ArrayDeque<>();
+    long next = first;
+    try {
+      while (next <= last || !window.isEmpty()) {
+        while (next <= last && window.size() < concurrency) {
+          long a = next;
+          long b = Math.min(last, a + batchSize - 1);
+          window.add(pool.submit(() -> batch(a, b)));
+          next = b + 1;
+        }
+        sink.accept(await(window.peek(), stop));
+        window.poll();
+      }
+    } finally {
+      for (Future<?> f : window) {
+        f.cancel(true);
+      }
+    }
+  }
+
+  private List<BlockData> await(Future<List<BlockData>> future, StopSignal stop) throws Exception {
+    while (true) {
+      if (stop.stopRequested()) {
+        throw new StoppedException();
+      }
+      try {
+        return future.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        // poll the stop signal again
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof Exception ex) {
+          throw ex;
+        }
+        throw e;
+      }
+    }
+  }
+
+  private List<BlockData> batch(long first, long last) throws TransientRpcException, StoppedException {
+    int count = (int) (last - first + 1);
+    List<RpcCall> calls = new ArrayList<>(count + 1);
+    for (long n = first; n <= last; n++) {
+      calls.add(new RpcCall("eth_getBlockByNumber", List.of(Hex.quantity(n), fullTransactions)));
+    }
+    if (logs) {
+      calls.add(
+          new RpcCall(
+              "eth_getLogs",
+              List.of(Map.of("fromBlock", Hex.quantity(first), "toBlock", Hex.quantity(last)))));
+    }
+    List<JsonNode> results = rpc.call(calls);
+    List<BlockData> out = new ArrayList<>(count);
+    List<List<EvmLog>> logsByBlock = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      logsByBlock.add(new ArrayList<>());
+    }
+    if (logs) {
+      JsonNode logResult = results.get(count);
+      if (!logResult.isArray()) {
+        throw new MalformedResponseException(
+            "logs of blocks " + first + "-" + last + ": result is not an array");
+      }
+      for (int i = 0; i < logResult.size(); i++) {
+        EvmLog log = RpcDecoder.log(first, last, i, logResult.get(i));
+        logsByBlock.get((int) (log.blockNumber() - first)).add(log);
+      }
+    }
+    for (int i = 0; i < count; i++) {
+      JsonNode block = results.get(i);
+      long n = first + i;
+      if (block.isNull()) {
+        throw new TransientRpcException("provider has no block " + n + " yet", null);
+      }
+      EvmBlock decoded = RpcDecoder.block(n, block, fullTransactions);
+      for (EvmLog log : logsByBlock.get(i)) {
+        if (!java.util.Arrays.equals(log.blockHash(), decoded.hash())) {
+          throw new TransientRpcException(
+              "block " + n + ": logs and block disagree on the block hash (a reorganisation?)",
+              null);
+        }
+      }
+      out.add(new BlockData(decoded, logsByBlock.get(i)));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}

@@ -1,0 +1,80 @@
+package io.ampd.extract;
+
+import java.math.BigInteger;
+import java.util.List;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * The Parquet schema of one table and how a row of it is written. Column meanings and the
+ * reasons for each type are documented in {@code .amp.example/manifests/TABLES.md}.
+ *
+ * @param <R> what one row is made from
+ */
+abstract class TableSchema<R> {
+  private final MessageType schema;
+  /** Columns not worth a dictionary (unique per row): hashes. */
+  private final List<String> noDictionary;
+
+  TableSchema(MessageType schema, List<String> noDictionary) {
+    this.schema = schema;
+    this.noDictionary = noDictionary;
+  }
+
+  MessageType schema() {
+    return schema;
+  }
+
+  List<String> noDictionary() {
+    return noDictionary;
+  }
+
+  /** Writes one row: {@code startMessage} … {@code endMessage}. */
+  abstract void write(RecordConsumer out, R row);
+
+  /** Rows of one block, in order. */
+  abstract List<R> rows(BlockData block);
+
+  static void int64(RecordConsumer out, int index, String name, long v) {
+    out.startField(name, index);
+    out.addLong(v);
+    out.endField(name, index);
+  }
+
+  static void int32(RecordConsumer out, int index, String name, int v) {
+    out.startField(name, index);
+    out.addInteger(v);
+    out.endField(name, index);
+  }
+
+  static void bytes(RecordConsumer out, int index, String name, byte[] v) {
+    if (v != null) {
+      out.startField(name, index);
+      out.addBinary(Binary.fromConstantByteArray(v));
+      out.endField(name, index);
+    }
+  }
+
+  /** decimal(38,0) as a 16-byte big-endian two's complement; null writes nothing (optional). */
+  static void decimal38(RecordConsumer out, int index, String name, BigInteger v) {
+    if (v != null) {
+      out.startField(name, index);
+      out.addBinary(Binary.fromConstantByteArray(decimalBytes(v)));
+      out.endField(name, index);
+    }
+  }
+
+  static byte[] decimalBytes(BigInteger v) {
+    byte[] raw = v.toByteArray();
+    if (raw.length > 16) {
+      throw new IllegalArgumentException(v + " does not fit decimal(38,0)");
+    }
+    byte[] out = new byte[16];
+    if (v.signum() < 0) {
+      java.util.Arrays.fill(out, (byte) 0xff);
+    }
+    System.arraycopy(raw, 0, out, 16 - raw.length, raw.length);
+    return out;
+  }
+}

@@ -1,0 +1,564 @@
+package io.ampd.metadb;
+
+import io.ampd.registry.DatasetRef;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The SQL of {@code jobs} and {@code job_events}, for the controller (deploy, stop, delete,
+ * scheduling) and the worker (start, finish, release).
+ *
+ * <p><b>Rules.</b> Every status change is a compare-and-set ({@code UPDATE … WHERE status =
+ * ANY(?)}, plus the node for a worker's own changes) and writes a {@code job_events} row in the
+ * same transaction; a change a worker must act on also sends {@code pg_notify('job_actions',
+ * …)} in that transaction, so the notification is delivered exactly when the change is visible.
+ * A change that loses its race returns false and writes nothing. Liveness of workers is judged
+ * by the database clock ({@code now()}), so clocks of the hosts never matter.
+ *
+ * <p>Notification payload: {@code {"job_id": 7, "node_id": "w1", "action": "start"|"stop"}}.
+ */
+public final class JobRepository {
+  /** The channel workers listen on. */
+  public static final String CHANNEL = "job_actions";
+
+  private static final String COLUMNS =
+      "id, dataset_namespace, dataset_name, dataset_version, descriptor->>'kind' AS kind,"
+          + " descriptor->>'provider' AS provider, node_id, status, attempts, next_attempt_at,"
+          + " last_error, created_at, updated_at";
+
+  /** Workers with a fresh heartbeat, least busy first; {@code ?} is the timeout in seconds. */
+  private static final String PICK_WORKER =
+      "SELECT w.node_id FROM workers w"
+          + " LEFT JOIN jobs j ON j.node_id = w.node_id"
+          + " AND j.status IN ('SCHEDULED', 'RUNNING', 'STOP_REQUESTED', 'STOPPING')"
+          + " WHERE w.stopped_at IS NULL"
+          + " AND w.heartbeat_at > now() - make_interval(secs => ?)"
+          + " GROUP BY w.node_id ORDER BY count(j.id), w.node_id LIMIT 1";
+
+  private final DataSource dataSource;
+
+  public JobRepository(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** The result of a deploy: the dataset's active job, and whether this call created it. */
+  public record Deployed(Job job, boolean created) {}
+
+  /**
+   * Creates a job for {@code dataset} unless it already has an active one, which is returned
+   * instead. The new job is assigned to the least busy live worker, or waits with no node. The
+   * provider row is read {@code FOR SHARE}, so a concurrent delete of the provider either sees
+   * this job or makes this deploy fail.
+   *
+   * @throws IllegalArgumentException when the provider does not exist (any more)
+   */
+  public Deployed deploy(DatasetRef dataset, String kind, String provider, Duration workerTimeout) {
+    for (int attempt = 0; ; attempt++) {
+      Optional<Deployed> done =
+          Sql.inTransaction(
+              dataSource,
+              c -> {
+                Optional<Job> active = activeJob(c, dataset);
+                if (active.isPresent()) {
+                  return Optional.of(new Deployed(active.get(), false));
+                }
+                if (!providerExists(c, provider)) {
+                  throw new IllegalArgumentException("provider '" + provider + "' does not exist");
+                }
+                Optional<String> node = pickWorker(c, workerTimeout);
+                Map<String, Object> descriptor = new LinkedHashMap<>();
+                descriptor.put("kind", kind);
+                descriptor.put("provider", provider);
+                Long id;
+                try (PreparedStatement ps =
+                    Sql.prepare(
+                        c,
+                        "INSERT INTO jobs (idempotency_key, node_id, dataset_namespace,"
+                            + " dataset_name, dataset_version, descriptor)"
+                            + " VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING RETURNING id",
+                        dataset + "#" + UUID.randomUUID(),
+                        node.orElse(null),
+                        dataset.namespace(),
+                        dataset.name(),
+                        dataset.version(),
+                        Sql.json(descriptor));
+                    ResultSet rs = ps.executeQuery()) {
+                  id = rs.next() ? rs.getLong(1) : null;
+                }
+                if (id == null) {
+                  return Optional.<Deployed>empty(); // a concurrent deploy won: read its job
+                }
+                event(c, id, null, "scheduled", detail("status", JobStatus.SCHEDULED,
+                    "node_id", node.orElse(null), "provider", provider));
+                node.ifPresent(n -> notify(c, id, n, "start"));
+                return Optional.of(new Deployed(find(c, id).orElseThrow(), true));
+              });
+      if (done.isPresent()) {
+        return done.get();
+      }
+      if (attempt >= 3) {
+        throw new IllegalStateException("deploy of " + dataset + " kept racing other deploys");
+      }
+    }
+  }
+
+  public Optional<Job> find(long id) {
+    return Sql.autoCommit(dataSource, c -> find(c, id));
+  }
+
+  /** Jobs newest first, optionally of one status, at most {@code limit}. */
+  public List<Job> list(Optional<JobStatus> status, int limit) {
+    return Sql.autoCommit(
+        dataSource,
+        c -> {
+          String where = status.isPresent() ? " WHERE status = ?" : "";
+          Object[] params =
+              status.isPresent() ? new Object[] {status.get().name(), limit} : new Object[] {limit};
+          return query(c, "SELECT " + COLUMNS + " FROM jobs" + where + " ORDER BY id DESC LIMIT ?",
+              params);
+        });
+  }
+
+  /** Jobs assigned to {@code nodeId} that a worker holds (scheduled, running, stopping). */
+  public List<Job> jobsOf(String nodeId) {
+    return Sql.autoCommit(
+        dataSource,
+        c ->
+            query(
+                c,
+                "SELECT " + COLUMNS + " FROM jobs WHERE node_id = ? AND status = ANY(?) ORDER BY id",
+                nodeId,
+                statuses(c, JobStatus.ON_WORKER)));
+  }
+
+  /** The events of a job, oldest first. */
+  public List<JobEvent> events(long jobId) {
+    return Sql.autoCommit(
+        dataSource,
+        c -> {
+          List<JobEvent> out = new ArrayList<>();
+          try (PreparedStatement ps =
+                  Sql.prepare(
+                      c,
+                      "SELECT id, job_id, node_id, event_type, detail::text AS detail, created_at"
+                          + " FROM job_events WHERE job_id = ? ORDER BY id",
+                      jobId);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(
+                  new JobEvent(
+                      rs.getLong("id"),
+                      rs.getLong("job_id"),
+                      Optional.ofNullable(rs.getString("node_id")),
+                      rs.getString("event_type"),
+                      Sql.jsonNode(rs.getString("detail")),
+                      Sql.instant(rs, "created_at")));
+            }
+          }
+          return out;
+        });
+  }
+
+  // ---- controller: stop and delete ----
+
+  /** What a stop request did. */
+  public enum StopOutcome {
+    /** The job was not running anywhere and is STOPPED now. */
+    STOPPED,
+    /** Its worker was told to stop it (STOP_REQUESTED). */
+    REQUESTED,
+    /** A stop was already under way; nothing changed. */
+    ALREADY_STOPPING,
+    /** The job had already finished. */
+    FINISHED,
+    /** No such job. */
+    NOT_FOUND
+  }
+
+  /**
+   * Asks for a job to stop. A job on a worker goes STOP_REQUESTED and its worker is notified; a
+   * job no worker holds (waiting for a worker, or in ERROR waiting for a retry) stops at once.
+   */
+  public StopOutcome requestStop(long id) {
+    return Sql.inTransaction(
+        dataSource,
+        c -> {
+          Optional<Job> job = lockJob(c, id);
+          if (job.isEmpty()) {
+            return StopOutcome.NOT_FOUND;
+          }
+          Job j = job.get();
+          switch (j.status()) {
+            case COMPLETED, STOPPED, FATAL:
+              return StopOutcome.FINISHED;
+            case STOP_REQUESTED, STOPPING:
+              return StopOutcome.ALREADY_STOPPING;
+            case ERROR:
+              transition(c, id, null, List.of(JobStatus.ERROR), JobStatus.STOPPED, null, "stopped",
+                  detail("status", JobStatus.STOPPED, "reason", "stop requested"));
+              return StopOutcome.STOPPED;
+            default:
+              break;
+          }
+          if (j.status() == JobStatus.SCHEDULED && j.nodeId().isEmpty()) {
+            transition(c, id, null, List.of(JobStatus.SCHEDULED), JobStatus.STOPPED, null,
+                "stopped", detail("status", JobStatus.STOPPED, "reason", "stop requested"));
+            return StopOutcome.STOPPED;
+          }
+          transition(c, id, null, List.of(JobStatus.SCHEDULED, JobStatus.RUNNING),
+              JobStatus.STOP_REQUESTED, null, "stop_requested",
+              detail("status", JobStatus.STOP_REQUESTED, "node_id", j.nodeId().orElse(null)));
+          notify(c, id, j.nodeId().orElseThrow(), "stop");
+          return StopOutcome.REQUESTED;
+        });
+  }
+
+  /** What a delete did. */
+  public enum DeleteOutcome {
+    DELETED,
+    NOT_FINISHED,
+    NOT_FOUND
+  }
+
+  /** Deletes a finished job with its events; an active job is refused. */
+  public DeleteOutcome delete(long id) {
+    return Sql.inTransaction(
+        dataSource,
+        c -> {
+          Optional<Job> job = lockJob(c, id);
+          if (job.isEmpty()) {
+            return DeleteOutcome.NOT_FOUND;
+          }
+          if (!job.get().status().terminal()) {
+            return DeleteOutcome.NOT_FINISHED;
+          }
+          Sql.update(c, "DELETE FROM jobs WHERE id = ?", id);
+          return DeleteOutcome.DELETED;
+        });
+  }
+
+  // ---- controller: scheduling ----
+
+  /** Assigns jobs waiting without a node to live workers; returns how many were assigned. */
+  public int assignWaiting(Duration workerTimeout) {
+    return Sql.inTransaction(
+        dataSource,
+        c -> {
+          int assigned = 0;
+          for (long id :
+              ids(c, "SELECT id FROM jobs WHERE status = 'SCHEDULED' AND node_id IS NULL"
+                  + " ORDER BY id FOR UPDATE SKIP LOCKED")) {
+            Optional<String> node = pickWorker(c, workerTimeout);
+            if (node.isEmpty()) {
+              break;
+            }
+            if (reassign(c, id, List.of(JobStatus.SCHEDULED), null, node.get(), null, "assigned",
+                detail("status", JobStatus.SCHEDULED, "node_id", node.get()))) {
+              assigned++;
+            }
+          }
+          return assigned;
+        });
+  }
+
+  /**
+   * Gives every ERROR job without a retry time one: its last change plus {@code initial} doubled
+   * per earlier failure, at most {@code max}.
+   */
+  public int planRetries(Duration initial, Duration max) {
+    return Sql.autoCommit(
+        dataSource,
+        c ->
+            Sql.update(
+                c,
+                "UPDATE jobs SET next_attempt_at = updated_at + make_interval(secs =>"
+                    + " least(?::float8, ?::float8 * power(2, greatest(attempts - 1, 0))) / 1000)"
+                    + " WHERE status = 'ERROR' AND next_attempt_at IS NULL",
+                (double) max.toMillis(),
+                (double) initial.toMillis()));
+  }
+
+  /** Schedules ERROR jobs whose retry time has come, onto a live worker if there is one. */
+  public int retryDue(Duration workerTimeout) {
+    return Sql.inTransaction(
+        dataSource,
+        c -> {
+          int retried = 0;
+          for (long id :
+              ids(c, "SELECT id FROM jobs WHERE status = 'ERROR' AND next_attempt_at <= now()"
+                  + " ORDER BY next_attempt_at FOR UPDATE SKIP LOCKED")) {
+            Optional<String> node = pickWorker(c, workerTimeout);
+            int attempts = find(c, id).orElseThrow().attempts();
+            if (reassign(c, id, List.of(JobStatus.ERROR), null, node.orElse(null), null, "retry",
+                detail("status", JobStatus.SCHEDULED, "node_id", node.orElse(null),
+                    "attempt", attempts + 1))) {
+              retried++;
+            }
+          }
+          return retried;
+        });
+  }
+
+  /**
+   * Moves the jobs of workers silent for longer than {@code workerTimeout} (or stopped) onto
+   * live workers, or back to waiting; a job such a worker was asked to stop is STOPPED, since
+   * nobody runs it any more. Each move is an event naming both nodes.
+   */
+  public int rescheduleFromDeadWorkers(Duration workerTimeout) {
+    return Sql.inTransaction(
+        dataSource,
+        c -> {
+          List<Job> orphans =
+              query(
+                  c,
+                  "SELECT " + COLUMNS + " FROM jobs WHERE status = ANY(?) AND node_id IN"
+                      + " (SELECT node_id FROM workers WHERE stopped_at IS NOT NULL"
+                      + " OR heartbeat_at <= now() - make_interval(secs => ?))"
+                      + " ORDER BY id FOR UPDATE SKIP LOCKED",
+                  statuses(c, JobStatus.ON_WORKER),
+                  seconds(workerTimeout));
+          int moved = 0;
+          for (Job job : orphans) {
+            String from = job.nodeId().orElseThrow();
+            if (job.status() == JobStatus.STOP_REQUESTED || job.status() == JobStatus.STOPPING) {
+              if (transition(c, job.id(), null, List.of(job.status()), JobStatus.STOPPED, from,
+                  "stopped", detail("status", JobStatus.STOPPED, "reason",
+                      "worker " + from + " is gone"))) {
+                moved++;
+              }
+              continue;
+            }
+            Optional<String> to = pickWorker(c, workerTimeout);
+            if (reassign(c, job.id(), List.of(JobStatus.SCHEDULED, JobStatus.RUNNING), from,
+                to.orElse(null), null, "rescheduled",
+                detail("status", JobStatus.SCHEDULED, "from_node_id", from,
+                    "node_id", to.orElse(null), "reason", "worker " + from + " is silent"))) {
+              moved++;
+            }
+          }
+          return moved;
+        });
+  }
+
+  // ---- worker: its own jobs ----
+
+  /** SCHEDULED → RUNNING for a job assigned to {@code nodeId}. */
+  public boolean start(long id, String nodeId) {
+    return Sql.inTransaction(dataSource, c -> transition(c, id, nodeId,
+        List.of(JobStatus.SCHEDULED), JobStatus.RUNNING, nodeId, "started",
+        detail("status", JobStatus.RUNNING)));
+  }
+
+  /**
+   * Records that {@code nodeId} runs again a job it held RUNNING (a restart of the same node id
+   * after a crash; the node's lock proves the earlier process is gone).
+   */
+  public boolean resume(long id, String nodeId) {
+    return Sql.inTransaction(dataSource, c -> transition(c, id, nodeId,
+        List.of(JobStatus.RUNNING), JobStatus.RUNNING, nodeId, "resumed",
+        detail("status", JobStatus.RUNNING)));
+  }
+
+  /** STOP_REQUESTED → STOPPING: the worker has told the run to stop. */
+  public boolean stopping(long id, String nodeId) {
+    return Sql.inTransaction(dataSource, c -> transition(c, id, nodeId,
+        List.of(JobStatus.STOP_REQUESTED), JobStatus.STOPPING, nodeId, "stopping",
+        detail("status", JobStatus.STOPPING)));
+  }
+
+  /**
+   * Ends a run of {@code nodeId}: to COMPLETED, STOPPED, ERROR (counting an attempt and keeping
+   * {@code error}) or FATAL, from any status a worker holds.
+   */
+  public boolean finish(long id, String nodeId, JobStatus to, String error) {
+    String eventType = to.name().toLowerCase(java.util.Locale.ROOT);
+    Map<String, Object> detail = detail("status", to, "error", error);
+    String set = to == JobStatus.ERROR
+        ? "attempts = attempts + 1, next_attempt_at = NULL, last_error = ?"
+        : to == JobStatus.FATAL ? "last_error = ?" : null;
+    return Sql.inTransaction(dataSource, c -> transition(c, id, nodeId,
+        List.of(JobStatus.RUNNING, JobStatus.STOP_REQUESTED, JobStatus.STOPPING),
+        to, nodeId, eventType, detail, set, set == null ? new Object[0] : new Object[] {error}));
+  }
+
+  /**
+   * A worker that shuts down gives a job back: RUNNING or SCHEDULED → SCHEDULED without a node,
+   * so the controller assigns it to a live worker (or this one, when it starts again).
+   */
+  public boolean release(long id, String nodeId, String reason) {
+    return Sql.inTransaction(dataSource, c -> reassign(c, id,
+        List.of(JobStatus.SCHEDULED, JobStatus.RUNNING), nodeId, null, nodeId, "worker_stopped",
+        detail("status", JobStatus.SCHEDULED, "from_node_id", nodeId, "reason", reason)));
+  }
+
+  // ---- the SQL underneath ----
+
+  private boolean transition(Connection c, long id, String requireNode,
+      Collection<JobStatus> from, JobStatus to, String actor, String eventType,
+      Map<String, Object> detail) throws SQLException {
+    return transition(c, id, requireNode, from, to, actor, eventType, detail, null, new Object[0]);
+  }
+
+  /** The one compare-and-set: {@code UPDATE … WHERE status = ANY(from)} plus its event. */
+  private boolean transition(Connection c, long id, String requireNode,
+      Collection<JobStatus> from, JobStatus to, String actor, String eventType,
+      Map<String, Object> detail, String extraSet, Object[] extraParams) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    params.add(to.name());
+    params.addAll(List.of(extraParams));
+    params.add(id);
+    params.add(statuses(c, from));
+    String sql = "UPDATE jobs SET status = ?" + (extraSet == null ? "" : ", " + extraSet)
+        + " WHERE id = ? AND status = ANY(?)";
+    if (requireNode != null) {
+      sql += " AND node_id = ?";
+      params.add(requireNode);
+    }
+    if (Sql.update(c, sql, params.toArray()) == 0) {
+      return false;
+    }
+    event(c, id, actor, eventType, detail);
+    return true;
+  }
+
+  /**
+   * A compare-and-set that also moves the job, as SCHEDULED, to {@code toNode} (null: waiting
+   * for a worker); {@code fromNode} non-null also requires the job to be on that node.
+   */
+  private boolean reassign(Connection c, long id, Collection<JobStatus> from, String fromNode,
+      String toNode, String actor, String eventType, Map<String, Object> detail) throws SQLException {
+    String sql = "UPDATE jobs SET status = 'SCHEDULED', node_id = ?, next_attempt_at = NULL"
+        + " WHERE id = ? AND status = ANY(?)" + (fromNode == null ? "" : " AND node_id = ?");
+    Object[] params = fromNode == null
+        ? new Object[] {toNode, id, statuses(c, from)}
+        : new Object[] {toNode, id, statuses(c, from), fromNode};
+    if (Sql.update(c, sql, params) == 0) {
+      return false;
+    }
+    event(c, id, actor, eventType, detail);
+    if (toNode != null) {
+      notify(c, id, toNode, "start");
+    }
+    return true;
+  }
+
+  private Optional<String> pickWorker(Connection c, Duration workerTimeout) throws SQLException {
+    try (PreparedStatement ps = Sql.prepare(c, PICK_WORKER, seconds(workerTimeout));
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+    }
+  }
+
+  private static boolean providerExists(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps =
+            Sql.prepare(c, "SELECT 1 FROM providers WHERE name = ? FOR SHARE", name);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
+  }
+
+  private Optional<Job> activeJob(Connection c, DatasetRef dataset) throws SQLException {
+    List<Job> jobs = query(c, "SELECT " + COLUMNS + " FROM jobs WHERE dataset_namespace = ?"
+            + " AND dataset_name = ? AND dataset_version = ? AND status = ANY(?)",
+        dataset.namespace(), dataset.name(), dataset.version(), statuses(c, JobStatus.ACTIVE));
+    return jobs.stream().findFirst();
+  }
+
+  private Optional<Job> find(Connection c, long id) throws SQLException {
+    return query(c, "SELECT " + COLUMNS + " FROM jobs WHERE id = ?", id).stream().findFirst();
+  }
+
+  private Optional<Job> lockJob(Connection c, long id) throws SQLException {
+    return query(c, "SELECT " + COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", id)
+        .stream().findFirst();
+  }
+
+  private static void event(Connection c, long jobId, String nodeId, String type,
+      Map<String, Object> detail) throws SQLException {
+    Sql.update(c, "INSERT INTO job_events (job_id, node_id, event_type, detail)"
+        + " VALUES (?, ?, ?, ?::jsonb)", jobId, nodeId, type, Sql.json(detail));
+  }
+
+  private static void notify(Connection c, long jobId, String nodeId, String action) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("job_id", jobId);
+    payload.put("node_id", nodeId);
+    payload.put("action", action);
+    try (PreparedStatement ps =
+            Sql.prepare(c, "SELECT pg_notify('" + CHANNEL + "', ?)", Sql.json(payload));
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+    } catch (SQLException e) {
+      throw new MetadbException(e);
+    }
+  }
+
+  private static List<Long> ids(Connection c, String sql) throws SQLException {
+    List<Long> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getLong(1));
+      }
+    }
+    return out;
+  }
+
+  private static List<Job> query(Connection c, String sql, Object... params) throws SQLException {
+    List<Job> out = new ArrayList<>();
+    try (PreparedStatement ps = Sql.prepare(c, sql, params);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(
+            new Job(
+                rs.getLong("id"),
+                new DatasetRef(
+                    rs.getString("dataset_namespace"),
+                    rs.getString("dataset_name"),
+                    rs.getString("dataset_version")),
+                rs.getString("kind"),
+                rs.getString("provider"),
+                Optional.ofNullable(rs.getString("node_id")),
+                JobStatus.valueOf(rs.getString("status")),
+                rs.getInt("attempts"),
+                Sql.optionalInstant(rs, "next_attempt_at"),
+                Optional.ofNullable(rs.getString("last_error")),
+                Sql.instant(rs, "created_at"),
+                Sql.instant(rs, "updated_at")));
+      }
+    }
+    return out;
+  }
+
+  private static java.sql.Array statuses(Connection c, Collection<JobStatus> statuses)
+      throws SQLException {
+    return c.createArrayOf("text", statuses.stream().map(Enum::name).toArray());
+  }
+
+  private static double seconds(Duration d) {
+    return d.toMillis() / 1000.0;
+  }
+
+  /** An event's detail from key/value pairs; null values are left out. */
+  private static Map<String, Object> detail(Object... keyValues) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      Object value = keyValues[i + 1];
+      if (value != null) {
+        out.put((String) keyValues[i], value instanceof Enum<?> e ? e.name() : value);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,209 @@
+package io.ampd.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ampd.config.HostPort;
+import io.ampd.controller.http.Router;
+import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.WorkerRepository;
+import io.ampd.testing.CoordFixtures;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The jobs, workers and deploy routes over HTTP on a real database: answers and errors. */
+class JobsRoutesTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = CoordFixtures.CONTROLLER.workerTimeout();
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private CoordFixtures fx;
+  private AdminApi api;
+  private String base;
+  private Router router;
+
+  @BeforeEach
+  void setUp() {
+    fx = CoordFixtures.create("routes");
+    fx.provider("mainnet", "mainnet");
+    fx.provider("sepolia", "sepolia");
+    fx.dataset("ex", "eth", "1.0.0", "mainnet");
+    fx.dataset("ex", "orphan", "1", "holesky");
+    var ds = fx.db.dataSource();
+    router = new Router()
+        .add(new JobsRoutes(ds))
+        .add(new WorkersRoutes(ds, TIMEOUT))
+        .add(new DeployRoutes(ds, TIMEOUT));
+    api = AdminApi.start(new HostPort("127.0.0.1", 0), router);
+    base = "http://127.0.0.1:" + api.address().port();
+  }
+
+  @AfterEach
+  void tearDown() {
+    api.close();
+    fx.close();
+  }
+
+  private record Answer(int status, JsonNode body) {}
+
+  private Answer send(String method, String path, String body) throws Exception {
+    HttpResponse<String> r = http.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+  }
+
+  private static void assertError(Answer a, int status, String error) {
+    assertEquals(status, a.status(), String.valueOf(a.body()));
+    assertEquals(Map.of("error", error), JSON.convertValue(a.body(), Map.class));
+  }
+
+  private static final String DEPLOY = "/datasets/ex/eth/versions/1.0.0/deploy";
+
+  @Test
+  void deployIsIdempotent() throws Exception {
+    Answer first = send("POST", DEPLOY, null);
+    assertEquals(201, first.status(), first.body().toString());
+    assertEquals("SCHEDULED", first.body().get("status").asText());
+    assertEquals("mainnet", first.body().get("provider").asText());
+    assertTrue(first.body().get("node_id").isNull());
+    assertEquals("{\"namespace\":\"ex\",\"name\":\"eth\",\"version\":\"1.0.0\"}",
+        first.body().get("dataset").toString());
+
+    Answer again = send("POST", DEPLOY, "{\"provider\": \"mainnet\"}");
+    assertEquals(200, again.status());
+    assertEquals(first.body().get("id"), again.body().get("id"));
+  }
+
+  @Test
+  void deployRefusesBadInput() throws Exception {
+    assertError(send("POST", "/datasets/ex/nope/versions/1/deploy", null), 404,
+        "dataset ex/nope@1 does not exist");
+    assertError(send("POST", DEPLOY, "{\"provider\": \"nope\"}"), 400,
+        "provider 'nope' does not exist");
+    assertError(send("POST", DEPLOY, "{\"provider\": \"sepolia\"}"), 400,
+        "provider 'sepolia' serves network 'sepolia', but dataset ex/eth@1.0.0 needs network"
+            + " 'mainnet'");
+    assertError(send("POST", DEPLOY, "{\"provider\": 7}"), 400,
+        "provider must be a non-empty string, got 7");
+    assertError(send("POST", DEPLOY, "{\"workers\": 2}"), 400,
+        "unknown field 'workers' in the deploy request; allowed: provider");
+    Answer badJson = send("POST", DEPLOY, "{oops");
+    assertEquals(400, badJson.status());
+    assertTrue(badJson.body().get("error").asText().startsWith("request body is not valid JSON"));
+    assertError(send("POST", "/datasets/ex/orphan/versions/1/deploy", null), 409,
+        "no provider serves network 'holesky' (needed by dataset ex/orphan@1); register one with"
+            + " POST /providers");
+    assertEquals(0, send("GET", "/jobs", null).body().get("jobs").size());
+  }
+
+  @Test
+  void jobsAreListedShownAndTheirEventsToo() throws Exception {
+    long id = send("POST", DEPLOY, null).body().get("id").asLong();
+
+    Answer list = send("GET", "/jobs?status=SCHEDULED&limit=10", null);
+    assertEquals(200, list.status());
+    assertEquals(id, list.body().get("jobs").get(0).get("id").asLong());
+    assertEquals(0, send("GET", "/jobs?status=RUNNING", null).body().get("jobs").size());
+
+    Answer one = send("GET", "/jobs/" + id, null);
+    assertEquals(200, one.status());
+    assertEquals(0, one.body().get("attempts").asInt());
+
+    Answer events = send("GET", "/jobs/" + id + "/events", null);
+    assertEquals(200, events.status());
+    assertEquals("scheduled", events.body().get("events").get(0).get("type").asText());
+    assertEquals("mainnet",
+        events.body().get("events").get(0).get("detail").get("provider").asText());
+  }
+
+  @Test
+  void badJobRequestsAreRefused() throws Exception {
+    assertError(send("GET", "/jobs/abc", null), 400,
+        "job id must be a positive integer, got 'abc'");
+    assertError(send("GET", "/jobs/0", null), 400, "job id must be a positive integer, got '0'");
+    assertError(send("GET", "/jobs/999", null), 404, "job 999 does not exist");
+    assertError(send("GET", "/jobs/999/events", null), 404, "job 999 does not exist");
+    assertError(send("GET", "/jobs/999/progress", null), 404, "job 999 does not exist");
+    assertError(send("PUT", "/jobs/999/stop", null), 404, "job 999 does not exist");
+    assertError(send("DELETE", "/jobs/999", null), 404, "job 999 does not exist");
+    assertError(send("GET", "/jobs?status=DONE", null), 400, "unknown job status 'DONE'; one of"
+        + " SCHEDULED, RUNNING, COMPLETED, STOP_REQUESTED, STOPPING, STOPPED, ERROR, FATAL");
+    assertError(send("GET", "/jobs?limit=0", null), 400,
+        "limit must be an integer from 1 to 1000, got '0'");
+  }
+
+  @Test
+  void stopAndDelete() throws Exception {
+    long id = send("POST", DEPLOY, null).body().get("id").asLong();
+    assertError(send("DELETE", "/jobs/" + id, null), 409, "job " + id
+        + " is SCHEDULED; only COMPLETED, STOPPED or FATAL jobs can be deleted (stop it first)");
+
+    Answer stopped = send("PUT", "/jobs/" + id + "/stop", null);
+    assertEquals(200, stopped.status());
+    assertEquals("STOPPED", stopped.body().get("status").asText());
+    assertError(send("PUT", "/jobs/" + id + "/stop", null), 409,
+        "job " + id + " has already finished (STOPPED); there is nothing to stop");
+
+    assertEquals(new Answer(204, null), send("DELETE", "/jobs/" + id, null));
+    assertError(send("GET", "/jobs/" + id, null), 404, "job " + id + " does not exist");
+  }
+
+  @Test
+  void stopOfARunningJobIsAccepted() throws Exception {
+    try (Connection c = fx.db.dataSource().getConnection()) {
+      WorkerRepository.register(c, "w1", Map.of("pid", 42));
+    }
+    long id = send("POST", DEPLOY, null).body().get("id").asLong();
+    new JobRepository(fx.db.dataSource()).start(id, "w1");
+
+    Answer stop = send("PUT", "/jobs/" + id + "/stop", null);
+    assertEquals(202, stop.status());
+    assertEquals("STOP_REQUESTED", stop.body().get("status").asText());
+    Answer again = send("PUT", "/jobs/" + id + "/stop", null);
+    assertEquals(200, again.status());
+    assertEquals("STOP_REQUESTED", again.body().get("status").asText());
+  }
+
+  @Test
+  void everyRouteIsInTheOpenApiDocument() {
+    assertEquals(java.util.List.of(), OpenApiRoutes.undocumented(router));
+  }
+
+  @Test
+  void workers() throws Exception {
+    try (Connection c = fx.db.dataSource().getConnection()) {
+      WorkerRepository.register(c, "w1", Map.of("pid", 42));
+    }
+    long id = send("POST", DEPLOY, null).body().get("id").asLong();
+
+    Answer list = send("GET", "/workers", null);
+    assertEquals(200, list.status());
+    JsonNode w1 = list.body().get("workers").get(0);
+    assertEquals("w1", w1.get("node_id").asText());
+    assertTrue(w1.get("live").asBoolean());
+    assertEquals(42, w1.get("info").get("pid").asInt());
+
+    Answer one = send("GET", "/workers/w1", null);
+    assertEquals(200, one.status());
+    assertEquals("[" + id + "]", one.body().get("jobs").toString());
+
+    assertError(send("GET", "/workers/w2", null), 404, "worker 'w2' is not registered");
+    assertError(send("GET", "/workers/1w", null), 400, "invalid worker node id '1w': it must"
+        + " start with a letter and contain only letters, digits, '_', '-' and '.' (at most 63"
+        + " characters)");
+  }
+}

@@ -1,0 +1,330 @@
+package io.ampd.extract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ampd.metadb.FileRepository;
+import io.ampd.metadb.TableProgress;
+import io.ampd.testing.FakeEvmNode;
+import io.ampd.testing.SyntheticChain;
+import io.ampd.testing.TempDirs;
+import io.ampd.worker.JobContext;
+import io.ampd.worker.JobFailedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(TempDirs.class)
+class EvmRpcJobRunnerTest {
+  private static final List<String> TABLES = List.of("blocks", "transactions", "logs");
+
+  @Test
+  void extractsEveryColumnOfEveryRowAsTheNodeServedIt() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(2_100)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(1_999), 0), f.provider(50, 2), 500);
+      new EvmRpcJobRunner().run(ctx);
+
+      SyntheticChain chain = f.node.chain();
+      assertEquals(ParquetReadback.expectedBlocks(chain, 0, 1_999),
+          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
+      assertEquals(ParquetReadback.expectedTransactions(chain, 0, 1_999),
+          ParquetReadback.read(f.tableDir("transactions"), ParquetReadback.TRANSACTIONS));
+      assertEquals(ParquetReadback.expectedLogs(chain, 0, 1_999),
+          ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
+
+      assertEquals(
+          List.of("0000000000000000000-0000000000000000499.parquet",
+              "0000000000000000500-0000000000000000999.parquet",
+              "0000000000000001000-0000000000000001499.parquet",
+              "0000000000000001500-0000000000000001999.parquet"),
+          fileNames(f.tableDir("logs")));
+      List<String> schema =
+          ParquetReadback.schema(f.tableDir("transactions").resolve(fileNames(f.tableDir("transactions")).get(0)));
+      assertTrue(schema.contains("tx_hash:FIXED_LEN_BYTE_ARRAY:32:null:null:null"), schema.toString());
+      assertTrue(schema.contains("from:FIXED_LEN_BYTE_ARRAY:20:null:null:null"), schema.toString());
+      assertTrue(schema.contains("value:FIXED_LEN_BYTE_ARRAY:16:DECIMAL:38:0"), schema.toString());
+      assertTrue(schema.contains("block_num:INT64:null:null:null:null"), schema.toString());
+
+      List<TableProgress> progress = new FileRepository(f.db.dataSource()).progressOfJob(f.jobId);
+      assertEquals(TABLES, progress.stream().map(TableProgress::table).toList());
+      long[] rows = {2_000, chain.block(0).transactions().size(), 0};
+      rows[1] = ParquetReadback.expectedTransactions(chain, 0, 1_999).size();
+      rows[2] = ParquetReadback.expectedLogs(chain, 0, 1_999).size();
+      for (int i = 0; i < 3; i++) {
+        TableProgress p = progress.get(i);
+        assertEquals(OptionalLong.of(1_999), p.lastBlock(), p.toString());
+        assertEquals(4, p.files(), p.toString());
+        assertEquals(rows[i], p.rows(), p.toString());
+        assertEquals(totalSize(f.tableDir(p.table())), p.bytes(), p.toString());
+      }
+    }
+  }
+
+  @Test
+  void progressOfJobIsEmptyBeforeTheFirstSegment() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(10)) {
+      assertEquals(List.of(), new FileRepository(f.db.dataSource()).progressOfJob(f.jobId));
+      // the head is below the first segment: the job waits, nothing is recorded, then stops
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(100, OptionalLong.of(199), 0), f.provider(10, 1), 50);
+      Thread t = new Thread(() -> runQuietly(ctx));
+      t.start();
+      waitFor(() -> new FileRepository(f.db.dataSource()).progressOfJob(f.jobId).size() == 3);
+      f.stop.request();
+      t.join(10_000);
+      assertFalse(t.isAlive());
+      for (TableProgress p : new FileRepository(f.db.dataSource()).progressOfJob(f.jobId)) {
+        assertEquals(new TableProgress(p.table(), p.revisionId(), OptionalLong.empty(), 0, 0, 0), p);
+      }
+    }
+  }
+
+  @Test
+  void resumesAfterACrashBetweenRenameAndCommitAndAfterACommit() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(1_000)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(10, OptionalLong.of(809), 0), f.provider(20, 2), 100);
+      // run 1 dies after recording blocks 10..109 (a crash right after the commit)
+      RuntimeException crash = new RuntimeException("simulated crash");
+      EvmRpcJobRunner.Hooks afterFirstCommit =
+          new EvmRpcJobRunner.Hooks() {
+            @Override
+            public void afterCommit(long first, long last) {
+              throw crash;
+            }
+          };
+      assertThrows(JobFailedException.class,
+          () -> new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), afterFirstCommit).run(ctx));
+      // run 2 dies after renaming 110..209 but before recording it
+      EvmRpcJobRunner.Hooks afterRename =
+          new EvmRpcJobRunner.Hooks() {
+            @Override
+            public void afterRename(long first, long last) {
+              throw crash;
+            }
+          };
+      assertThrows(JobFailedException.class,
+          () -> new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), afterRename).run(ctx));
+      String unrecorded = Layout.fileName(110, 209);
+      assertTrue(Files.exists(f.tableDir("blocks").resolve(unrecorded)));
+      // and a temporary file as a crash during writing would leave it
+      Files.writeString(f.tableDir("logs").resolve(Layout.tempName(Layout.fileName(110, 209))), "partial");
+
+      new EvmRpcJobRunner().run(ctx);
+
+      SyntheticChain chain = f.node.chain();
+      assertEquals(ParquetReadback.expectedBlocks(chain, 10, 809),
+          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
+      assertEquals(ParquetReadback.expectedTransactions(chain, 10, 809),
+          ParquetReadback.read(f.tableDir("transactions"), ParquetReadback.TRANSACTIONS));
+      assertEquals(ParquetReadback.expectedLogs(chain, 10, 809),
+          ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
+      for (String table : TABLES) {
+        assertEquals(recordedFiles(f, table), fileNames(f.tableDir(table)), table);
+        assertEquals(8, fileNames(f.tableDir(table)).size(), table);
+      }
+    }
+  }
+
+  @Test
+  void transientErrorsAreRetriedAndTheResultIsComplete() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(400)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(299), 0),
+              new io.ampd.registry.ProviderConfig("fake", "evm-rpc", f.node.url(), "testnet", 2, 25,
+                  Duration.ofMillis(300),
+                  new io.ampd.registry.RetryPolicy(6, Duration.ofMillis(10), Duration.ofMillis(100))),
+              100);
+      f.node.failRequests(2, 429);
+      Thread faults =
+          new Thread(
+              () -> {
+                waitFor(() -> f.node.requests() >= 5);
+                f.node.failRequests(2, 503);
+                waitFor(() -> f.node.requests() >= 10);
+                f.node.rpcErrors(2);
+                waitFor(() -> f.node.requests() >= 15);
+                f.node.delayRequests(1, Duration.ofMillis(800));
+              });
+      faults.start();
+      new EvmRpcJobRunner().run(ctx);
+      faults.join(10_000);
+      SyntheticChain chain = f.node.chain();
+      assertEquals(ParquetReadback.expectedBlocks(chain, 0, 299),
+          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
+      assertEquals(ParquetReadback.expectedLogs(chain, 0, 299),
+          ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
+    }
+  }
+
+  @Test
+  void transientErrorsBeyondTheRetryLimitFailTheJobTransiently() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(100)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(99), 0), f.provider(25, 1), 50);
+      f.node.failRequests(1_000, 500);
+      JobFailedException e = assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
+      assertFalse(e.fatal());
+      assertEquals("provider fake answered HTTP 500 (gave up after 6 tries)", e.getMessage());
+    }
+  }
+
+  @Test
+  void aMalformedBlockEndsTheJobFatallyNamingBlockAndField() throws Exception {
+    String[][] cases = {
+      {"MISSING_TIMESTAMP", "block 137: field 'timestamp' is missing"},
+      {"BAD_HEX_GAS_USED", "block 137: field 'gasUsed' is not a hex quantity below 2^63: \"0xzz\""},
+      {"WRONG_NUMBER", "block 137: field 'number' is 138, expected 137"},
+    };
+    for (String[] c : cases) {
+      try (ExtractFixture f = new ExtractFixture(300)) {
+        f.node.malform(137, FakeEvmNode.Malformation.valueOf(c[0]));
+        JobContext ctx =
+            f.context(ExtractFixture.manifest(0, OptionalLong.of(299), 0), f.provider(20, 2), 100);
+        JobFailedException e =
+            assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
+        assertTrue(e.fatal(), c[0]);
+        assertEquals("malformed response from provider fake: " + c[1], e.getMessage());
+        // the segments before the broken one are recorded; the broken one left nothing behind
+        assertEquals(List.of(Layout.fileName(0, 99)), fileNames(f.tableDir("blocks")));
+      }
+    }
+  }
+
+  @Test
+  void stopAbandonsTheSegmentInProgressAndRecordsNothingHalfWay() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(5_000)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(4_999), 0), f.provider(10, 1), 1_000);
+      f.node.delayRequests(1_000_000, Duration.ofMillis(30));
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread t = new Thread(() -> {
+        try {
+          new EvmRpcJobRunner().run(ctx);
+        } catch (Throwable e) {
+          failure.set(e);
+        }
+      });
+      t.start();
+      waitFor(() -> f.node.requests() > 5);
+      f.stop.request();
+      // unstopped, the job would need 500 requests of 30 ms or more: longer than this join
+      t.join(10_000);
+      assertFalse(t.isAlive());
+      assertEquals(null, failure.get());
+      for (String table : TABLES) {
+        assertEquals(List.of(), fileNames(f.tableDir(table)), table);
+      }
+      for (TableProgress p : new FileRepository(f.db.dataSource()).progressOfJob(f.jobId)) {
+        assertEquals(OptionalLong.empty(), p.lastBlock());
+      }
+    }
+  }
+
+  @Test
+  void followsTheHeadAsItGrows() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(105)) {
+      // confirmations 5: blocks up to head - 5 are extracted; partial segments after 200 ms
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.empty(), 5), f.provider(20, 2), 50);
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread t = new Thread(() -> {
+        try {
+          new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200)).run(ctx);
+        } catch (Throwable e) {
+          failure.set(e);
+        }
+      });
+      t.start();
+      try {
+        FileRepository repo = new FileRepository(f.db.dataSource());
+        waitFor(() -> lastBlock(repo, f.jobId) == 100);
+        f.node.setHead(180);
+        waitFor(() -> lastBlock(repo, f.jobId) == 175);
+        f.node.setHead(400);
+        waitFor(() -> lastBlock(repo, f.jobId) == 395);
+      } finally {
+        f.stop.request();
+        t.join(10_000);
+      }
+      assertEquals(null, failure.get());
+      SyntheticChain chain = f.node.chain();
+      assertEquals(ParquetReadback.expectedBlocks(chain, 0, 395),
+          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
+      assertEquals(ParquetReadback.expectedLogs(chain, 0, 395),
+          ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
+    }
+  }
+
+  private static long lastBlock(FileRepository repo, long jobId) {
+    List<TableProgress> p = repo.progressOfJob(jobId);
+    return p.isEmpty() || p.get(0).lastBlock().isEmpty() ? -1 : p.get(0).lastBlock().getAsLong();
+  }
+
+  private static void runQuietly(JobContext ctx) {
+    try {
+      new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200)).run(ctx);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 30 s");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private static List<String> fileNames(Path dir) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  private static long totalSize(Path dir) throws Exception {
+    long size = 0;
+    for (String name : fileNames(dir)) {
+      size += Files.size(dir.resolve(name));
+    }
+    return size;
+  }
+
+  private static List<String> recordedFiles(ExtractFixture f, String table) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = f.db.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT f.file_name FROM files f JOIN table_revisions r ON r.id = f.revision_id"
+                    + " WHERE r.table_name = '" + table + "' ORDER BY f.file_name")) {
+      while (r.next()) {
+        out.add(r.getString(1));
+      }
+    }
+    return out;
+  }
+}

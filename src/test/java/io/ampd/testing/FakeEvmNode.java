@@ -1,0 +1,318 @@
+package io.ampd.testing;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A JSON-RPC node serving a {@link SyntheticChain} on {@code 127.0.0.1:<free port>}: enough of
+ * the Ethereum API for extraction ({@code eth_blockNumber}, {@code eth_getBlockByNumber(n,
+ * full)}, {@code eth_getLogs({fromBlock, toBlock})}), single and batch requests, and faults on
+ * demand: HTTP errors, JSON-RPC errors, delays, and a malformed block. The head can be moved
+ * while it runs (follow-head tests). Responses are generated on the fly with Jackson's streaming
+ * generator, fast enough to serve 100,000s of blocks for the benchmark.
+ */
+public final class FakeEvmNode implements AutoCloseable {
+  /** Ways to break a block's JSON. */
+  public enum Malformation {
+    /** The {@code timestamp} field is left out. */
+    MISSING_TIMESTAMP,
+    /** {@code gasUsed} is {@code "0xzz"}. */
+    BAD_HEX_GAS_USED,
+    /** {@code number} is one more than asked for. */
+    WRONG_NUMBER
+  }
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final SyntheticChain chain;
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final AtomicLong head;
+  private final AtomicInteger httpFailures = new AtomicInteger();
+  private volatile int httpFailureStatus = 500;
+  private final AtomicInteger rpcFailures = new AtomicInteger();
+  private final AtomicInteger delays = new AtomicInteger();
+  private volatile Duration delay = Duration.ZERO;
+  private final Map<Long, Malformation> malformed = new ConcurrentHashMap<>();
+  private final AtomicLong requests = new AtomicLong();
+
+  private FakeEvmNode(SyntheticChain chain, long head, int threads) throws IOException {
+    this.chain = chain;
+    this.head = new AtomicLong(head);
+    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    AtomicInteger n = new AtomicInteger();
+    this.executor =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "fake-evm-node-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** A node whose head is block {@code head}, served by {@code threads} threads. */
+  public static FakeEvmNode start(SyntheticChain chain, long head, int threads) throws IOException {
+    return new FakeEvmNode(chain, head, threads);
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+  }
+
+  public SyntheticChain chain() {
+    return chain;
+  }
+
+  public void setHead(long block) {
+    head.set(block);
+  }
+
+  public long head() {
+    return head.get();
+  }
+
+  /** HTTP requests served so far (each batch counts once). */
+  public long requests() {
+    return requests.get();
+  }
+
+  /** The next {@code count} requests get HTTP {@code status} with an empty body. */
+  public void failRequests(int count, int status) {
+    httpFailureStatus = status;
+    httpFailures.set(count);
+  }
+
+  /** The next {@code count} requests get JSON-RPC error -32000 for every call. */
+  public void rpcErrors(int count) {
+    rpcFailures.set(count);
+  }
+
+  /** The next {@code count} requests are answered after {@code delay}. */
+  public void delayRequests(int count, Duration delay) {
+    this.delay = delay;
+    delays.set(count);
+  }
+
+  /** Block {@code block} is served broken, every time. */
+  public void malform(long block, Malformation how) {
+    malformed.put(block, how);
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      requests.incrementAndGet();
+      JsonNode request;
+      try (InputStream in = exchange.getRequestBody()) {
+        request = mapper.readTree(in);
+      }
+      if (httpFailures.getAndUpdate(c -> c > 0 ? c - 1 : 0) > 0) {
+        exchange.sendResponseHeaders(httpFailureStatus, -1);
+        return;
+      }
+      if (delays.getAndUpdate(c -> c > 0 ? c - 1 : 0) > 0) {
+        try {
+          Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      boolean rpcError = rpcFailures.getAndUpdate(c -> c > 0 ? c - 1 : 0) > 0;
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+      try (JsonGenerator g = JSON.createGenerator(buffer)) {
+        if (request.isArray()) {
+          g.writeStartArray();
+          for (JsonNode call : request) {
+            answer(g, call, rpcError);
+          }
+          g.writeEndArray();
+        } else {
+          answer(g, request, rpcError);
+        }
+      }
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, buffer.size());
+      try (OutputStream out = exchange.getResponseBody()) {
+        buffer.writeTo(out);
+      }
+    }
+  }
+
+  private void answer(JsonGenerator g, JsonNode call, boolean rpcError) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("jsonrpc", "2.0");
+    g.writeFieldName("id");
+    g.writeNumber(call.path("id").asLong());
+    if (rpcError) {
+      error(g, -32000, "header not found");
+      return;
+    }
+    String method = call.path("method").asText();
+    JsonNode params = call.path("params");
+    switch (method) {
+      case "eth_blockNumber" -> g.writeStringField("result", hex(head.get()));
+      case "eth_getBlockByNumber" -> {
+        long n = quantity(params.path(0).asText());
+        g.writeFieldName("result");
+        if (n < 0 || n > head.get()) {
+          g.writeNull();
+        } else {
+          writeBlock(g, chain.block(n), params.path(1).asBoolean(false));
+        }
+      }
+      case "eth_getLogs" -> {
+        long from = quantity(params.path(0).path("fromBlock").asText());
+        long to = Math.min(quantity(params.path(0).path("toBlock").asText()), head.get());
+        g.writeArrayFieldStart("result");
+        for (long n = from; n <= to; n++) {
+          writeLogs(g, chain.block(n));
+        }
+        g.writeEndArray();
+      }
+      default -> {
+        error(g, -32601, "the method " + method + " does not exist/is not available");
+        return;
+      }
+    }
+    g.writeEndObject();
+  }
+
+  private static void error(JsonGenerator g, int code, String message) throws IOException {
+    g.writeObjectFieldStart("error");
+    g.writeNumberField("code", code);
+    g.writeStringField("message", message);
+    g.writeEndObject();
+    g.writeEndObject();
+  }
+
+  private void writeBlock(JsonGenerator g, SyntheticChain.Block b, boolean full)
+      throws IOException {
+    Malformation broken = malformed.get(b.number());
+    g.writeStartObject();
+    g.writeStringField(
+        "number", hex(broken == Malformation.WRONG_NUMBER ? b.number() + 1 : b.number()));
+    g.writeStringField("hash", b.hash());
+    g.writeStringField("parentHash", b.parentHash());
+    if (broken != Malformation.MISSING_TIMESTAMP) {
+      g.writeStringField("timestamp", hex(b.timestamp()));
+    }
+    g.writeStringField("miner", b.miner());
+    g.writeStringField("stateRoot", b.stateRoot());
+    g.writeStringField("transactionsRoot", b.transactionsRoot());
+    g.writeStringField("receiptsRoot", b.receiptsRoot());
+    g.writeStringField(
+        "gasUsed", broken == Malformation.BAD_HEX_GAS_USED ? "0xzz" : hex(b.gasUsed()));
+    g.writeStringField("gasLimit", hex(b.gasLimit()));
+    if (b.baseFeePerGas() != null) {
+      g.writeStringField("baseFeePerGas", hex(b.baseFeePerGas()));
+    }
+    g.writeStringField("difficulty", hex(b.difficulty()));
+    g.writeStringField("size", hex(b.size()));
+    g.writeStringField("extraData", b.extraData());
+    g.writeStringField("nonce", "0x0000000000000000");
+    g.writeStringField("sha3Uncles", b.stateRoot());
+    g.writeArrayFieldStart("uncles");
+    g.writeEndArray();
+    g.writeArrayFieldStart("transactions");
+    for (SyntheticChain.Tx tx : b.transactions()) {
+      if (!full) {
+        g.writeString(tx.hash());
+        continue;
+      }
+      g.writeStartObject();
+      g.writeStringField("blockHash", b.hash());
+      g.writeStringField("blockNumber", hex(b.number()));
+      g.writeStringField("transactionIndex", hex(tx.index()));
+      g.writeStringField("hash", tx.hash());
+      g.writeStringField("from", tx.from());
+      if (tx.to() == null) {
+        g.writeNullField("to");
+      } else {
+        g.writeStringField("to", tx.to());
+      }
+      g.writeStringField("nonce", hex(tx.nonce()));
+      g.writeStringField("value", hex(tx.value()));
+      g.writeStringField("gas", hex(tx.gas()));
+      g.writeStringField("gasPrice", hex(tx.gasPrice()));
+      if (tx.maxFeePerGas() != null) {
+        g.writeStringField("maxFeePerGas", hex(tx.maxFeePerGas()));
+        g.writeStringField("maxPriorityFeePerGas", hex(tx.maxPriorityFeePerGas()));
+      }
+      g.writeStringField("input", tx.input());
+      g.writeStringField("type", hex(tx.type()));
+      g.writeStringField("v", "0x1");
+      g.writeStringField("r", tx.hash());
+      g.writeStringField("s", tx.hash());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  private static void writeLogs(JsonGenerator g, SyntheticChain.Block b) throws IOException {
+    for (SyntheticChain.Log log : b.logs()) {
+      g.writeStartObject();
+      g.writeStringField("address", log.address());
+      g.writeArrayFieldStart("topics");
+      for (String topic : log.topics()) {
+        g.writeString(topic);
+      }
+      g.writeEndArray();
+      g.writeStringField("data", log.data());
+      g.writeStringField("blockNumber", hex(b.number()));
+      g.writeStringField("transactionHash", log.txHash());
+      g.writeStringField("transactionIndex", hex(log.txIndex()));
+      g.writeStringField("blockHash", b.hash());
+      g.writeStringField("logIndex", hex(log.logIndex()));
+      g.writeBooleanField("removed", false);
+      g.writeEndObject();
+    }
+  }
+
+  private static String hex(long v) {
+    return "0x" + Long.toHexString(v);
+  }
+
+  private static String hex(BigInteger v) {
+    return "0x" + v.toString(16);
+  }
+
+  private static long quantity(String s) {
+    return s.startsWith("0x") ? Long.parseLong(s.substring(2), 16) : -1;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,290 @@
+package io.ampd.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ampd.AmpdException;
+import io.ampd.controller.Scheduler;
+import io.ampd.metadb.Catalog;
+import io.ampd.metadb.Job;
+import io.ampd.metadb.JobEvent;
+import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobStatus;
+import io.ampd.metadb.WorkerRepository;
+import io.ampd.registry.DatasetRef;
+import io.ampd.testing.CoordFixtures;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worker role and the scheduler together on a real database, with fake runners (the
+ * dataset's name picks the behaviour) instead of extraction.
+ */
+class WorkerTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final Duration TIMEOUT = CoordFixtures.CONTROLLER.workerTimeout();
+
+  private CoordFixtures fx;
+  private JobRepository jobs;
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private final List<AmpdException> fatalErrors = new CopyOnWriteArrayList<>();
+  private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+
+  /** quick: completes; waits: runs until stopped; flaky: fails twice, then completes; fatal. */
+  private final JobRunner runner =
+      ctx -> {
+        int run = runs.computeIfAbsent(ctx.dataset().name(), k -> new AtomicInteger())
+            .incrementAndGet();
+        switch (ctx.dataset().name()) {
+          case "waits" -> {
+            while (!ctx.stop().await(Duration.ofMillis(50))) {
+              // extracting
+            }
+          }
+          case "flaky" -> {
+            if (run <= 2) {
+              throw JobFailedException.transientFailure("node timed out (run " + run + ")", null);
+            }
+          }
+          case "fatal" -> throw JobFailedException.fatal("malformed block 7", null);
+          default -> {}
+        }
+      };
+
+  @BeforeEach
+  void setUp() {
+    fx = CoordFixtures.create("worker");
+    jobs = new JobRepository(fx.db.dataSource());
+    fx.provider("mainnet", "mainnet");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = started.size() - 1; i >= 0; i--) {
+      started.get(i).close();
+    }
+    fx.close();
+  }
+
+  private Worker worker(String nodeId, Map<String, JobRunner> runners) {
+    Worker w = Worker.start(
+        new WorkerSettings(nodeId, fx.url, CoordFixtures.WORKER, Path.of("/nonexistent"),
+            Map.of("pid", 1), Duration.ofSeconds(5)),
+        fx.db.dataSource(), Catalog.of(fx.db.dataSource()), runners, fatalErrors::add);
+    started.add(w);
+    return w;
+  }
+
+  private Worker worker(String nodeId) {
+    return worker(nodeId, Map.of("evm-rpc", runner));
+  }
+
+  private Scheduler scheduler() {
+    Scheduler s = Scheduler.start(jobs, CoordFixtures.CONTROLLER, Duration.ofMillis(100));
+    started.add(s);
+    return s;
+  }
+
+  private long deploy(String name) {
+    DatasetRef ref = fx.dataset("test", name, "1", "mainnet");
+    return jobs.deploy(ref, "evm-rpc", "mainnet", TIMEOUT).job().id();
+  }
+
+  private Job job(long id) {
+    return jobs.find(id).orElseThrow();
+  }
+
+  private void awaitStatus(long id, JobStatus status) throws InterruptedException {
+    CoordFixtures.await("job " + id + " " + status + " (events: " + types(id) + ")", WAIT,
+        () -> job(id).status() == status);
+  }
+
+  private List<String> types(long id) {
+    return jobs.events(id).stream().map(JobEvent::type).toList();
+  }
+
+  @Test
+  void aDeployedJobRunsOnALiveWorker() throws Exception {
+    worker("w1");
+    long id = deploy("quick");
+    awaitStatus(id, JobStatus.COMPLETED);
+    assertEquals(Optional.of("w1"), job(id).nodeId());
+    assertEquals(List.of("scheduled", "started", "completed"), types(id));
+    assertEquals(List.of(), fatalErrors);
+  }
+
+  @Test
+  void aJobWaitsForAWorkerAndIsAssignedWhenOneAppears() throws Exception {
+    scheduler();
+    long id = deploy("quick");
+    Thread.sleep(300); // a few scheduler passes with no worker
+    assertEquals(JobStatus.SCHEDULED, job(id).status());
+    assertEquals(Optional.empty(), job(id).nodeId());
+
+    worker("late");
+    awaitStatus(id, JobStatus.COMPLETED);
+    assertEquals(List.of("scheduled", "assigned", "started", "completed"), types(id));
+  }
+
+  @Test
+  void errorsAreRetriedAfterTheirBackoff() throws Exception {
+    worker("w1");
+    scheduler();
+    long id = deploy("flaky");
+    awaitStatus(id, JobStatus.COMPLETED);
+
+    assertEquals(2, job(id).attempts());
+    assertEquals(3, runs.get("flaky").get());
+    List<JobEvent> events = jobs.events(id);
+    assertEquals(List.of("scheduled", "started", "error", "retry", "started", "error", "retry",
+        "started", "completed"), events.stream().map(JobEvent::type).toList());
+    Instant firstError = events.get(2).createdAt();
+    Instant secondError = events.get(5).createdAt();
+    assertFalse(events.get(3).createdAt().isBefore(firstError.plusMillis(200)),
+        "first retry waits the initial backoff");
+    assertFalse(events.get(6).createdAt().isBefore(secondError.plusMillis(400)),
+        "second retry waits twice as long");
+    assertEquals(Optional.of("node timed out (run 2)"), job(id).lastError());
+  }
+
+  @Test
+  void fatalJobsAreNotRetried() throws Exception {
+    worker("w1");
+    Scheduler scheduler = scheduler();
+    long id = deploy("fatal");
+    awaitStatus(id, JobStatus.FATAL);
+    scheduler.runOnce();
+    scheduler.runOnce();
+    Job job = job(id);
+    assertEquals(JobStatus.FATAL, job.status());
+    assertEquals(0, job.attempts());
+    assertEquals(Optional.of("malformed block 7"), job.lastError());
+    assertEquals(1, runs.get("fatal").get());
+    assertEquals(List.of("scheduled", "started", "fatal"), types(id));
+  }
+
+  @Test
+  void aJobOfAnUnknownKindEndsFatal() throws Exception {
+    worker("w1", Map.of());
+    long id = deploy("quick");
+    awaitStatus(id, JobStatus.FATAL);
+    assertEquals(Optional.of("no runner for kind evm-rpc"), job(id).lastError());
+  }
+
+  @Test
+  void stopTakesEffect() throws Exception {
+    worker("w1");
+    long id = deploy("waits");
+    awaitStatus(id, JobStatus.RUNNING);
+
+    assertEquals(JobRepository.StopOutcome.REQUESTED, jobs.requestStop(id));
+    CoordFixtures.await("job stopped", Duration.ofSeconds(5),
+        () -> job(id).status() == JobStatus.STOPPED);
+    assertEquals(List.of("scheduled", "started", "stop_requested", "stopping", "stopped"),
+        types(id));
+  }
+
+  @Test
+  void jobsOfASilentWorkerAreRescheduledOntoALiveOne() throws Exception {
+    try (Connection c = fx.db.dataSource().getConnection()) {
+      WorkerRepository.register(c, "ghost", Map.of());
+    }
+    long id = deploy("quick");
+    assertEquals(Optional.of("ghost"), job(id).nodeId());
+    assertTrue(jobs.start(id, "ghost"));
+    fx.execute("UPDATE workers SET heartbeat_at = now() - interval '1 minute'"
+        + " WHERE node_id = 'ghost'");
+
+    worker("w1");
+    scheduler();
+    awaitStatus(id, JobStatus.COMPLETED);
+    assertEquals(Optional.of("w1"), job(id).nodeId());
+    assertEquals(List.of("scheduled", "started", "rescheduled", "started", "completed"), types(id));
+  }
+
+  @Test
+  void aSecondWorkerWithTheSameNodeIdIsRefused() {
+    worker("w1");
+    AmpdException e = assertThrows(AmpdException.class, () -> worker("w1"));
+    assertEquals("worker node id 'w1' is already in use by another running worker",
+        e.getMessage());
+    assertEquals("stop that worker first, or give this one another node id with --node-id or"
+        + " AMP_NODE_ID", e.hint());
+  }
+
+  @Test
+  void aStoppingWorkerHandsItsJobsBackAndAnotherTakesThem() throws Exception {
+    Worker w1 = worker("w1");
+    long id = deploy("waits");
+    awaitStatus(id, JobStatus.RUNNING);
+
+    w1.close();
+    assertEquals(JobStatus.SCHEDULED, job(id).status());
+    assertEquals(Optional.empty(), job(id).nodeId());
+    assertEquals("worker_stopped", types(id).get(types(id).size() - 1));
+    assertEquals(List.of("t"),
+        fx.column("SELECT stopped_at IS NOT NULL FROM workers WHERE node_id = 'w1'"));
+
+    worker("w2");
+    scheduler();
+    awaitStatus(id, JobStatus.RUNNING);
+    assertEquals(Optional.of("w2"), job(id).nodeId());
+  }
+
+  @Test
+  void aRestartedNodeResumesItsRunningJob() throws Exception {
+    try (Connection c = fx.db.dataSource().getConnection()) {
+      WorkerRepository.register(c, "w1", Map.of());
+    }
+    long id = deploy("quick");
+    assertTrue(jobs.start(id, "w1")); // as if a w1 process had crashed mid-run
+
+    worker("w1");
+    awaitStatus(id, JobStatus.COMPLETED);
+    assertEquals(List.of("scheduled", "started", "resumed", "completed"), types(id));
+  }
+
+  private void terminateLockSession(String nodeId) {
+    fx.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+        + " WHERE application_name = 'ampd worker " + nodeId + " lock'");
+  }
+
+  @Test
+  void aWorkerThatLosesItsLockSessionTakesTheLockAgainAndResumes() throws Exception {
+    worker("w1");
+    long id = deploy("waits");
+    awaitStatus(id, JobStatus.RUNNING);
+
+    terminateLockSession("w1");
+    CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
+    assertEquals(JobStatus.RUNNING, job(id).status());
+    assertEquals(List.of(), fatalErrors);
+  }
+
+  @Test
+  void aWorkerWhoseNodeIdWasTakenMeanwhileStopsWithAnError() throws Exception {
+    worker("w1");
+    try (Connection other = java.sql.DriverManager.getConnection(fx.url.jdbcUrl(),
+        fx.url.jdbcProperties())) {
+      terminateLockSession("w1");
+      assertTrue(WorkerRepository.tryLock(other, "w1"));
+      CoordFixtures.await("fatal error reported", WAIT, () -> !fatalErrors.isEmpty());
+    }
+    assertEquals("worker node id 'w1' was taken by another worker while this one was"
+        + " disconnected from the metadata database", fatalErrors.get(0).getMessage());
+  }
+}
