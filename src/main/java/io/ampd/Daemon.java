@@ -156,10 +156,7 @@ public final class Daemon {
    * manifests_dir} registered; a bad file fails the start.
    */
   private void loadRegistryFiles() {
-    RegistryFilesLoader.Loaded loaded =
-        RegistryFilesLoader.load(config.providersDir(), config.manifestsDir(), dataSource);
-    log.info("loaded {} provider(s) from {} and {} dataset version(s) from {}",
-        loaded.providers(), config.providersDir(), loaded.datasets(), config.manifestsDir());
+    RegistryFilesLoader.load(config.providersDir(), config.manifestsDir(), dataSource);
   }
 
   private void startWorker(Closer closer, PgUrl url, String nodeId) {

@@ -1,7 +1,7 @@
 package io.ampd.cli;
 
 import io.ampd.Daemon;
-import io.ampd.worker.NodeId;
+import io.ampd.registry.NodeId;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -9,7 +9,7 @@ import io.ampd.metadb.Job;
 import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.WorkerNode;
 import io.ampd.metadb.WorkerRepository;
-import io.ampd.worker.NodeId;
+import io.ampd.registry.NodeId;
 import java.time.Duration;
 import java.util.Map;
 import javax.sql.DataSource;

@@ -2,6 +2,7 @@ package io.ampd.worker;
 
 import io.ampd.config.PgUrl;
 import io.ampd.config.WorkerConfig;
+import io.ampd.registry.NodeId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

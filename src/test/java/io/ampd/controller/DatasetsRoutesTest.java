@@ -131,7 +131,8 @@ class DatasetsRoutesTest {
     assertEquals(400, badName.status());
     assertEquals("name", badName.json().get("details").get("field").asText());
 
-    Answer unknownField = api.post("/datasets", "{'namespace':'bad','name':'eth','version':'1','manifest':" + MANIFEST + ",'x':1}");
+    Answer unknownField = api.post(
+        "/datasets", "{'namespace':'bad','name':'eth','version':'1','manifest':" + MANIFEST + ",'x':1}");
     assertEquals(400, unknownField.status());
     assertEquals(
         "dataset field 'x' is unknown; known fields: namespace, name, version, manifest",

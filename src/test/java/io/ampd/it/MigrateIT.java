@@ -74,12 +74,18 @@ class MigrateIT {
     AmpdProcess.Result first = migrate(config);
     assertEquals(0, first.exitCode(), first.toString());
     assertTrue(first.stdout().contains("applied migration 1"), first.toString());
-    assertTrue(first.stdout().contains("metadata database schema is at version " + io.ampd.metadb.Migrations.LATEST_VERSION), first.toString());
+    assertTrue(
+        first.stdout().contains(
+            "metadata database schema is at version " + io.ampd.metadb.Migrations.LATEST_VERSION),
+        first.toString());
 
     AmpdProcess.Result again = migrate(config);
     assertEquals(0, again.exitCode(), again.toString());
     assertFalse(again.stdout().contains("applied migration"), again.toString());
-    assertTrue(again.stdout().contains("already up to date (version " + io.ampd.metadb.Migrations.LATEST_VERSION + ")"), again.toString());
+    assertTrue(
+        again.stdout().contains(
+            "already up to date (version " + io.ampd.metadb.Migrations.LATEST_VERSION + ")"),
+        again.toString());
     assertEquals(1, count(url, "SELECT count(*) FROM _amp_migrations WHERE version = '1'"));
   }
 

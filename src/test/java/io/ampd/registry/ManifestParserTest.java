@@ -60,7 +60,8 @@ class ManifestParserTest {
     assertEquals(implicit, explicit);
     assertNotEquals(implicit, ManifestParser.hash(ManifestParser.parse(json(BASE + ",'end_block':5}"))));
     // sha256 of the canonical text, computed independently:
-    // printf '%s' '{"confirmations":0,"kind":"evm-rpc","network":"mainnet","start_block":5,"tables":["blocks","transactions","logs"]}' | sha256sum
+    // printf '%s' '{"confirmations":0,"kind":"evm-rpc","network":"mainnet","start_block":5,\
+    //   "tables":["blocks","transactions","logs"]}' | sha256sum   (as one line)
     assertEquals("47c0e842ab799392802034cf2f765d126a75c730a6fd72a398b05ffaaa5f5e36", implicit);
   }
 
@@ -127,7 +128,8 @@ class ManifestParserTest {
             InvalidDocumentException.class,
             () ->
                 DatasetRegistration.parse(
-                    json("{'namespace':'a','name':'b','version':'1','manifest':{'kind':'evm-rpc','network':'m','start_block':-1}}")));
+                    json("{'namespace':'a','name':'b','version':'1',"
+                        + "'manifest':{'kind':'evm-rpc','network':'m','start_block':-1}}")));
     assertEquals("dataset field 'manifest.start_block' is -1, expected 0 or more", e.getMessage());
     assertEquals("manifest.start_block", e.field());
   }

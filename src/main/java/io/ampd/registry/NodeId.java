@@ -1,4 +1,4 @@
-package io.ampd.worker;
+package io.ampd.registry;
 
 import java.util.regex.Pattern;
 
