@@ -116,7 +116,7 @@ public final class Daemon {
   }
 
   /** {@code ampd solo}: every role in this JVM, with a managed PostgreSQL unless a URL is set. */
-  public int solo(boolean adminServer) throws InterruptedException {
+  public int solo() throws InterruptedException {
     Path ampDir = invocation.ampDir();
     createDirs(ampDir, config.dataDir(), config.providersDir(), config.manifestsDir());
     try (Closer closer = new Closer()) {

@@ -5,7 +5,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Option;
 
 /** {@code ampd solo}: every role in one JVM, with a managed PostgreSQL unless a URL is set. */
 @Command(
@@ -13,8 +12,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-      "Run all roles in one process. Without metadata_db.url, ampd runs its own PostgreSQL",
-      "in <amp-dir>/metadb, reached only over a Unix socket. Stop with Ctrl+C or SIGTERM."
+      "Run the controller and a worker in one process. Without metadata_db.url, ampd runs its",
+      "own PostgreSQL in <amp-dir>/metadb, reached only over a Unix socket.",
+      "Stop with Ctrl+C or SIGTERM."
     })
 public final class SoloCommand implements Callable<Integer> {
   private final CliContext context;
@@ -23,11 +23,6 @@ public final class SoloCommand implements Callable<Integer> {
 
   @ParentCommand AmpdCommand parent;
 
-  @Option(
-      names = "--admin-server",
-      description = "Start the admin API (controller). With no role flag, every role starts.")
-  boolean adminServer;
-
   public SoloCommand(CliContext context) {
     this.context = context;
   }
@@ -35,6 +30,6 @@ public final class SoloCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Invocation invocation = Invocation.of(context, parent.global, global, true, "solo");
-    return new Daemon(context, invocation).solo(adminServer);
+    return new Daemon(context, invocation).solo();
   }
 }
