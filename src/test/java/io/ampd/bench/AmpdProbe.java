@@ -140,7 +140,7 @@ final class AmpdProbe {
     results.sigtermExit(code, unclean);
   }
 
-  private static void killLeftoverPostmaster(Path dataDir) {
+  static void killLeftoverPostmaster(Path dataDir) {
     OptionalLong pid = PostmasterPid.pid(dataDir);
     if (pid.isEmpty() || ProcFs.isDead(pid.getAsLong())) {
       return;
