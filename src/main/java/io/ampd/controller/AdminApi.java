@@ -61,6 +61,9 @@ public final class AdminApi implements AutoCloseable {
    * taken port fails fast.
    */
   public static AdminApi start(HostPort addr, Router router) {
+    // The JDK server leaves Nagle's algorithm on: on a kept-alive connection every answer then
+    // waits ~40 ms for the client's delayed ACK. Read once, when the server classes load.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(addr.host(), addr.port()), 64);
