@@ -1,9 +1,9 @@
 package io.ampd;
 
 /**
- * An error meant for people: a one-line message saying what failed and, where there is one, a
- * hint saying what to do. The command line prints {@code error: <message>} and {@code hint:
- * <hint>} and exits 1; no stack trace unless verbose.
+ * An error meant for people: a one-line message saying what failed and, where there is one, a hint
+ * saying what to do. The command line prints {@code error: <message>} and {@code hint: <hint>} and
+ * exits 1; no stack trace unless verbose.
  *
  * <p>Messages and hints are API: tests assert them. They never contain a password.
  */

@@ -6,8 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Closes what a role started, in reverse order, each step in its own try so one failure does
- * not leave the rest running. Idempotent.
+ * Closes what a role started, in reverse order, each step in its own try so one failure does not
+ * leave the rest running. Idempotent.
  */
 public final class Closer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Closer.class);

@@ -36,8 +36,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,17 +46,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: wires config, the managed PostgreSQL, the metadata database and the
- * roles for each command, and owns their start and stop order.
+ * The composition root: wires config, the managed PostgreSQL, the metadata database and the roles
+ * for each command, and owns their start and stop order.
  *
  * <p>Start: amp dir lock, admin API bound (answering 503 until ready), PostgreSQL, pool,
- * migrations, provider and manifest files, scheduler, worker, ready. Stop (one path, for a
- * signal or a fatal error): roles in reverse start order (the worker first hands back its jobs,
- * then the scheduler, then the admin API), then the pool, then PostgreSQL (fast shutdown), then
- * the lock.
+ * migrations, provider and manifest files, scheduler, worker, ready. Stop (one path, for a signal
+ * or a fatal error): roles in reverse start order (the worker first hands back its jobs, then the
+ * scheduler, then the admin API), then the pool, then PostgreSQL (fast shutdown), then the lock.
  *
- * <p>Roles: {@code controller} = admin API + scheduler; {@code worker} = {@link Worker};
- * {@code solo} = both in this JVM, the worker with node id {@value #SOLO_NODE_ID}.
+ * <p>Roles: {@code controller} = admin API + scheduler; {@code worker} = {@link Worker}; {@code
+ * solo} = both in this JVM, the worker with node id {@value #SOLO_NODE_ID}.
  */
 public final class Daemon {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -147,13 +146,15 @@ public final class Daemon {
   private void startController(Closer closer, AdminApi api) {
     loadRegistryFiles();
     closer.add("admin API", api);
-    closer.add("scheduler",
-        Scheduler.start(new JobRepository(dataSource), config.controller(), Scheduler.DEFAULT_TICK));
+    closer.add(
+        "scheduler",
+        Scheduler.start(
+            new JobRepository(dataSource), config.controller(), Scheduler.DEFAULT_TICK));
   }
 
   /**
-   * Providers from {@code providers_dir} are upserted, dataset versions from {@code
-   * manifests_dir} registered; a bad file fails the start.
+   * Providers from {@code providers_dir} are upserted, dataset versions from {@code manifests_dir}
+   * registered; a bad file fails the start.
    */
   private void loadRegistryFiles() {
     RegistryFilesLoader.load(config.providersDir(), config.manifestsDir(), dataSource);
@@ -164,10 +165,20 @@ public final class Daemon {
     info.put("version", Version.get());
     info.put("host", hostName());
     info.put("pid", ProcessHandle.current().pid());
-    WorkerSettings settings = new WorkerSettings(nodeId, url, config.worker(), config.dataDir(),
-        info, WorkerSettings.DEFAULT_STOP_TIMEOUT);
+    WorkerSettings settings =
+        new WorkerSettings(
+            nodeId,
+            url,
+            config.worker(),
+            config.dataDir(),
+            info,
+            WorkerSettings.DEFAULT_STOP_TIMEOUT);
     Worker worker =
-        Worker.start(settings, dataSource, Catalog.of(dataSource), runners(),
+        Worker.start(
+            settings,
+            dataSource,
+            Catalog.of(dataSource),
+            runners(),
             error -> {
               fatal.compareAndSet(null, error);
               context.shutdown().request(ExitCode.ERROR);
@@ -181,13 +192,17 @@ public final class Daemon {
   }
 
   private String hostName() {
-    return context.env().get("HOSTNAME").orElseGet(() -> {
-      try {
-        return InetAddress.getLocalHost().getHostName();
-      } catch (IOException e) {
-        return "unknown";
-      }
-    });
+    return context
+        .env()
+        .get("HOSTNAME")
+        .orElseGet(
+            () -> {
+              try {
+                return InetAddress.getLocalHost().getHostName();
+              } catch (IOException e) {
+                return "unknown";
+              }
+            });
   }
 
   private int serve(String role, Closer closer) throws InterruptedException {
@@ -264,7 +279,8 @@ public final class Daemon {
             () ->
                 new AmpdException(
                     "metadata_db.url is not set",
-                    "set [metadata_db] url in " + invocation.configHint()
+                    "set [metadata_db] url in "
+                        + invocation.configHint()
                         + ", or AMP_CONFIG_METADATA_DB__URL"));
   }
 

@@ -8,9 +8,9 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * A data source that exists before the pool does: the admin API binds first and builds its
- * routes at once, while PostgreSQL and the pool are still starting. Until {@link #set} is
- * called, every use fails with an {@link AmpdException}, which the API answers with 503.
+ * A data source that exists before the pool does: the admin API binds first and builds its routes
+ * at once, while PostgreSQL and the pool are still starting. Until {@link #set} is called, every
+ * use fails with an {@link AmpdException}, which the API answers with 503.
  */
 final class DeferredDataSource implements DataSource {
   private volatile DataSource target;

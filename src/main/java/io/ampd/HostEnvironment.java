@@ -13,8 +13,8 @@ import java.util.Optional;
  *   <li>{@code AMP_DIR}: amp dir (as {@code --amp-dir}), default {@code ./.amp}
  *   <li>{@code AMP_LOG}: log level: error, warn, info (default), debug, trace
  *   <li>{@code AMP_NODE_ID}: worker node id (as {@code --node-id})
- *   <li>{@code PATH}, {@code HOME}, {@code XDG_CACHE_HOME}, {@code XDG_RUNTIME_DIR}: where to
- *       look for PostgreSQL binaries, caches and runtime dirs
+ *   <li>{@code PATH}, {@code HOME}, {@code XDG_CACHE_HOME}, {@code XDG_RUNTIME_DIR}: where to look
+ *       for PostgreSQL binaries, caches and runtime dirs
  * </ul>
  */
 public record HostEnvironment(Map<String, String> variables) {

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logging set up in code (registered as Logback's {@link Configurator} service), which skips
- * Logback's XML parsing on the start path. Everything goes to stderr, one line per event;
- * stdout is left to command output such as {@code migrate}'s report.
+ * Logback's XML parsing on the start path. Everything goes to stderr, one line per event; stdout is
+ * left to command output such as {@code migrate}'s report.
  */
 public final class Logging extends ContextAwareBase implements Configurator {
   private static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n";

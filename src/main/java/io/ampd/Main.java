@@ -5,8 +5,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Process entry point: reads the environment, installs the signal handlers, runs the command
- * line and exits with its code. Nothing else in ampd exits the JVM or reads the environment.
+ * Process entry point: reads the environment, installs the signal handlers, runs the command line
+ * and exits with its code. Nothing else in ampd exits the JVM or reads the environment.
  */
 public final class Main {
   private Main() {}

@@ -5,11 +5,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads and initialises the heavy libraries of a role (pgjdbc, junixsocket with its native
- * library, HikariCP, Jackson) on a background thread while the main thread does what does not
- * need them: setting up logging, parsing the command line and config, binding the admin API,
- * starting PostgreSQL. On a cold JVM that is a few hundred
- * milliseconds taken off the start path. Failures are ignored here: the real use reports them.
+ * Loads and initialises the heavy libraries of a role (pgjdbc, junixsocket with its native library,
+ * HikariCP, Jackson) on a background thread while the main thread does what does not need them:
+ * setting up logging, parsing the command line and config, binding the admin API, starting
+ * PostgreSQL. On a cold JVM that is a few hundred milliseconds taken off the start path. Failures
+ * are ignored here: the real use reports them.
  */
 final class Preload {
   private static final Logger log = LoggerFactory.getLogger(Preload.class);
@@ -56,10 +56,7 @@ final class Preload {
         "preload-flyway",
         () -> {
           try {
-            org.flywaydb.core.Flyway.configure()
-                .locations("classpath:db/migration")
-                .load()
-                .info();
+            org.flywaydb.core.Flyway.configure().locations("classpath:db/migration").load().info();
           } catch (Throwable e) {
             // no database configured: loading and scanning is all that was wanted
             log.trace("flyway preload: {}", e.toString());

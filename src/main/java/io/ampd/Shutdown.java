@@ -11,15 +11,15 @@ import sun.misc.Signal;
 /**
  * The single shutdown path of the process.
  *
- * <p>SIGTERM or SIGINT (Ctrl+C) calls {@link #request(int)}: the running command wakes from
- * {@link #await()}, stops its roles in reverse start order and returns its exit code (0 for a
- * signal). A second signal while that runs calls the registered {@linkplain #onStopNow
- * stop-now actions} (e.g. SIGQUIT to PostgreSQL) and halts the JVM at once with exit code 1.
+ * <p>SIGTERM or SIGINT (Ctrl+C) calls {@link #request(int)}: the running command wakes from {@link
+ * #await()}, stops its roles in reverse start order and returns its exit code (0 for a signal). A
+ * second signal while that runs calls the registered {@linkplain #onStopNow stop-now actions} (e.g.
+ * SIGQUIT to PostgreSQL) and halts the JVM at once with exit code 1.
  *
- * <p>Signals are handled with {@code sun.misc.Signal} rather than a shutdown hook because a
- * hook cannot see the second Ctrl+C, and because the exit code of a graceful stop must be 0. A
- * shutdown hook still runs the stop-now actions if the JVM exits some other way while a role
- * holds a child process.
+ * <p>Signals are handled with {@code sun.misc.Signal} rather than a shutdown hook because a hook
+ * cannot see the second Ctrl+C, and because the exit code of a graceful stop must be 0. A shutdown
+ * hook still runs the stop-now actions if the JVM exits some other way while a role holds a child
+ * process.
  */
 public final class Shutdown {
   private static final Logger log = LoggerFactory.getLogger(Shutdown.class);

@@ -16,7 +16,10 @@ import picocli.CommandLine.Spec;
       "coordinated through a PostgreSQL metadata database."
     },
     subcommands = {
-      SoloCommand.class, ControllerCommand.class, WorkerCommand.class, MigrateCommand.class
+      SoloCommand.class,
+      ControllerCommand.class,
+      WorkerCommand.class,
+      MigrateCommand.class
     },
     footer = {
       "",

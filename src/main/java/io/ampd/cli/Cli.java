@@ -9,9 +9,9 @@ import picocli.CommandLine.IFactory;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Builds the command line: commands get the {@link CliContext} through the factory, usage
- * errors exit 2 with one line and a hint, {@link AmpdException}s print {@code error:} and
- * {@code hint:} lines and exit 1, and nothing prints a stack trace unless verbose.
+ * Builds the command line: commands get the {@link CliContext} through the factory, usage errors
+ * exit 2 with one line and a hint, {@link AmpdException}s print {@code error:} and {@code hint:}
+ * lines and exit 1, and nothing prints a stack trace unless verbose.
  */
 public final class Cli {
   private Cli() {}

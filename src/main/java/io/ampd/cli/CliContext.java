@@ -5,4 +5,5 @@ import io.ampd.Shutdown;
 import java.io.PrintWriter;
 
 /** What every command gets from the process: environment, shutdown path, output writers. */
-public record CliContext(HostEnvironment env, Shutdown shutdown, PrintWriter out, PrintWriter err) {}
+public record CliContext(
+    HostEnvironment env, Shutdown shutdown, PrintWriter out, PrintWriter err) {}

@@ -11,7 +11,8 @@ import picocli.CommandLine.ParentCommand;
     name = "controller",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    description = "Run the admin API (default 127.0.0.1:1610). Needs --config with metadata_db.url.")
+    description =
+        "Run the admin API (default 127.0.0.1:1610). Needs --config with metadata_db.url.")
 public final class ControllerCommand implements Callable<Integer> {
   private final CliContext context;
 

@@ -22,8 +22,8 @@ import java.util.Set;
  * TOML tables ({@code [metadata_db]}, {@code [metadata_db.managed]}) follow from the dotted names.
  *
  * <p>To add a key: declare a constant here, add the component to its record, map it in {@link
- * ConfigLoader}, and document it in {@code .amp.example/config.toml} (a test checks that every
- * key is documented there).
+ * ConfigLoader}, and document it in {@code .amp.example/config.toml} (a test checks that every key
+ * is documented there).
  *
  * @param <T> the Java type of the value
  */
@@ -43,82 +43,150 @@ public final class ConfigKey<T> {
           "data_directory");
 
   public static final ConfigKey<Path> DATA_DIR =
-      define("data_dir", ValueTypes.PATH, text("data"), null,
+      define(
+          "data_dir",
+          ValueTypes.PATH,
+          text("data"),
+          null,
           "Where extracted data (Parquet files) is written.");
   public static final ConfigKey<Path> PROVIDERS_DIR =
-      define("providers_dir", ValueTypes.PATH, text("providers"), null,
+      define(
+          "providers_dir",
+          ValueTypes.PATH,
+          text("providers"),
+          null,
           "Where provider definitions are stored.");
   public static final ConfigKey<Path> MANIFESTS_DIR =
-      define("manifests_dir", ValueTypes.PATH, text("manifests"), null,
+      define(
+          "manifests_dir",
+          ValueTypes.PATH,
+          text("manifests"),
+          null,
           "Where dataset manifests are stored.");
   public static final ConfigKey<HostPort> ADMIN_API_ADDR =
-      define("admin_api_addr", ValueTypes.ADDRESS, text("127.0.0.1:1610"), null,
+      define(
+          "admin_api_addr",
+          ValueTypes.ADDRESS,
+          text("127.0.0.1:1610"),
+          null,
           "Listen address of the controller's admin HTTP API.");
   public static final ConfigKey<HostPort> JSONL_ADDR =
-      define("jsonl_addr", ValueTypes.ADDRESS, text("127.0.0.1:1603"), null,
+      define(
+          "jsonl_addr",
+          ValueTypes.ADDRESS,
+          text("127.0.0.1:1603"),
+          null,
           "Listen address of the server's JSON Lines SQL endpoint.");
 
   public static final ConfigKey<PgUrl> METADATA_DB_URL =
-      define("metadata_db.url", ValueTypes.PG_URL, null, null,
+      define(
+          "metadata_db.url",
+          ValueTypes.PG_URL,
+          null,
+          null,
           "libpq URI of the metadata database; required except in solo, where unset means a"
               + " managed PostgreSQL.");
   public static final ConfigKey<Integer> METADATA_DB_POOL_SIZE =
-      define("metadata_db.pool_size", ValueTypes.integer(1, 1000), IntNode.valueOf(10), null,
+      define(
+          "metadata_db.pool_size",
+          ValueTypes.integer(1, 1000),
+          IntNode.valueOf(10),
+          null,
           "Maximum connections in the pool (HikariCP maximumPoolSize), 1 to 1000.");
   public static final ConfigKey<Boolean> METADATA_DB_AUTO_MIGRATE =
-      define("metadata_db.auto_migrate", ValueTypes.BOOLEAN, BooleanNode.FALSE,
+      define(
+          "metadata_db.auto_migrate",
+          ValueTypes.BOOLEAN,
+          BooleanNode.FALSE,
           BooleanNode.TRUE,
           "Apply pending schema migrations at start; false: refuse to start on an old schema.");
 
   public static final ConfigKey<Integer> CONTROLLER_WORKER_TIMEOUT_SECS =
-      define("controller.worker_timeout_secs", ValueTypes.integer(2, 3600), IntNode.valueOf(10),
+      define(
+          "controller.worker_timeout_secs",
+          ValueTypes.integer(2, 3600),
+          IntNode.valueOf(10),
           null,
           "Seconds without a heartbeat after which a worker counts as dead and its jobs are"
               + " rescheduled onto a live one, 2 to 3600.");
   public static final ConfigKey<Integer> CONTROLLER_RETRY_INITIAL_BACKOFF_MS =
-      define("controller.retry_initial_backoff_ms", ValueTypes.integer(10, 3_600_000),
-          IntNode.valueOf(1000), null,
+      define(
+          "controller.retry_initial_backoff_ms",
+          ValueTypes.integer(10, 3_600_000),
+          IntNode.valueOf(1000),
+          null,
           "Wait before the first retry of a job that ended in ERROR; doubles on each retry.");
   public static final ConfigKey<Integer> CONTROLLER_RETRY_MAX_BACKOFF_SECS =
-      define("controller.retry_max_backoff_secs", ValueTypes.integer(1, 86_400),
-          IntNode.valueOf(300), null,
+      define(
+          "controller.retry_max_backoff_secs",
+          ValueTypes.integer(1, 86_400),
+          IntNode.valueOf(300),
+          null,
           "Longest wait between retries of a job in ERROR, 1 to 86400 seconds.");
 
   public static final ConfigKey<Integer> WORKER_HEARTBEAT_INTERVAL_MS =
-      define("worker.heartbeat_interval_ms", ValueTypes.integer(100, 60_000),
-          IntNode.valueOf(1000), null,
+      define(
+          "worker.heartbeat_interval_ms",
+          ValueTypes.integer(100, 60_000),
+          IntNode.valueOf(1000),
+          null,
           "How often a worker records that it is alive, 100 to 60000 ms.");
   public static final ConfigKey<Integer> WORKER_RECONCILE_INTERVAL_MS =
-      define("worker.reconcile_interval_ms", ValueTypes.integer(100, 600_000),
-          IntNode.valueOf(5000), null,
+      define(
+          "worker.reconcile_interval_ms",
+          ValueTypes.integer(100, 600_000),
+          IntNode.valueOf(5000),
+          null,
           "How often a worker re-reads its jobs, in case it missed a notification.");
   public static final ConfigKey<Integer> WORKER_SEGMENT_BLOCKS =
-      define("worker.segment_blocks", ValueTypes.integer(1, 10_000_000), IntNode.valueOf(10_000),
+      define(
+          "worker.segment_blocks",
+          ValueTypes.integer(1, 10_000_000),
+          IntNode.valueOf(10_000),
           null,
           "Blocks per Parquet file (one file per table per segment), 1 to 10000000.");
 
   public static final ConfigKey<String> MANAGED_BIN_DIR =
-      define("metadata_db.managed.bin_dir", ValueTypes.BIN_DIR, null, null,
+      define(
+          "metadata_db.managed.bin_dir",
+          ValueTypes.BIN_DIR,
+          null,
+          null,
           "Directory with initdb and postgres, or \"bundled\"; unset: search PATH, well-known"
               + " install dirs, then the bundled binaries.");
   public static final ConfigKey<String> MANAGED_OS_USER =
-      define("metadata_db.managed.os_user", ValueTypes.STRING, null, null,
+      define(
+          "metadata_db.managed.os_user",
+          ValueTypes.STRING,
+          null,
+          null,
           "OS user that runs PostgreSQL when ampd runs as root; unset: \"postgres\" where it"
               + " exists.");
   public static final ConfigKey<Integer> MANAGED_START_TIMEOUT_SECS =
-      define("metadata_db.managed.start_timeout_secs", ValueTypes.integer(1, 3600),
-          IntNode.valueOf(60), null,
+      define(
+          "metadata_db.managed.start_timeout_secs",
+          ValueTypes.integer(1, 3600),
+          IntNode.valueOf(60),
+          null,
           "Seconds to wait for the managed PostgreSQL to accept connections, 1 to 3600.");
   public static final ConfigKey<Integer> MANAGED_STOP_TIMEOUT_SECS =
-      define("metadata_db.managed.stop_timeout_secs", ValueTypes.integer(1, 600),
-          IntNode.valueOf(10), null,
+      define(
+          "metadata_db.managed.stop_timeout_secs",
+          ValueTypes.integer(1, 600),
+          IntNode.valueOf(10),
+          null,
           "Seconds a fast shutdown may take before it is escalated, 1 to 600.");
   public static final ConfigKey<Map<String, String>> MANAGED_SERVER_SETTINGS =
-      define("metadata_db.managed.server_settings",
-          new ScalarTableType(SOLO_OWNED_SETTINGS,
-              "solo owns " + String.join(", ", SOLO_OWNED_SETTINGS.subList(0, 4)) + " and "
+      define(
+          "metadata_db.managed.server_settings",
+          new ScalarTableType(
+              SOLO_OWNED_SETTINGS,
+              "solo owns "
+                  + String.join(", ", SOLO_OWNED_SETTINGS.subList(0, 4))
+                  + " and "
                   + SOLO_OWNED_SETTINGS.get(4)),
-          JsonNodeFactory.instance.objectNode(), null,
+          JsonNodeFactory.instance.objectNode(),
+          null,
           "Extra postgresql.conf settings for the managed PostgreSQL (name = value).");
 
   private final String name;

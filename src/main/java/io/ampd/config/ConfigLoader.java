@@ -62,22 +62,23 @@ public final class ConfigLoader {
             values.get(ConfigKey.METADATA_DB_POOL_SIZE),
             values.get(ConfigKey.METADATA_DB_AUTO_MIGRATE),
             managed);
-    AmpConfig config = new AmpConfig(
-        absFile,
-        values.get(ConfigKey.DATA_DIR),
-        values.get(ConfigKey.PROVIDERS_DIR),
-        values.get(ConfigKey.MANIFESTS_DIR),
-        values.get(ConfigKey.ADMIN_API_ADDR),
-        values.get(ConfigKey.JSONL_ADDR),
-        metadataDb,
-        new ControllerConfig(
-            Duration.ofSeconds(values.get(ConfigKey.CONTROLLER_WORKER_TIMEOUT_SECS)),
-            Duration.ofMillis(values.get(ConfigKey.CONTROLLER_RETRY_INITIAL_BACKOFF_MS)),
-            Duration.ofSeconds(values.get(ConfigKey.CONTROLLER_RETRY_MAX_BACKOFF_SECS))),
-        new WorkerConfig(
-            Duration.ofMillis(values.get(ConfigKey.WORKER_HEARTBEAT_INTERVAL_MS)),
-            Duration.ofMillis(values.get(ConfigKey.WORKER_RECONCILE_INTERVAL_MS)),
-            values.get(ConfigKey.WORKER_SEGMENT_BLOCKS)));
+    AmpConfig config =
+        new AmpConfig(
+            absFile,
+            values.get(ConfigKey.DATA_DIR),
+            values.get(ConfigKey.PROVIDERS_DIR),
+            values.get(ConfigKey.MANIFESTS_DIR),
+            values.get(ConfigKey.ADMIN_API_ADDR),
+            values.get(ConfigKey.JSONL_ADDR),
+            metadataDb,
+            new ControllerConfig(
+                Duration.ofSeconds(values.get(ConfigKey.CONTROLLER_WORKER_TIMEOUT_SECS)),
+                Duration.ofMillis(values.get(ConfigKey.CONTROLLER_RETRY_INITIAL_BACKOFF_MS)),
+                Duration.ofSeconds(values.get(ConfigKey.CONTROLLER_RETRY_MAX_BACKOFF_SECS))),
+            new WorkerConfig(
+                Duration.ofMillis(values.get(ConfigKey.WORKER_HEARTBEAT_INTERVAL_MS)),
+                Duration.ofMillis(values.get(ConfigKey.WORKER_RECONCILE_INTERVAL_MS)),
+                values.get(ConfigKey.WORKER_SEGMENT_BLOCKS)));
     // Checked last, so that a file with several problems reports the wrong values first.
     if (!solo && url.isEmpty()) {
       throw new ConfigException(
@@ -100,8 +101,9 @@ public final class ConfigLoader {
       } else if (ConfigKey.isTable(name)) {
         if (!value.isObject()) {
           throw new Field(name, origin, null)
-              .invalid(ValueType.show(value) + " is " + ValueType.kind(value)
-                  + ", expected a table", "write it as [" + name + "] followed by its keys");
+              .invalid(
+                  ValueType.show(value) + " is " + ValueType.kind(value) + ", expected a table",
+                  "write it as [" + name + "] followed by its keys");
         }
         collectFile((ObjectNode) value, name, origin, raw);
       } else {
@@ -133,8 +135,11 @@ public final class ConfigLoader {
       } else if (ConfigKey.isTable(name)) {
         throw new ConfigException(
             "unknown configuration variable " + var + ": [" + name + "] is a table, not a key",
-            "set its keys one per variable, e.g. " + var + "__"
-                + ConfigKey.children(name).iterator().next().toUpperCase(Locale.ROOT) + "; "
+            "set its keys one per variable, e.g. "
+                + var
+                + "__"
+                + ConfigKey.children(name).iterator().next().toUpperCase(Locale.ROOT)
+                + "; "
                 + knownKeysHint(name));
       } else {
         int dot = name.lastIndexOf('.');
@@ -162,10 +167,7 @@ public final class ConfigLoader {
     private final boolean solo;
 
     Values(
-        Map<ConfigKey<?>, Raw> raw,
-        Map<String, Raw> settingsFromEnv,
-        Path baseDir,
-        boolean solo) {
+        Map<ConfigKey<?>, Raw> raw, Map<String, Raw> settingsFromEnv, Path baseDir, boolean solo) {
       this.raw = raw;
       this.settingsFromEnv = settingsFromEnv;
       this.baseDir = baseDir;
@@ -173,8 +175,7 @@ public final class ConfigLoader {
     }
 
     <T> T get(ConfigKey<T> key) {
-      return optional(key)
-          .orElseThrow(() -> new IllegalStateException(key + " has no default"));
+      return optional(key).orElseThrow(() -> new IllegalStateException(key + " has no default"));
     }
 
     <T> Optional<T> optional(ConfigKey<T> key) {
@@ -185,7 +186,9 @@ public final class ConfigLoader {
       }
       Field field = new Field(key.name(), r.origin(), baseDir);
       return Optional.of(
-          r.env() != null ? key.type().fromEnv(r.env(), field) : key.type().fromToml(r.toml(), field));
+          r.env() != null
+              ? key.type().fromEnv(r.env(), field)
+              : key.type().fromToml(r.toml(), field));
     }
 
     Map<String, String> serverSettings() {

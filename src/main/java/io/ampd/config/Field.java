@@ -3,9 +3,9 @@ package io.ampd.config;
 import java.nio.file.Path;
 
 /**
- * One value being read: which key, from where ({@code /x/config.toml} or {@code AMP_CONFIG_…}),
- * and the folder relative paths resolve against. Builds the error messages so they all read the
- * same: {@code invalid value for <key> in <origin>: <reason>}.
+ * One value being read: which key, from where ({@code /x/config.toml} or {@code AMP_CONFIG_…}), and
+ * the folder relative paths resolve against. Builds the error messages so they all read the same:
+ * {@code invalid value for <key> in <origin>: <reason>}.
  */
 record Field(String key, String origin, Path baseDir) {
 

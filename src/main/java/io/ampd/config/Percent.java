@@ -51,18 +51,23 @@ final class Percent {
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  /**
-   * Encodes everything but RFC 3986 unreserved characters and those in {@code keep}.
-   */
+  /** Encodes everything but RFC 3986 unreserved characters and those in {@code keep}. */
   static String encode(String s, String keep) {
     StringBuilder sb = new StringBuilder(s.length());
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~' || (c < 128 && keep.indexOf(c) >= 0)) {
+      if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~'
+          || (c < 128 && keep.indexOf(c) >= 0)) {
         sb.append((char) c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
       }
     }

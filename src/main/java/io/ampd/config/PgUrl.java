@@ -19,18 +19,18 @@ import java.util.Properties;
  * parsed once and turned into pgjdbc settings. {@link #toString()} is the redacted form: the
  * password never leaves this class except through {@link #jdbcProperties()}.
  *
- * <p>Follows libpq: both {@code postgresql://} and {@code postgres://}; every part
- * percent-decoded; IPv6 hosts in brackets; a comma list of hosts ({@code h1:5432,h2:5433}); query
- * parameters {@code host}, {@code port}, {@code dbname}, {@code user}, {@code password} override
- * the parts before the {@code ?}; {@code sslmode}, {@code connect_timeout} and {@code
- * application_name} are supported; any other parameter is an error, as in libpq.
+ * <p>Follows libpq: both {@code postgresql://} and {@code postgres://}; every part percent-decoded;
+ * IPv6 hosts in brackets; a comma list of hosts ({@code h1:5432,h2:5433}); query parameters {@code
+ * host}, {@code port}, {@code dbname}, {@code user}, {@code password} override the parts before the
+ * {@code ?}; {@code sslmode}, {@code connect_timeout} and {@code application_name} are supported;
+ * any other parameter is an error, as in libpq.
  *
- * <p>Defaults, as libpq: the user is the OS user, the database is named after the user, the port
- * is 5432. A host that is an absolute path ({@code ?host=/var/run/postgresql}, or {@code
- * %2F...} in the host part) is the directory of a Unix socket {@code <dir>/.s.PGSQL.<port>},
- * reached through junixsocket. With no host at all, the socket directory is {@code
- * /var/run/postgresql} when that directory exists, else {@code /tmp} (see {@link
- * #defaultSocketDir()}). {@code sslmode} does not apply to Unix sockets (libpq ignores it too).
+ * <p>Defaults, as libpq: the user is the OS user, the database is named after the user, the port is
+ * 5432. A host that is an absolute path ({@code ?host=/var/run/postgresql}, or {@code %2F...} in
+ * the host part) is the directory of a Unix socket {@code <dir>/.s.PGSQL.<port>}, reached through
+ * junixsocket. With no host at all, the socket directory is {@code /var/run/postgresql} when that
+ * directory exists, else {@code /tmp} (see {@link #defaultSocketDir()}). {@code sslmode} does not
+ * apply to Unix sockets (libpq ignores it too).
  */
 public final class PgUrl {
   /** Default port when the URI gives none. */
@@ -47,7 +47,13 @@ public final class PgUrl {
   /** Every supported query parameter. */
   public static final List<String> PARAMETERS =
       List.of(
-          "host", "port", "dbname", "user", "password", "sslmode", "connect_timeout",
+          "host",
+          "port",
+          "dbname",
+          "user",
+          "password",
+          "sslmode",
+          "connect_timeout",
           "application_name");
 
   /** The junixsocket factory pgjdbc instantiates with the socket path as its argument. */
@@ -132,8 +138,8 @@ public final class PgUrl {
 
   /**
    * Where libpq looks for the socket when a URI names no host: {@code /var/run/postgresql} when
-   * that directory exists (Debian, Ubuntu and their containers), else {@code /tmp} (the
-   * PostgreSQL default).
+   * that directory exists (Debian, Ubuntu and their containers), else {@code /tmp} (the PostgreSQL
+   * default).
    */
   public static Path defaultSocketDir() {
     return Files.isDirectory(RUN_DIR) ? RUN_DIR : TMP_DIR;
@@ -244,9 +250,9 @@ public final class PgUrl {
   }
 
   /**
-   * A copy that sends {@code application_name} to the server unless the URI sets one. The
-   * default is not shown in {@link #redacted()} or {@link #psqlUrl()}, which stay the URI as
-   * the user wrote it.
+   * A copy that sends {@code application_name} to the server unless the URI sets one. The default
+   * is not shown in {@link #redacted()} or {@link #psqlUrl()}, which stay the URI as the user wrote
+   * it.
    */
   public PgUrl withDefaultApplicationName(String applicationName) {
     if (this.applicationName != null) {
@@ -499,8 +505,8 @@ public final class PgUrl {
           host = colon < 0 ? entry : entry.substring(0, colon);
           portText = colon < 0 ? "" : entry.substring(colon + 1);
           if (portText.contains(":")) {
-            throw fail("host '" + q(entry) + "' has more than one ':' (put IPv6 addresses in [])",
-                HINT);
+            throw fail(
+                "host '" + q(entry) + "' has more than one ':' (put IPv6 addresses in [])", HINT);
           }
           host = decode(host, "host");
         }
@@ -517,8 +523,7 @@ public final class PgUrl {
         }
         int eq = part.indexOf('=');
         if (eq < 0) {
-          throw fail(
-              "parameter '" + q(part) + "' has no value (expected name=value)", PARAM_HINT);
+          throw fail("parameter '" + q(part) + "' has no value (expected name=value)", PARAM_HINT);
         }
         String rawKey = part.substring(0, eq);
         String rawValue = part.substring(eq + 1);
@@ -536,8 +541,7 @@ public final class PgUrl {
     private int parseTimeout(String text) {
       if (!text.matches("[0-9]{1,9}")) {
         throw fail(
-            "connect_timeout '" + q(text) + "' is not a whole number of seconds (0 or more)",
-            HINT);
+            "connect_timeout '" + q(text) + "' is not a whole number of seconds (0 or more)", HINT);
       }
       return Integer.parseInt(text);
     }

@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * A table of names to scalar values (string, integer, float, boolean), each kept as a string:
  * {@code [metadata_db.managed.server_settings]}. Entries are overridden one by one from the
- * environment ({@code AMP_CONFIG_…__SERVER_SETTINGS__WORK_MEM}). Names are lower-cased
- * (PostgreSQL setting names are case-insensitive); some names may be reserved.
+ * environment ({@code AMP_CONFIG_…__SERVER_SETTINGS__WORK_MEM}). Names are lower-cased (PostgreSQL
+ * setting names are case-insensitive); some names may be reserved.
  */
 final class ScalarTableType implements ValueType<Map<String, String>> {
   private final List<String> reserved;
@@ -59,12 +59,16 @@ final class ScalarTableType implements ValueType<Map<String, String>> {
     String name = raw.toLowerCase(Locale.ROOT);
     if (!name.matches("[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?")) {
       throw field.invalid(
-          ValueType.show(raw) + " is not a valid setting name (letters, digits, _ and one"
+          ValueType.show(raw)
+              + " is not a valid setting name (letters, digits, _ and one"
               + " optional '.')");
     }
     if (reserved.contains(name)) {
-      throw field.entry(name).invalid(name + " cannot be set: " + reservedReason,
-          "remove " + name + " from the configuration; solo sets it itself");
+      throw field
+          .entry(name)
+          .invalid(
+              name + " cannot be set: " + reservedReason,
+              "remove " + name + " from the configuration; solo sets it itself");
     }
     return name;
   }

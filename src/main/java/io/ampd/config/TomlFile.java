@@ -70,8 +70,8 @@ final class TomlFile {
   }
 
   /**
-   * Jackson reports a duplicate key at the token after the duplicated value: the line of the
-   * last non-blank character before that position is the line of the duplicate.
+   * Jackson reports a duplicate key at the token after the duplicated value: the line of the last
+   * non-blank character before that position is the line of the duplicate.
    */
   private static int lineBefore(String text, int line, int column) {
     int offset = 0;

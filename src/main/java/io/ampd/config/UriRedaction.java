@@ -6,11 +6,11 @@ import java.util.List;
 /**
  * Best-effort removal of passwords from a connection URI that may not even parse.
  *
- * <p>It splits the text the way {@link PgUrl} does (userinfo ends at the last {@code @} before
- * the first {@code ?}) and masks the part of the userinfo after its first {@code :} and the
- * value of every {@code password=} query parameter. When an {@code @} appears only after a
- * {@code ?} (a password holding an unencoded {@code ?}), it masks everything from the first
- * {@code :} to the last {@code @}: too much rather than too little.
+ * <p>It splits the text the way {@link PgUrl} does (userinfo ends at the last {@code @} before the
+ * first {@code ?}) and masks the part of the userinfo after its first {@code :} and the value of
+ * every {@code password=} query parameter. When an {@code @} appears only after a {@code ?} (a
+ * password holding an unencoded {@code ?}), it masks everything from the first {@code :} to the
+ * last {@code @}: too much rather than too little.
  */
 final class UriRedaction {
   static final String MASK = "***";
@@ -31,10 +31,10 @@ final class UriRedaction {
   }
 
   /**
-   * A piece of the input, safe to quote: {@link #MASK} when it lies inside a masked secret,
-   * else the piece with any secret it contains masked. When the masking was broader than the
-   * URI split (an {@code @} after the {@code ?}), pieces cut by that split may straddle the
-   * secret, so every piece is masked.
+   * A piece of the input, safe to quote: {@link #MASK} when it lies inside a masked secret, else
+   * the piece with any secret it contains masked. When the masking was broader than the URI split
+   * (an {@code @} after the {@code ?}), pieces cut by that split may straddle the secret, so every
+   * piece is masked.
    */
   String scrub(String piece) {
     if (piece.isEmpty()) {

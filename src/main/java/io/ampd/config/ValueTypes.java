@@ -97,15 +97,21 @@ final class ValueTypes {
             host = colon < 0 ? "" : text.substring(0, colon);
             port = colon < 0 ? "" : text.substring(colon + 1);
           }
-          if (host.isEmpty() || host.contains(":") != text.startsWith("[")
-              || host.chars().anyMatch(Character::isWhitespace) || !port.matches("[0-9]{1,5}")) {
-            throw field.invalid(ValueType.show(text) + " is not host:port",
+          if (host.isEmpty()
+              || host.contains(":") != text.startsWith("[")
+              || host.chars().anyMatch(Character::isWhitespace)
+              || !port.matches("[0-9]{1,5}")) {
+            throw field.invalid(
+                ValueType.show(text) + " is not host:port",
                 "for example 127.0.0.1:1610, 0.0.0.0:1610 or [::1]:1610");
           }
           int p = Integer.parseInt(port);
           if (p < 1 || p > 65535) {
-            throw field.invalid(ValueType.show(text) + " has port " + p
-                + ", which is out of range (must be 1 to 65535)");
+            throw field.invalid(
+                ValueType.show(text)
+                    + " has port "
+                    + p
+                    + ", which is out of range (must be 1 to 65535)");
           }
           return new HostPort(host, p);
         }

@@ -9,4 +9,5 @@ import java.time.Duration;
  * @param reconcileInterval how often it re-reads its jobs besides notifications
  * @param segmentBlocks blocks per Parquet file
  */
-public record WorkerConfig(Duration heartbeatInterval, Duration reconcileInterval, int segmentBlocks) {}
+public record WorkerConfig(
+    Duration heartbeatInterval, Duration reconcileInterval, int segmentBlocks) {}

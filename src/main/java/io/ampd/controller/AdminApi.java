@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The controller's admin API: JSON over HTTP on {@code admin_api_addr}, served by the JDK's
- * built-in HTTP server (no framework on the start path) with routes from a {@link Router}.
- * Every error is a JSON body {@code {"error": "..."}} with a 4xx status, or a 500/503 naming
- * the failure in one line; nothing answers with a stack trace.
+ * built-in HTTP server (no framework on the start path) with routes from a {@link Router}. Every
+ * error is a JSON body {@code {"error": "..."}} with a 4xx status, or a 500/503 naming the failure
+ * in one line; nothing answers with a stack trace.
  */
 public final class AdminApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
@@ -114,7 +114,11 @@ public final class AdminApi implements AutoCloseable {
           exchange.getResponseHeaders().set("Allow", String.join(", ", match.allowed()));
           throw new ApiException(
               405,
-              "method " + method + " not allowed on " + path + "; allowed: "
+              "method "
+                  + method
+                  + " not allowed on "
+                  + path
+                  + "; allowed: "
                   + String.join(", ", match.allowed()));
         }
         Request request =
@@ -157,7 +161,8 @@ public final class AdminApi implements AutoCloseable {
     for (String pair : raw.split("&")) {
       int eq = pair.indexOf('=');
       String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
     }
     return out;

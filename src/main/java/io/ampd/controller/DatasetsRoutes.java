@@ -27,17 +27,17 @@ import org.slf4j.LoggerFactory;
  * group.)
  *
  * <ul>
- *   <li>{@code GET /datasets}: 200 {@code {"datasets": [{"namespace", "name", "versions":
- *       ["1.0.0", …]}]}} by namespace and name, versions in registration order.
+ *   <li>{@code GET /datasets}: 200 {@code {"datasets": [{"namespace", "name", "versions": ["1.0.0",
+ *       …]}]}} by namespace and name, versions in registration order.
  *   <li>{@code POST /datasets} with a registration ({@link DatasetRegistration}): 201 with the
- *       version as stored; 200 when the same version is registered with the same manifest
- *       already (idempotent); 409 when it is registered with another manifest ({@code details}
- *       gives both hashes); 400 names the invalid field ({@code manifest.start_block}).
+ *       version as stored; 200 when the same version is registered with the same manifest already
+ *       (idempotent); 409 when it is registered with another manifest ({@code details} gives both
+ *       hashes); 400 names the invalid field ({@code manifest.start_block}).
  *   <li>{@code GET /datasets/{namespace}/{name}}: 200 {@code {"namespace", "name", "versions":
  *       [{"version", "manifest_hash", "created_at"}]}}; 404 when no version is registered.
  *   <li>{@code GET /datasets/{namespace}/{name}/versions/{version}}: 200 {@code {"namespace",
- *       "name", "version", "manifest_hash", "manifest", "created_at"}} with the canonical
- *       manifest; 404 naming what is unknown.
+ *       "name", "version", "manifest_hash", "manifest", "created_at"}} with the canonical manifest;
+ *       404 naming what is unknown.
  * </ul>
  */
 public final class DatasetsRoutes implements Routes {
@@ -51,8 +51,8 @@ public final class DatasetsRoutes implements Routes {
   }
 
   /**
-   * Routes over the data source {@code dataSource} gives at each request; while it gives
-   * {@code null} (the API is bound before the pool opens) they answer 503.
+   * Routes over the data source {@code dataSource} gives at each request; while it gives {@code
+   * null} (the API is bound before the pool opens) they answer 503.
    */
   public DatasetsRoutes(Supplier<DataSource> dataSource) {
     this.dataSource = dataSource;
@@ -144,8 +144,13 @@ public final class DatasetsRoutes implements Routes {
                 datasets().versions(ref.namespace(), ref.name()).isEmpty()
                     ? unknown(ref.namespace(), ref.name())
                     : ApiException.notFound(
-                        "dataset " + ref.namespace() + "/" + ref.name() + " has no version '"
-                            + ref.version() + "'"));
+                        "dataset "
+                            + ref.namespace()
+                            + "/"
+                            + ref.name()
+                            + " has no version '"
+                            + ref.version()
+                            + "'"));
   }
 
   private static ApiException unknown(String namespace, String name) {

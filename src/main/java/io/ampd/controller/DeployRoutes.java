@@ -22,10 +22,10 @@ import javax.sql.DataSource;
  * "name"}}. Without a provider, the first (by name) provider of the manifest's network is used.
  *
  * <p>Idempotent: while the dataset version has an active job (not COMPLETED, STOPPED or FATAL),
- * deploying again answers 200 with that same job, whatever the body says; otherwise 201 with a
- * new job, SCHEDULED onto the least busy live worker or waiting for one. 404: no such dataset
- * version; 400: the named provider does not exist or serves another network; 409: no provider
- * serves the network.
+ * deploying again answers 200 with that same job, whatever the body says; otherwise 201 with a new
+ * job, SCHEDULED onto the least busy live worker or waiting for one. 404: no such dataset version;
+ * 400: the named provider does not exist or serves another network; 409: no provider serves the
+ * network.
  */
 public final class DeployRoutes implements Routes {
   /** The job kind of {@code evm-rpc} datasets, the only kind there is. */
@@ -53,12 +53,13 @@ public final class DeployRoutes implements Routes {
   private Response deploy(Request r) {
     Optional<String> requested = requestedProvider(r);
     DatasetRef ref = new DatasetRef(r.param("namespace"), r.param("name"), r.param("version"));
-    Dataset dataset = catalog.dataset(ref).orElseThrow(
-        () -> ApiException.notFound("dataset " + ref + " does not exist"));
+    Dataset dataset =
+        catalog
+            .dataset(ref)
+            .orElseThrow(() -> ApiException.notFound("dataset " + ref + " does not exist"));
     String network = dataset.manifest().network();
-    ProviderConfig provider = requested.isPresent()
-        ? named(requested.get(), network, ref)
-        : firstOf(network, ref);
+    ProviderConfig provider =
+        requested.isPresent() ? named(requested.get(), network, ref) : firstOf(network, ref);
     JobRepository.Deployed deployed;
     try {
       deployed = jobs.deploy(ref, EVM_RPC, provider.name(), workerTimeout);
@@ -71,11 +72,21 @@ public final class DeployRoutes implements Routes {
   }
 
   private ProviderConfig named(String name, String network, DatasetRef ref) {
-    ProviderConfig provider = catalog.provider(name).orElseThrow(
-        () -> ApiException.badRequest("provider '" + name + "' does not exist"));
+    ProviderConfig provider =
+        catalog
+            .provider(name)
+            .orElseThrow(() -> ApiException.badRequest("provider '" + name + "' does not exist"));
     if (!provider.network().equals(network)) {
-      throw ApiException.badRequest("provider '" + name + "' serves network '"
-          + provider.network() + "', but dataset " + ref + " needs network '" + network + "'");
+      throw ApiException.badRequest(
+          "provider '"
+              + name
+              + "' serves network '"
+              + provider.network()
+              + "', but dataset "
+              + ref
+              + " needs network '"
+              + network
+              + "'");
     }
     return provider;
   }
@@ -83,15 +94,20 @@ public final class DeployRoutes implements Routes {
   private ProviderConfig firstOf(String network, DatasetRef ref) {
     List<ProviderConfig> providers = catalog.providersOf(network);
     if (providers.isEmpty()) {
-      throw ApiException.conflict("no provider serves network '" + network + "' (needed by"
-          + " dataset " + ref + "); register one with POST /providers");
+      throw ApiException.conflict(
+          "no provider serves network '"
+              + network
+              + "' (needed by"
+              + " dataset "
+              + ref
+              + "); register one with POST /providers");
     }
     return providers.get(0);
   }
 
   private static Optional<String> requestedProvider(Request r) {
-    if (r.body().length == 0 || new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)
-        .isBlank()) {
+    if (r.body().length == 0
+        || new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
       return Optional.empty();
     }
     JsonNode body = r.jsonObject();

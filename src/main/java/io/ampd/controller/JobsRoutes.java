@@ -22,8 +22,8 @@ import javax.sql.DataSource;
  *   <li>{@code GET /jobs?status=S&limit=N}: newest first, at most N (default 100, at most 1000)
  *   <li>{@code GET /jobs/{id}}, {@code DELETE /jobs/{id}} (204; 409 unless COMPLETED, STOPPED or
  *       FATAL)
- *   <li>{@code PUT /jobs/{id}/stop}: 202 when its worker was asked to stop it, 200 when it
- *       stopped at once or a stop was already under way, 409 when it had finished
+ *   <li>{@code PUT /jobs/{id}/stop}: 202 when its worker was asked to stop it, 200 when it stopped
+ *       at once or a stop was already under way, 409 when it had finished
  *   <li>{@code GET /jobs/{id}/events}, {@code GET /jobs/{id}/progress}
  * </ul>
  */
@@ -65,9 +65,13 @@ public final class JobsRoutes implements Routes {
     return switch (jobs.delete(id)) {
       case DELETED -> Response.noContent();
       case NOT_FOUND -> throw notFound(id);
-      case NOT_FINISHED -> throw ApiException.conflict("job " + id + " is "
-          + jobs.find(id).map(j -> j.status().name()).orElse("active")
-          + "; only COMPLETED, STOPPED or FATAL jobs can be deleted (stop it first)");
+      case NOT_FINISHED ->
+          throw ApiException.conflict(
+              "job "
+                  + id
+                  + " is "
+                  + jobs.find(id).map(j -> j.status().name()).orElse("active")
+                  + "; only COMPLETED, STOPPED or FATAL jobs can be deleted (stop it first)");
     };
   }
 
@@ -81,15 +85,19 @@ public final class JobsRoutes implements Routes {
     return switch (outcome) {
       case REQUESTED -> Response.accepted(Views.job(job));
       case STOPPED, ALREADY_STOPPING -> Response.ok(Views.job(job));
-      default -> throw ApiException.conflict(
-          "job " + id + " has already finished (" + job.status() + "); there is nothing to stop");
+      default ->
+          throw ApiException.conflict(
+              "job "
+                  + id
+                  + " has already finished ("
+                  + job.status()
+                  + "); there is nothing to stop");
     };
   }
 
   private Response events(Request r) {
     Job job = job(r);
-    return Response.ok(
-        Map.of("events", jobs.events(job.id()).stream().map(Views::event).toList()));
+    return Response.ok(Map.of("events", jobs.events(job.id()).stream().map(Views::event).toList()));
   }
 
   private Response progress(Request r) {
@@ -127,8 +135,13 @@ public final class JobsRoutes implements Routes {
     try {
       return JobStatus.valueOf(raw);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("unknown job status '" + raw + "'; one of "
-          + Arrays.stream(JobStatus.values()).map(Enum::name).collect(Collectors.joining(", ")));
+      throw ApiException.badRequest(
+          "unknown job status '"
+              + raw
+              + "'; one of "
+              + Arrays.stream(JobStatus.values())
+                  .map(Enum::name)
+                  .collect(Collectors.joining(", ")));
     }
   }
 

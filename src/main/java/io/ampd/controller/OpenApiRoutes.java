@@ -15,8 +15,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code GET /openapi.json}: the OpenAPI 3.0 description of the whole admin API, shipped in the
- * jar as {@value #RESOURCE} and read on the first request (not at start).
+ * {@code GET /openapi.json}: the OpenAPI 3.0 description of the whole admin API, shipped in the jar
+ * as {@value #RESOURCE} and read on the first request (not at start).
  *
  * <p>The document is written by hand; {@link #undocumented} lists the routes of a router it does
  * not describe, so a test can keep the two in step.

@@ -25,14 +25,13 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /providers}: 200 {@code {"providers": [provider…]}}, by name.
- *   <li>{@code POST /providers} with a provider document ({@link ProviderParser}): creates it
- *       (201) or replaces the provider of that name (200, also when nothing changed), answering
- *       the provider as stored. 400 names the invalid field. Replacing is what a file in
- *       {@code providers_dir} does at start too; jobs already running keep the settings they
- *       started with.
+ *   <li>{@code POST /providers} with a provider document ({@link ProviderParser}): creates it (201)
+ *       or replaces the provider of that name (200, also when nothing changed), answering the
+ *       provider as stored. 400 names the invalid field. Replacing is what a file in {@code
+ *       providers_dir} does at start too; jobs already running keep the settings they started with.
  *   <li>{@code GET /providers/{name}}: 200 the provider, 404 when unknown.
- *   <li>{@code DELETE /providers/{name}}: 204; 404 when unknown; 409 while an unfinished job
- *       uses it ({@code details.jobs} lists them).
+ *   <li>{@code DELETE /providers/{name}}: 204; 404 when unknown; 409 while an unfinished job uses
+ *       it ({@code details.jobs} lists them).
  * </ul>
  *
  * A provider in an answer carries every field with its effective value, the URL redacted, and
@@ -49,8 +48,8 @@ public final class ProvidersRoutes implements Routes {
   }
 
   /**
-   * Routes over the data source {@code dataSource} gives at each request; while it gives
-   * {@code null} (the API is bound before the pool opens) they answer 503.
+   * Routes over the data source {@code dataSource} gives at each request; while it gives {@code
+   * null} (the API is bound before the pool opens) they answer 503.
    */
   public ProvidersRoutes(Supplier<DataSource> dataSource) {
     this.dataSource = dataSource;

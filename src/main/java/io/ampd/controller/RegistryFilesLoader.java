@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the controller does at start, once the metadata database is migrated: upserts the
- * providers of {@code providers_dir} (in one transaction) and registers the datasets of {@code
+ * What the controller does at start, once the metadata database is migrated: upserts the providers
+ * of {@code providers_dir} (in one transaction) and registers the datasets of {@code
  * manifests_dir}. Every file is read and validated before anything is written, so a bad file
  * changes nothing. Any error is an {@link AmpdException} naming the file: ampd refuses to start.
  */
@@ -57,7 +57,12 @@ public final class RegistryFilesLoader {
     }
     log.info(
         "loaded {} provider(s) from {} ({} changed), {} dataset version(s) from {} ({} new)",
-        providers.size(), providersDir, changed, manifests.size(), manifestsDir, created);
+        providers.size(),
+        providersDir,
+        changed,
+        manifests.size(),
+        manifestsDir,
+        created);
     return new Loaded(providers.size(), changed, manifests.size(), created);
   }
 }

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
- * The JSON the provider and dataset routes answer with (snake_case, times as ISO-8601 UTC), and
- * the 400 for a document that does not validate. A provider's URL is always the redacted one.
+ * The JSON the provider and dataset routes answer with (snake_case, times as ISO-8601 UTC), and the
+ * 400 for a document that does not validate. A provider's URL is always the redacted one.
  */
 final class RegistryJson {
   private RegistryJson() {}
@@ -55,7 +55,9 @@ final class RegistryJson {
     return ds;
   }
 
-  /** 400 naming the field: {@code {"error": "...", "details": {"field": "manifest.start_block"}}}. */
+  /**
+   * 400 naming the field: {@code {"error": "...", "details": {"field": "manifest.start_block"}}}.
+   */
   static ApiException badDocument(InvalidDocumentException e) {
     return new ApiException(
         400, e.getMessage(), e.field().isEmpty() ? null : Map.of("field", e.field()));

@@ -9,12 +9,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controller's scheduling loop, on thread {@code scheduler}, every {@link #DEFAULT_TICK}:
- * moves the jobs of workers silent past {@code worker_timeout} onto live ones, plans and runs
- * retries of ERROR jobs with exponential backoff ({@code retry_initial_backoff} doubling up to
- * {@code retry_max_backoff}; FATAL jobs are never retried), and assigns jobs waiting without a
- * worker as soon as one is live. Deploy assigns a worker itself; this loop catches up with
- * everything that happens later.
+ * The controller's scheduling loop, on thread {@code scheduler}, every {@link #DEFAULT_TICK}: moves
+ * the jobs of workers silent past {@code worker_timeout} onto live ones, plans and runs retries of
+ * ERROR jobs with exponential backoff ({@code retry_initial_backoff} doubling up to {@code
+ * retry_max_backoff}; FATAL jobs are never retried), and assigns jobs waiting without a worker as
+ * soon as one is live. Deploy assigns a worker itself; this loop catches up with everything that
+ * happens later.
  *
  * <p>Every step is a compare-and-set in {@link JobRepository} over rows locked with {@code SKIP
  * LOCKED}, so several controllers may run this loop against one database. A failing step (the
@@ -67,8 +67,11 @@ public final class Scheduler implements AutoCloseable {
       int retried = jobs.retryDue(timeout);
       int assigned = jobs.assignWaiting(timeout);
       if (moved + retried + assigned > 0) {
-        log.info("scheduler: {} job(s) moved from silent workers, {} retried, {} assigned",
-            moved, retried, assigned);
+        log.info(
+            "scheduler: {} job(s) moved from silent workers, {} retried, {} assigned",
+            moved,
+            retried,
+            assigned);
       }
       if (lastFailure != null) {
         log.info("scheduler: working again");

@@ -15,9 +15,9 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * {@code GET /workers} and {@code GET /workers/{node_id}}: registered workers, whether each is
- * live (a heartbeat within {@code controller.worker_timeout_secs} and not stopped), and for one
- * worker the ids of the jobs it holds.
+ * {@code GET /workers} and {@code GET /workers/{node_id}}: registered workers, whether each is live
+ * (a heartbeat within {@code controller.worker_timeout_secs} and not stopped), and for one worker
+ * the ids of the jobs it holds.
  */
 public final class WorkersRoutes implements Routes {
   private final WorkerRepository workers;
@@ -33,8 +33,13 @@ public final class WorkersRoutes implements Routes {
   @Override
   public void register(Router router) {
     router
-        .get("/workers", r -> Response.ok(Map.of("workers",
-            workers.list(workerTimeout).stream().map(Views::worker).toList())))
+        .get(
+            "/workers",
+            r ->
+                Response.ok(
+                    Map.of(
+                        "workers",
+                        workers.list(workerTimeout).stream().map(Views::worker).toList())))
         .get("/workers/{node_id}", this::show);
   }
 
@@ -45,8 +50,10 @@ public final class WorkersRoutes implements Routes {
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
-    WorkerNode node = workers.find(nodeId, workerTimeout).orElseThrow(
-        () -> ApiException.notFound("worker '" + nodeId + "' is not registered"));
+    WorkerNode node =
+        workers
+            .find(nodeId, workerTimeout)
+            .orElseThrow(() -> ApiException.notFound("worker '" + nodeId + "' is not registered"));
     Map<String, Object> out = Views.worker(node);
     out.put("jobs", jobs.jobsOf(nodeId).stream().map(Job::id).toList());
     return Response.ok(out);

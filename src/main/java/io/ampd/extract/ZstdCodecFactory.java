@@ -8,9 +8,8 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 /**
  * Zstandard page compression for the Parquet writer, straight on zstd-jni. parquet-java's own
  * {@code CodecFactory} builds a Hadoop {@code Configuration} for every compressed codec, which
- * would put Hadoop on the runtime classpath; this factory keeps it off. Level 1: the fastest
- * level, which already shrinks the numeric and address columns well (hashes do not compress at
- * any level).
+ * would put Hadoop on the runtime classpath; this factory keeps it off. Level 1: the fastest level,
+ * which already shrinks the numeric and address columns well (hashes do not compress at any level).
  */
 final class ZstdCodecFactory implements CompressionCodecFactory {
   static final int LEVEL = 1;

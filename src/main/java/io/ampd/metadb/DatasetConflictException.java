@@ -13,8 +13,12 @@ public final class DatasetConflictException extends AmpdException {
 
   DatasetConflictException(DatasetRef ref, String registeredHash, String givenHash) {
     super(
-        "dataset " + ref + " is already registered with manifest " + registeredHash
-            + ", not " + givenHash,
+        "dataset "
+            + ref
+            + " is already registered with manifest "
+            + registeredHash
+            + ", not "
+            + givenHash,
         "a registered version never changes: register the changed manifest under a new version");
     this.ref = ref;
     this.registeredHash = registeredHash;

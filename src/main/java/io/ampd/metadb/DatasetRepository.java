@@ -21,10 +21,10 @@ import javax.sql.DataSource;
  *
  * <p>Manifests are content-addressed: {@code manifests.hash} is {@link ManifestParser#hash} and
  * {@code content} its canonical JSON, stored once however many versions share it. A dataset
- * version, once registered, never changes: registering it again with the same manifest is a
- * no-op, with another manifest a {@link DatasetConflictException}. Registration runs in one
- * transaction, so a refused registration leaves no orphan manifest behind; two registrations
- * racing for the same version serialise on the primary key and the loser sees the winner's row.
+ * version, once registered, never changes: registering it again with the same manifest is a no-op,
+ * with another manifest a {@link DatasetConflictException}. Registration runs in one transaction,
+ * so a refused registration leaves no orphan manifest behind; two registrations racing for the same
+ * version serialise on the primary key and the loser sees the winner's row.
  */
 public final class DatasetRepository {
   /** The outcome of {@link #register}: the dataset as stored and whether this call created it. */

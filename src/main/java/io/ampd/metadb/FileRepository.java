@@ -19,9 +19,9 @@ import javax.sql.DataSource;
  * The SQL of {@code table_revisions}, {@code files} and {@code extraction_progress}: a segment's
  * files and the progress they make are written in one transaction.
  *
- * <p>Progress advances by compare-and-set: {@link #recordSegment} names the last block it
- * continues from, and records nothing if that is no longer the recorded one. Blocks of a revision
- * are therefore recorded contiguously, each once, even if two workers ran the same job at once.
+ * <p>Progress advances by compare-and-set: {@link #recordSegment} names the last block it continues
+ * from, and records nothing if that is no longer the recorded one. Blocks of a revision are
+ * therefore recorded contiguously, each once, even if two workers ran the same job at once.
  */
 public final class FileRepository {
   private static final String PG_UNIQUE_VIOLATION = "23505";
@@ -58,8 +58,8 @@ public final class FileRepository {
           throw e;
         }
       } catch (SQLException e) {
-        throw new IllegalStateException("cannot create table revisions of job " + jobId + ": "
-            + e.getMessage(), e);
+        throw new IllegalStateException(
+            "cannot create table revisions of job " + jobId + ": " + e.getMessage(), e);
       }
     }
   }
@@ -138,15 +138,15 @@ public final class FileRepository {
       }
       return out;
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read files of revision " + revisionId + ": "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read files of revision " + revisionId + ": " + e.getMessage(), e);
     }
   }
 
   /**
-   * Records one segment in one transaction: its files, and every file's revision's progress set
-   * to {@code lastBlock}, provided each revision's recorded last block is still
-   * {@code previousLast} (empty: none recorded yet).
+   * Records one segment in one transaction: its files, and every file's revision's progress set to
+   * {@code lastBlock}, provided each revision's recorded last block is still {@code previousLast}
+   * (empty: none recorded yet).
    *
    * @throws ProgressConflictException if some revision's progress moved meanwhile
    */
@@ -176,7 +176,9 @@ public final class FileRepository {
           if (!advance(c, revision, previousLast, lastBlock)) {
             c.rollback();
             throw new ProgressConflictException(
-                "progress of table revision " + revision + " is no longer "
+                "progress of table revision "
+                    + revision
+                    + " is no longer "
                     + (previousLast.isPresent() ? "at block " + previousLast.getAsLong() : "empty")
                     + ": another worker is writing it");
           }
@@ -233,14 +235,18 @@ public final class FileRepository {
           OptionalLong lastBlock = r.wasNull() ? OptionalLong.empty() : OptionalLong.of(last);
           out.add(
               new TableProgress(
-                  r.getString(1), r.getLong(2), lastBlock, r.getLong(4), r.getLong(5),
+                  r.getString(1),
+                  r.getLong(2),
+                  lastBlock,
+                  r.getLong(4),
+                  r.getLong(5),
                   r.getLong(6)));
         }
       }
       return out;
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read progress of job " + jobId + ": "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read progress of job " + jobId + ": " + e.getMessage(), e);
     }
   }
 

@@ -19,9 +19,9 @@ import org.flywaydb.core.api.output.ValidateResult;
 /**
  * The only class that touches Flyway, so that {@link Migrations}' fast path never loads it.
  *
- * <p>Flyway is configured entirely here: no config files, no environment variables, no
- * reports, telemetry or update checks (flyway-core's OSS telemetry manager is a no-op; reports
- * are off), its log goes to SLF4J.
+ * <p>Flyway is configured entirely here: no config files, no environment variables, no reports,
+ * telemetry or update checks (flyway-core's OSS telemetry manager is a no-op; reports are off), its
+ * log goes to SLF4J.
  */
 final class FlywayRunner {
   /** One migration that was applied. */

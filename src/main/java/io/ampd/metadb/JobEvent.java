@@ -15,4 +15,9 @@ import java.util.Optional;
  * @param createdAt when
  */
 public record JobEvent(
-    long id, long jobId, Optional<String> nodeId, String type, JsonNode detail, Instant createdAt) {}
+    long id,
+    long jobId,
+    Optional<String> nodeId,
+    String type,
+    JsonNode detail,
+    Instant createdAt) {}

@@ -21,10 +21,10 @@ import javax.sql.DataSource;
  *
  * <p><b>Rules.</b> Every status change is a compare-and-set ({@code UPDATE … WHERE status =
  * ANY(?)}, plus the node for a worker's own changes) and writes a {@code job_events} row in the
- * same transaction; a change a worker must act on also sends {@code pg_notify('job_actions',
- * …)} in that transaction, so the notification is delivered exactly when the change is visible.
- * A change that loses its race returns false and writes nothing. Liveness of workers is judged
- * by the database clock ({@code now()}), so clocks of the hosts never matter.
+ * same transaction; a change a worker must act on also sends {@code pg_notify('job_actions', …)} in
+ * that transaction, so the notification is delivered exactly when the change is visible. A change
+ * that loses its race returns false and writes nothing. Liveness of workers is judged by the
+ * database clock ({@code now()}), so clocks of the hosts never matter.
  *
  * <p>Notification payload: {@code {"job_id": 7, "node_id": "w1", "action": "start"|"stop"}}.
  */
@@ -58,8 +58,8 @@ public final class JobRepository {
   /**
    * Creates a job for {@code dataset} unless it already has an active one, which is returned
    * instead. The new job is assigned to the least busy live worker, or waits with no node. The
-   * provider row is read {@code FOR SHARE}, so a concurrent delete of the provider either sees
-   * this job or makes this deploy fail.
+   * provider row is read {@code FOR SHARE}, so a concurrent delete of the provider either sees this
+   * job or makes this deploy fail.
    *
    * @throws IllegalArgumentException when the provider does not exist (any more)
    */
@@ -82,25 +82,35 @@ public final class JobRepository {
                 descriptor.put("provider", provider);
                 Long id;
                 try (PreparedStatement ps =
-                    Sql.prepare(
-                        c,
-                        "INSERT INTO jobs (idempotency_key, node_id, dataset_namespace,"
-                            + " dataset_name, dataset_version, descriptor)"
-                            + " VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING RETURNING id",
-                        dataset + "#" + UUID.randomUUID(),
-                        node.orElse(null),
-                        dataset.namespace(),
-                        dataset.name(),
-                        dataset.version(),
-                        Sql.json(descriptor));
+                        Sql.prepare(
+                            c,
+                            "INSERT INTO jobs (idempotency_key, node_id, dataset_namespace,"
+                                + " dataset_name, dataset_version, descriptor) VALUES (?, ?, ?, ?,"
+                                + " ?, ?::jsonb) ON CONFLICT DO NOTHING RETURNING id",
+                            dataset + "#" + UUID.randomUUID(),
+                            node.orElse(null),
+                            dataset.namespace(),
+                            dataset.name(),
+                            dataset.version(),
+                            Sql.json(descriptor));
                     ResultSet rs = ps.executeQuery()) {
                   id = rs.next() ? rs.getLong(1) : null;
                 }
                 if (id == null) {
                   return Optional.<Deployed>empty(); // a concurrent deploy won: read its job
                 }
-                event(c, id, null, "scheduled", detail("status", JobStatus.SCHEDULED,
-                    "node_id", node.orElse(null), "provider", provider));
+                event(
+                    c,
+                    id,
+                    null,
+                    "scheduled",
+                    detail(
+                        "status",
+                        JobStatus.SCHEDULED,
+                        "node_id",
+                        node.orElse(null),
+                        "provider",
+                        provider));
                 node.ifPresent(n -> notify(c, id, n, "start"));
                 return Optional.of(new Deployed(find(c, id).orElseThrow(), true));
               });
@@ -125,8 +135,8 @@ public final class JobRepository {
           String where = status.isPresent() ? " WHERE status = ?" : "";
           Object[] params =
               status.isPresent() ? new Object[] {status.get().name(), limit} : new Object[] {limit};
-          return query(c, "SELECT " + COLUMNS + " FROM jobs" + where + " ORDER BY id DESC LIMIT ?",
-              params);
+          return query(
+              c, "SELECT " + COLUMNS + " FROM jobs" + where + " ORDER BY id DESC LIMIT ?", params);
         });
   }
 
@@ -137,7 +147,9 @@ public final class JobRepository {
         c ->
             query(
                 c,
-                "SELECT " + COLUMNS + " FROM jobs WHERE node_id = ? AND status = ANY(?) ORDER BY id",
+                "SELECT "
+                    + COLUMNS
+                    + " FROM jobs WHERE node_id = ? AND status = ANY(?) ORDER BY id",
                 nodeId,
                 statuses(c, JobStatus.ON_WORKER)));
   }
@@ -187,8 +199,8 @@ public final class JobRepository {
   }
 
   /**
-   * Asks for a job to stop. A job on a worker goes STOP_REQUESTED and its worker is notified; a
-   * job no worker holds (waiting for a worker, or in ERROR waiting for a retry) stops at once.
+   * Asks for a job to stop. A job on a worker goes STOP_REQUESTED and its worker is notified; a job
+   * no worker holds (waiting for a worker, or in ERROR waiting for a retry) stops at once.
    */
   public StopOutcome requestStop(long id) {
     return Sql.inTransaction(
@@ -205,19 +217,39 @@ public final class JobRepository {
             case STOP_REQUESTED, STOPPING:
               return StopOutcome.ALREADY_STOPPING;
             case ERROR:
-              transition(c, id, null, List.of(JobStatus.ERROR), JobStatus.STOPPED, null, "stopped",
+              transition(
+                  c,
+                  id,
+                  null,
+                  List.of(JobStatus.ERROR),
+                  JobStatus.STOPPED,
+                  null,
+                  "stopped",
                   detail("status", JobStatus.STOPPED, "reason", "stop requested"));
               return StopOutcome.STOPPED;
             default:
               break;
           }
           if (j.status() == JobStatus.SCHEDULED && j.nodeId().isEmpty()) {
-            transition(c, id, null, List.of(JobStatus.SCHEDULED), JobStatus.STOPPED, null,
-                "stopped", detail("status", JobStatus.STOPPED, "reason", "stop requested"));
+            transition(
+                c,
+                id,
+                null,
+                List.of(JobStatus.SCHEDULED),
+                JobStatus.STOPPED,
+                null,
+                "stopped",
+                detail("status", JobStatus.STOPPED, "reason", "stop requested"));
             return StopOutcome.STOPPED;
           }
-          transition(c, id, null, List.of(JobStatus.SCHEDULED, JobStatus.RUNNING),
-              JobStatus.STOP_REQUESTED, null, "stop_requested",
+          transition(
+              c,
+              id,
+              null,
+              List.of(JobStatus.SCHEDULED, JobStatus.RUNNING),
+              JobStatus.STOP_REQUESTED,
+              null,
+              "stop_requested",
               detail("status", JobStatus.STOP_REQUESTED, "node_id", j.nodeId().orElse(null)));
           notify(c, id, j.nodeId().orElseThrow(), "stop");
           return StopOutcome.REQUESTED;
@@ -257,13 +289,22 @@ public final class JobRepository {
         c -> {
           int assigned = 0;
           for (long id :
-              ids(c, "SELECT id FROM jobs WHERE status = 'SCHEDULED' AND node_id IS NULL"
-                  + " ORDER BY id FOR UPDATE SKIP LOCKED")) {
+              ids(
+                  c,
+                  "SELECT id FROM jobs WHERE status = 'SCHEDULED' AND node_id IS NULL"
+                      + " ORDER BY id FOR UPDATE SKIP LOCKED")) {
             Optional<String> node = pickWorker(c, workerTimeout);
             if (node.isEmpty()) {
               break;
             }
-            if (reassign(c, id, List.of(JobStatus.SCHEDULED), null, node.get(), null, "assigned",
+            if (reassign(
+                c,
+                id,
+                List.of(JobStatus.SCHEDULED),
+                null,
+                node.get(),
+                null,
+                "assigned",
                 detail("status", JobStatus.SCHEDULED, "node_id", node.get()))) {
               assigned++;
             }
@@ -296,13 +337,27 @@ public final class JobRepository {
         c -> {
           int retried = 0;
           for (long id :
-              ids(c, "SELECT id FROM jobs WHERE status = 'ERROR' AND next_attempt_at <= now()"
-                  + " ORDER BY next_attempt_at FOR UPDATE SKIP LOCKED")) {
+              ids(
+                  c,
+                  "SELECT id FROM jobs WHERE status = 'ERROR' AND next_attempt_at <= now()"
+                      + " ORDER BY next_attempt_at FOR UPDATE SKIP LOCKED")) {
             Optional<String> node = pickWorker(c, workerTimeout);
             int attempts = find(c, id).orElseThrow().attempts();
-            if (reassign(c, id, List.of(JobStatus.ERROR), null, node.orElse(null), null, "retry",
-                detail("status", JobStatus.SCHEDULED, "node_id", node.orElse(null),
-                    "attempt", attempts + 1))) {
+            if (reassign(
+                c,
+                id,
+                List.of(JobStatus.ERROR),
+                null,
+                node.orElse(null),
+                null,
+                "retry",
+                detail(
+                    "status",
+                    JobStatus.SCHEDULED,
+                    "node_id",
+                    node.orElse(null),
+                    "attempt",
+                    attempts + 1))) {
               retried++;
             }
           }
@@ -311,9 +366,9 @@ public final class JobRepository {
   }
 
   /**
-   * Moves the jobs of workers silent for longer than {@code workerTimeout} (or stopped) onto
-   * live workers, or back to waiting; a job such a worker was asked to stop is STOPPED, since
-   * nobody runs it any more. Each move is an event naming both nodes.
+   * Moves the jobs of workers silent for longer than {@code workerTimeout} (or stopped) onto live
+   * workers, or back to waiting; a job such a worker was asked to stop is STOPPED, since nobody
+   * runs it any more. Each move is an event naming both nodes.
    */
   public int rescheduleFromDeadWorkers(Duration workerTimeout) {
     return Sql.inTransaction(
@@ -322,7 +377,9 @@ public final class JobRepository {
           List<Job> orphans =
               query(
                   c,
-                  "SELECT " + COLUMNS + " FROM jobs WHERE status = ANY(?) AND node_id IN"
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM jobs WHERE status = ANY(?) AND node_id IN"
                       + " (SELECT node_id FROM workers WHERE stopped_at IS NOT NULL"
                       + " OR heartbeat_at <= now() - make_interval(secs => ?))"
                       + " ORDER BY id FOR UPDATE SKIP LOCKED",
@@ -332,18 +389,37 @@ public final class JobRepository {
           for (Job job : orphans) {
             String from = job.nodeId().orElseThrow();
             if (job.status() == JobStatus.STOP_REQUESTED || job.status() == JobStatus.STOPPING) {
-              if (transition(c, job.id(), null, List.of(job.status()), JobStatus.STOPPED, from,
-                  "stopped", detail("status", JobStatus.STOPPED, "reason",
-                      "worker " + from + " is gone"))) {
+              if (transition(
+                  c,
+                  job.id(),
+                  null,
+                  List.of(job.status()),
+                  JobStatus.STOPPED,
+                  from,
+                  "stopped",
+                  detail("status", JobStatus.STOPPED, "reason", "worker " + from + " is gone"))) {
                 moved++;
               }
               continue;
             }
             Optional<String> to = pickWorker(c, workerTimeout);
-            if (reassign(c, job.id(), List.of(JobStatus.SCHEDULED, JobStatus.RUNNING), from,
-                to.orElse(null), null, "rescheduled",
-                detail("status", JobStatus.SCHEDULED, "from_node_id", from,
-                    "node_id", to.orElse(null), "reason", "worker " + from + " is silent"))) {
+            if (reassign(
+                c,
+                job.id(),
+                List.of(JobStatus.SCHEDULED, JobStatus.RUNNING),
+                from,
+                to.orElse(null),
+                null,
+                "rescheduled",
+                detail(
+                    "status",
+                    JobStatus.SCHEDULED,
+                    "from_node_id",
+                    from,
+                    "node_id",
+                    to.orElse(null),
+                    "reason",
+                    "worker " + from + " is silent"))) {
               moved++;
             }
           }
@@ -355,9 +431,18 @@ public final class JobRepository {
 
   /** SCHEDULED → RUNNING for a job assigned to {@code nodeId}. */
   public boolean start(long id, String nodeId) {
-    return Sql.inTransaction(dataSource, c -> transition(c, id, nodeId,
-        List.of(JobStatus.SCHEDULED), JobStatus.RUNNING, nodeId, "started",
-        detail("status", JobStatus.RUNNING)));
+    return Sql.inTransaction(
+        dataSource,
+        c ->
+            transition(
+                c,
+                id,
+                nodeId,
+                List.of(JobStatus.SCHEDULED),
+                JobStatus.RUNNING,
+                nodeId,
+                "started",
+                detail("status", JobStatus.RUNNING)));
   }
 
   /**
@@ -365,16 +450,34 @@ public final class JobRepository {
    * after a crash; the node's lock proves the earlier process is gone).
    */
   public boolean resume(long id, String nodeId) {
-    return Sql.inTransaction(dataSource, c -> transition(c, id, nodeId,
-        List.of(JobStatus.RUNNING), JobStatus.RUNNING, nodeId, "resumed",
-        detail("status", JobStatus.RUNNING)));
+    return Sql.inTransaction(
+        dataSource,
+        c ->
+            transition(
+                c,
+                id,
+                nodeId,
+                List.of(JobStatus.RUNNING),
+                JobStatus.RUNNING,
+                nodeId,
+                "resumed",
+                detail("status", JobStatus.RUNNING)));
   }
 
   /** STOP_REQUESTED → STOPPING: the worker has told the run to stop. */
   public boolean stopping(long id, String nodeId) {
-    return Sql.inTransaction(dataSource, c -> transition(c, id, nodeId,
-        List.of(JobStatus.STOP_REQUESTED), JobStatus.STOPPING, nodeId, "stopping",
-        detail("status", JobStatus.STOPPING)));
+    return Sql.inTransaction(
+        dataSource,
+        c ->
+            transition(
+                c,
+                id,
+                nodeId,
+                List.of(JobStatus.STOP_REQUESTED),
+                JobStatus.STOPPING,
+                nodeId,
+                "stopping",
+                detail("status", JobStatus.STOPPING)));
   }
 
   /**
@@ -384,43 +487,82 @@ public final class JobRepository {
   public boolean finish(long id, String nodeId, JobStatus to, String error) {
     String eventType = to.name().toLowerCase(java.util.Locale.ROOT);
     Map<String, Object> detail = detail("status", to, "error", error);
-    String set = to == JobStatus.ERROR
-        ? "attempts = attempts + 1, next_attempt_at = NULL, last_error = ?"
-        : to == JobStatus.FATAL ? "last_error = ?" : null;
-    return Sql.inTransaction(dataSource, c -> transition(c, id, nodeId,
-        List.of(JobStatus.RUNNING, JobStatus.STOP_REQUESTED, JobStatus.STOPPING),
-        to, nodeId, eventType, detail, set, set == null ? new Object[0] : new Object[] {error}));
+    String set =
+        to == JobStatus.ERROR
+            ? "attempts = attempts + 1, next_attempt_at = NULL, last_error = ?"
+            : to == JobStatus.FATAL ? "last_error = ?" : null;
+    return Sql.inTransaction(
+        dataSource,
+        c ->
+            transition(
+                c,
+                id,
+                nodeId,
+                List.of(JobStatus.RUNNING, JobStatus.STOP_REQUESTED, JobStatus.STOPPING),
+                to,
+                nodeId,
+                eventType,
+                detail,
+                set,
+                set == null ? new Object[0] : new Object[] {error}));
   }
 
   /**
-   * A worker that shuts down gives a job back: RUNNING or SCHEDULED → SCHEDULED without a node,
-   * so the controller assigns it to a live worker (or this one, when it starts again).
+   * A worker that shuts down gives a job back: RUNNING or SCHEDULED → SCHEDULED without a node, so
+   * the controller assigns it to a live worker (or this one, when it starts again).
    */
   public boolean release(long id, String nodeId, String reason) {
-    return Sql.inTransaction(dataSource, c -> reassign(c, id,
-        List.of(JobStatus.SCHEDULED, JobStatus.RUNNING), nodeId, null, nodeId, "worker_stopped",
-        detail("status", JobStatus.SCHEDULED, "from_node_id", nodeId, "reason", reason)));
+    return Sql.inTransaction(
+        dataSource,
+        c ->
+            reassign(
+                c,
+                id,
+                List.of(JobStatus.SCHEDULED, JobStatus.RUNNING),
+                nodeId,
+                null,
+                nodeId,
+                "worker_stopped",
+                detail("status", JobStatus.SCHEDULED, "from_node_id", nodeId, "reason", reason)));
   }
 
   // ---- the SQL underneath ----
 
-  private boolean transition(Connection c, long id, String requireNode,
-      Collection<JobStatus> from, JobStatus to, String actor, String eventType,
-      Map<String, Object> detail) throws SQLException {
+  private boolean transition(
+      Connection c,
+      long id,
+      String requireNode,
+      Collection<JobStatus> from,
+      JobStatus to,
+      String actor,
+      String eventType,
+      Map<String, Object> detail)
+      throws SQLException {
     return transition(c, id, requireNode, from, to, actor, eventType, detail, null, new Object[0]);
   }
 
   /** The one compare-and-set: {@code UPDATE … WHERE status = ANY(from)} plus its event. */
-  private boolean transition(Connection c, long id, String requireNode,
-      Collection<JobStatus> from, JobStatus to, String actor, String eventType,
-      Map<String, Object> detail, String extraSet, Object[] extraParams) throws SQLException {
+  private boolean transition(
+      Connection c,
+      long id,
+      String requireNode,
+      Collection<JobStatus> from,
+      JobStatus to,
+      String actor,
+      String eventType,
+      Map<String, Object> detail,
+      String extraSet,
+      Object[] extraParams)
+      throws SQLException {
     List<Object> params = new ArrayList<>();
     params.add(to.name());
     params.addAll(List.of(extraParams));
     params.add(id);
     params.add(statuses(c, from));
-    String sql = "UPDATE jobs SET status = ?" + (extraSet == null ? "" : ", " + extraSet)
-        + " WHERE id = ? AND status = ANY(?)";
+    String sql =
+        "UPDATE jobs SET status = ?"
+            + (extraSet == null ? "" : ", " + extraSet)
+            + " WHERE id = ? AND status = ANY(?)";
     if (requireNode != null) {
       sql += " AND node_id = ?";
       params.add(requireNode);
@@ -433,16 +575,27 @@ public final class JobRepository {
   }
 
   /**
-   * A compare-and-set that also moves the job, as SCHEDULED, to {@code toNode} (null: waiting
-   * for a worker); {@code fromNode} non-null also requires the job to be on that node.
+   * A compare-and-set that also moves the job, as SCHEDULED, to {@code toNode} (null: waiting for a
+   * worker); {@code fromNode} non-null also requires the job to be on that node.
    */
-  private boolean reassign(Connection c, long id, Collection<JobStatus> from, String fromNode,
-      String toNode, String actor, String eventType, Map<String, Object> detail) throws SQLException {
-    String sql = "UPDATE jobs SET status = 'SCHEDULED', node_id = ?, next_attempt_at = NULL"
-        + " WHERE id = ? AND status = ANY(?)" + (fromNode == null ? "" : " AND node_id = ?");
-    Object[] params = fromNode == null
-        ? new Object[] {toNode, id, statuses(c, from)}
-        : new Object[] {toNode, id, statuses(c, from), fromNode};
+  private boolean reassign(
+      Connection c,
+      long id,
+      Collection<JobStatus> from,
+      String fromNode,
+      String toNode,
+      String actor,
+      String eventType,
+      Map<String, Object> detail)
+      throws SQLException {
+    String sql =
+        "UPDATE jobs SET status = 'SCHEDULED', node_id = ?, next_attempt_at = NULL"
+            + " WHERE id = ? AND status = ANY(?)"
+            + (fromNode == null ? "" : " AND node_id = ?");
+    Object[] params =
+        fromNode == null
+            ? new Object[] {toNode, id, statuses(c, from)}
+            : new Object[] {toNode, id, statuses(c, from), fromNode};
     if (Sql.update(c, sql, params) == 0) {
       return false;
     }
@@ -469,9 +622,17 @@ public final class JobRepository {
   }
 
   private Optional<Job> activeJob(Connection c, DatasetRef dataset) throws SQLException {
-    List<Job> jobs = query(c, "SELECT " + COLUMNS + " FROM jobs WHERE dataset_namespace = ?"
-            + " AND dataset_name = ? AND dataset_version = ? AND status = ANY(?)",
-        dataset.namespace(), dataset.name(), dataset.version(), statuses(c, JobStatus.ACTIVE));
+    List<Job> jobs =
+        query(
+            c,
+            "SELECT "
+                + COLUMNS
+                + " FROM jobs WHERE dataset_namespace = ?"
+                + " AND dataset_name = ? AND dataset_version = ? AND status = ANY(?)",
+            dataset.namespace(),
+            dataset.name(),
+            dataset.version(),
+            statuses(c, JobStatus.ACTIVE));
     return jobs.stream().findFirst();
   }
 
@@ -480,14 +641,21 @@ public final class JobRepository {
   }
 
   private Optional<Job> lockJob(Connection c, long id) throws SQLException {
-    return query(c, "SELECT " + COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", id)
-        .stream().findFirst();
+    return query(c, "SELECT " + COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE", id).stream()
+        .findFirst();
   }
 
-  private static void event(Connection c, long jobId, String nodeId, String type,
-      Map<String, Object> detail) throws SQLException {
-    Sql.update(c, "INSERT INTO job_events (job_id, node_id, event_type, detail)"
-        + " VALUES (?, ?, ?, ?::jsonb)", jobId, nodeId, type, Sql.json(detail));
+  private static void event(
+      Connection c, long jobId, String nodeId, String type, Map<String, Object> detail)
+      throws SQLException {
+    Sql.update(
+        c,
+        "INSERT INTO job_events (job_id, node_id, event_type, detail)"
+            + " VALUES (?, ?, ?, ?::jsonb)",
+        jobId,
+        nodeId,
+        type,
+        Sql.json(detail));
   }
 
   private static void notify(Connection c, long jobId, String nodeId, String action) {

@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
  * The metadata database connection pool (HikariCP over pgjdbc).
  *
  * <p>{@link #open} makes exactly one connection attempt before returning, so a wrong URL or a
- * database that is down fails at once with a readable error instead of surfacing later in a
- * role. That attempt is bounded by the URL's {@code connect_timeout} (pgjdbc's
- * {@code connectTimeout}/{@code loginTimeout}); the rest of the pool fills in the background
- * ({@link #MINIMUM_IDLE}), so start does not wait for {@code pool_size} connections.
+ * database that is down fails at once with a readable error instead of surfacing later in a role.
+ * That attempt is bounded by the URL's {@code connect_timeout} (pgjdbc's {@code
+ * connectTimeout}/{@code loginTimeout}); the rest of the pool fills in the background ({@link
+ * #MINIMUM_IDLE}), so start does not wait for {@code pool_size} connections.
  */
 public final class MetadataDb implements AutoCloseable {
   /** The pool's name: Hikari's log lines and thread names carry it. */
@@ -52,8 +52,8 @@ public final class MetadataDb implements AutoCloseable {
   }
 
   /**
-   * Opens a pool of at most {@code poolSize} connections; fails fast with a readable error
-   * ({@code failed to connect to metadata database (<redacted url>): <cause>}).
+   * Opens a pool of at most {@code poolSize} connections; fails fast with a readable error ({@code
+   * failed to connect to metadata database (<redacted url>): <cause>}).
    *
    * @param applicationName PostgreSQL's {@code application_name}, unless the URL sets one
    */
@@ -114,8 +114,8 @@ public final class MetadataDb implements AutoCloseable {
   }
 
   /**
-   * {@code SELECT 1} through the pool, waiting at most {@link #PING_TIMEOUT} for a connection
-   * and as long again for the answer.
+   * {@code SELECT 1} through the pool, waiting at most {@link #PING_TIMEOUT} for a connection and
+   * as long again for the answer.
    *
    * @throws AmpdException when the database cannot be reached
    */

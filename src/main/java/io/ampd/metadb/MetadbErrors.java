@@ -59,8 +59,8 @@ final class MetadbErrors {
   }
 
   /**
-   * Maps a failure while talking to the database: permission and connection failures get their
-   * own messages; anything else becomes {@code <what>: <cause>}.
+   * Maps a failure while talking to the database: permission and connection failures get their own
+   * messages; anything else becomes {@code <what>: <cause>}.
    */
   static AmpdException translate(PgUrl url, String what, Throwable error) {
     if (error instanceof AmpdException ampd) {
@@ -124,9 +124,10 @@ final class MetadbErrors {
   static String cause(PgUrl url, Throwable error) {
     String message = null;
     for (Throwable t = error; t != null; t = t.getCause()) {
-      String m = t instanceof PSQLException psql && psql.getServerErrorMessage() != null
-          ? serverMessage(psql)
-          : t.getMessage();
+      String m =
+          t instanceof PSQLException psql && psql.getServerErrorMessage() != null
+              ? serverMessage(psql)
+              : t.getMessage();
       if (m != null && !m.isBlank()) {
         message = m;
       }

@@ -3,15 +3,18 @@ package io.ampd.metadb;
 import java.sql.SQLException;
 
 /**
- * A query of a repository failed (the database is down, a connection broke, a constraint
- * refused a row). Unchecked so that callers which cannot do better let it reach the role's
- * error handling; the message is PostgreSQL's first line, never a URL with a password.
+ * A query of a repository failed (the database is down, a connection broke, a constraint refused a
+ * row). Unchecked so that callers which cannot do better let it reach the role's error handling;
+ * the message is PostgreSQL's first line, never a URL with a password.
  */
 public final class MetadbException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   public MetadbException(SQLException cause) {
-    super("metadata database query failed: " + MetadbErrors.oneLine(String.valueOf(cause.getMessage())), cause);
+    super(
+        "metadata database query failed: "
+            + MetadbErrors.oneLine(String.valueOf(cause.getMessage())),
+        cause);
   }
 
   /** The SQLSTATE of the underlying error, or null. */

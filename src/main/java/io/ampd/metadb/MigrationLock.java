@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A session-level PostgreSQL advisory lock held on a connection of its own until closed. The
- * lock dies with its session, so a crashed holder never blocks others; use it only on a pool
- * that is closed right after, so a failed unlock cannot leave it on a pooled connection.
+ * A session-level PostgreSQL advisory lock held on a connection of its own until closed. The lock
+ * dies with its session, so a crashed holder never blocks others; use it only on a pool that is
+ * closed right after, so a failed unlock cannot leave it on a pooled connection.
  */
 final class MigrationLock implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MigrationLock.class);
@@ -60,8 +60,8 @@ final class MigrationLock implements AutoCloseable {
     try (connection) {
       call(connection, "SELECT pg_advisory_unlock(?)", key);
     } catch (SQLException e) {
-      LOG.warn("releasing the migration lock failed (it goes with the session): {}",
-          e.getMessage());
+      LOG.warn(
+          "releasing the migration lock failed (it goes with the session): {}", e.getMessage());
     }
   }
 }

@@ -16,17 +16,17 @@ import org.slf4j.LoggerFactory;
  * <p><b>Fast path.</b> Loading and configuring Flyway costs hundreds of milliseconds of class
  * loading and classpath scanning, which the solo warm start cannot afford on every launch. So
  * {@link #ensureCurrent} first reads the history table with one plain query and returns at once
- * when it is at {@link #LATEST_VERSION} with no failed rows; only otherwise is Flyway loaded
- * (all Flyway code sits in {@code FlywayRunner}, which this class never names on the fast path).
- * The fast path does not re-verify checksums: released files never change, which {@code
+ * when it is at {@link #LATEST_VERSION} with no failed rows; only otherwise is Flyway loaded (all
+ * Flyway code sits in {@code FlywayRunner}, which this class never names on the fast path). The
+ * fast path does not re-verify checksums: released files never change, which {@code
  * MigrationChecksumPinTest} enforces at build time, and {@code migrate} validates them.
  *
- * <p><b>Concurrency.</b> Several processes may migrate the same database at once (workers
- * starting together with {@code auto_migrate = true}). Each takes a session-level PostgreSQL
- * advisory lock ({@link #MIGRATION_LOCK_KEY}) on its own connection before Flyway starts and
- * holds it until Flyway is done: the first applies every pending migration, the others then
- * find nothing to do. Flyway's own advisory lock would serialize the migrations too, but the
- * first-time creation of the history table races outside it (Flyway retries with 1 s sleeps).
+ * <p><b>Concurrency.</b> Several processes may migrate the same database at once (workers starting
+ * together with {@code auto_migrate = true}). Each takes a session-level PostgreSQL advisory lock
+ * ({@link #MIGRATION_LOCK_KEY}) on its own connection before Flyway starts and holds it until
+ * Flyway is done: the first applies every pending migration, the others then find nothing to do.
+ * Flyway's own advisory lock would serialize the migrations too, but the first-time creation of the
+ * history table races outside it (Flyway retries with 1 s sleeps).
  */
 public final class Migrations {
   /** Highest migration version in {@code db/migration}; {@code MigrationChecksumPinTest} checks. */
@@ -46,9 +46,9 @@ public final class Migrations {
   private Migrations() {}
 
   /**
-   * Applies pending migrations, printing each applied one and the final version (or that the
-   * schema was already up to date) to {@code out}. Errors are {@link io.ampd.AmpdException}s
-   * with DESIGN.md's messages and hints.
+   * Applies pending migrations, printing each applied one and the final version (or that the schema
+   * was already up to date) to {@code out}. Errors are {@link io.ampd.AmpdException}s with
+   * DESIGN.md's messages and hints.
    */
   public static SchemaStatus migrate(PgUrl url, Consumer<String> out) {
     return migrate(url, out, LATEST_VERSION, LOCATION);
@@ -73,8 +73,14 @@ public final class Migrations {
       List<FlywayRunner.Applied> applied =
           FlywayRunner.migrate(url, db.dataSource(), latest, locations);
       for (FlywayRunner.Applied m : applied) {
-        out.accept("applied migration " + m.version() + ": " + m.description()
-            + " (" + m.millis() + " ms)");
+        out.accept(
+            "applied migration "
+                + m.version()
+                + ": "
+                + m.description()
+                + " ("
+                + m.millis()
+                + " ms)");
       }
       int version = readHistory(url, db.dataSource()).version();
       if (applied.isEmpty()) {
@@ -102,9 +108,9 @@ public final class Migrations {
   }
 
   /**
-   * At role start: returns at once when the schema is current (without loading Flyway);
-   * otherwise migrates when {@code autoMigrate}, or refuses a schema with pending migrations
-   * ({@code metadata database schema is at version N, this ampd needs M}).
+   * At role start: returns at once when the schema is current (without loading Flyway); otherwise
+   * migrates when {@code autoMigrate}, or refuses a schema with pending migrations ({@code metadata
+   * database schema is at version N, this ampd needs M}).
    *
    * @param url the database, for migrating over connections of its own and for messages
    * @param dataSource the role's pool, for the fast check
@@ -121,12 +127,16 @@ public final class Migrations {
     }
     if (!autoMigrate) {
       throw new AmpdException(
-          "metadata database schema is at version " + state.version()
-              + ", this ampd needs " + LATEST_VERSION,
+          "metadata database schema is at version "
+              + state.version()
+              + ", this ampd needs "
+              + LATEST_VERSION,
           "run 'ampd --config " + configHint + " migrate' or set auto_migrate = true");
     }
-    LOG.info("migrating the metadata database schema from version {} to {}",
-        state.version(), LATEST_VERSION);
+    LOG.info(
+        "migrating the metadata database schema from version {} to {}",
+        state.version(),
+        LATEST_VERSION);
     return migrate(url, LOG::info);
   }
 
@@ -147,8 +157,11 @@ public final class Migrations {
 
   static AmpdException newerSchema(int current, int latest) {
     return new AmpdException(
-        "metadata database schema is at version " + current
-            + ", newer than this ampd supports (" + latest + ")",
+        "metadata database schema is at version "
+            + current
+            + ", newer than this ampd supports ("
+            + latest
+            + ")",
         "upgrade ampd to a version that knows schema " + current);
   }
 }

@@ -2,4 +2,9 @@ package io.ampd.metadb;
 
 /** A Parquet file to record: already renamed to its final name in its revision's directory. */
 public record NewFile(
-    long revisionId, String fileName, long sizeBytes, long rowCount, long blockStart, long blockEnd) {}
+    long revisionId,
+    String fileName,
+    long sizeBytes,
+    long rowCount,
+    long blockStart,
+    long blockEnd) {}

@@ -11,7 +11,10 @@ public final class ProviderInUseException extends AmpdException {
 
   ProviderInUseException(String name, List<Long> jobIds) {
     super(
-        "provider '" + name + "' is used by unfinished job" + (jobIds.size() == 1 ? " " : "s ")
+        "provider '"
+            + name
+            + "' is used by unfinished job"
+            + (jobIds.size() == 1 ? " " : "s ")
             + join(jobIds),
         "stop those jobs (PUT /jobs/{id}/stop) and wait until they have stopped");
     this.jobIds = List.copyOf(jobIds);

@@ -16,16 +16,16 @@ import javax.sql.DataSource;
 /**
  * The SQL of the {@code providers} table.
  *
- * <p>{@code config} holds the whole provider document of {@link ProviderParser#toJson} with the
- * URL unredacted (workers need the credentials); everything leaving the API goes through the
- * redacting form. A row is read back through {@link ProviderParser#parse}, so a row edited by
- * hand into something invalid fails loudly instead of reaching a worker.
+ * <p>{@code config} holds the whole provider document of {@link ProviderParser#toJson} with the URL
+ * unredacted (workers need the credentials); everything leaving the API goes through the redacting
+ * form. A row is read back through {@link ProviderParser#parse}, so a row edited by hand into
+ * something invalid fails loudly instead of reaching a worker.
  *
- * <p><b>Deleting while deploying.</b> {@link #delete} locks the provider row ({@code FOR
- * UPDATE}) before it looks for unfinished jobs using it ({@code jobs.descriptor->>'provider'}).
- * A deploy that reads the provider with {@code FOR SHARE} ({@link #findForShare}) in the
- * transaction that inserts its job therefore either finishes first (and the delete sees its job)
- * or waits for the delete (and finds no provider).
+ * <p><b>Deleting while deploying.</b> {@link #delete} locks the provider row ({@code FOR UPDATE})
+ * before it looks for unfinished jobs using it ({@code jobs.descriptor->>'provider'}). A deploy
+ * that reads the provider with {@code FOR SHARE} ({@link #findForShare}) in the transaction that
+ * inserts its job therefore either finishes first (and the delete sees its job) or waits for the
+ * delete (and finds no provider).
  */
 public final class ProviderRepository {
   /** Job statuses after which a job never runs again; any other status still uses its provider. */
@@ -131,7 +131,9 @@ public final class ProviderRepository {
             + " ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind, config = EXCLUDED.config"
             + " WHERE providers.kind IS DISTINCT FROM EXCLUDED.kind"
             + " OR providers.config IS DISTINCT FROM EXCLUDED.config"
-            + " RETURNING " + COLUMNS + ", xmax = 0";
+            + " RETURNING "
+            + COLUMNS
+            + ", xmax = 0";
     try (PreparedStatement s = c.prepareStatement(sql)) {
       s.setString(1, provider.name());
       s.setString(2, provider.kind());
@@ -236,9 +238,7 @@ public final class ProviderRepository {
       throw new SQLException("providers.config is not JSON", e);
     }
     return new StoredProvider(
-        provider,
-        rs.getTimestamp(2).toInstant(),
-        rs.getTimestamp(3).toInstant());
+        provider, rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant());
   }
 
   private static String json(ProviderConfig provider) {

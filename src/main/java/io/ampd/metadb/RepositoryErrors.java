@@ -6,8 +6,8 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
- * The error of a repository call that failed in the database. Only the server's primary message
- * is kept: its detail ("Failing row contains (…)") may quote a row holding a credential.
+ * The error of a repository call that failed in the database. Only the server's primary message is
+ * kept: its detail ("Failing row contains (…)") may quote a row holding a credential.
  */
 final class RepositoryErrors {
   private RepositoryErrors() {}

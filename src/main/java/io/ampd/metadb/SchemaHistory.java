@@ -7,8 +7,8 @@ import java.sql.Statement;
 import javax.sql.DataSource;
 
 /**
- * Reads Flyway's history table with plain SQL, without loading Flyway: the fast path of
- * {@link Migrations#ensureCurrent}.
+ * Reads Flyway's history table with plain SQL, without loading Flyway: the fast path of {@link
+ * Migrations#ensureCurrent}.
  */
 final class SchemaHistory {
   /** Flyway's history table, in the connection's current schema. */
@@ -19,7 +19,8 @@ final class SchemaHistory {
   private static final String QUERY =
       "SELECT coalesce(max(version::int) FILTER (WHERE success), 0),"
           + " count(*) FILTER (WHERE NOT success)"
-          + " FROM " + TABLE
+          + " FROM "
+          + TABLE
           + " WHERE version IS NOT NULL";
 
   /**
@@ -39,14 +40,15 @@ final class SchemaHistory {
   }
 
   /**
-   * The current schema when this user may not create the history table in it, else null.
-   * Checked up front because Flyway retries a failed history-table creation for ten seconds.
+   * The current schema when this user may not create the history table in it, else null. Checked up
+   * front because Flyway retries a failed history-table creation for ten seconds.
    */
   static String schemaWithoutCreate(DataSource dataSource) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(
-            "SELECT current_schema(), has_schema_privilege(current_schema(), 'CREATE')")) {
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT current_schema(), has_schema_privilege(current_schema(), 'CREATE')")) {
       rows.next();
       String schema = rows.getString(1);
       return schema != null && !rows.getBoolean(2) ? schema : null;

@@ -104,8 +104,7 @@ final class Sql {
     }
   }
 
-  static PreparedStatement prepare(Connection c, String sql, Object... params)
-      throws SQLException {
+  static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
     try {
       for (int i = 0; i < params.length; i++) {

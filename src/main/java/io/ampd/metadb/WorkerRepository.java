@@ -12,13 +12,13 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The SQL of {@code workers}: registration, heartbeats, the node lock, and liveness as the
- * database clock sees it.
+ * The SQL of {@code workers}: registration, heartbeats, the node lock, and liveness as the database
+ * clock sees it.
  *
- * <p>The node lock is a session-level advisory lock on {@code hashtextextended('ampd-worker:'
- * || node_id, 0)}: held as long as the worker's dedicated connection lives, released by
- * PostgreSQL the moment that session ends (also when the worker is killed). The heartbeat goes
- * over that same connection, so a recorded heartbeat also proves the lock is still held.
+ * <p>The node lock is a session-level advisory lock on {@code hashtextextended('ampd-worker:' ||
+ * node_id, 0)}: held as long as the worker's dedicated connection lives, released by PostgreSQL the
+ * moment that session ends (also when the worker is killed). The heartbeat goes over that same
+ * connection, so a recorded heartbeat also proves the lock is still held.
  */
 public final class WorkerRepository {
   private static final String COLUMNS =
@@ -32,12 +32,14 @@ public final class WorkerRepository {
   }
 
   /**
-   * Takes the node lock of {@code nodeId} on {@code connection} (a session of its own, not a
-   * pooled one); false when another session holds it.
+   * Takes the node lock of {@code nodeId} on {@code connection} (a session of its own, not a pooled
+   * one); false when another session holds it.
    */
   public static boolean tryLock(Connection connection, String nodeId) throws SQLException {
     try (PreparedStatement ps =
-            Sql.prepare(connection, "SELECT pg_try_advisory_lock(hashtextextended(?, 0))",
+            Sql.prepare(
+                connection,
+                "SELECT pg_try_advisory_lock(hashtextextended(?, 0))",
                 "ampd-worker:" + nodeId);
         ResultSet rs = ps.executeQuery()) {
       rs.next();
@@ -59,9 +61,11 @@ public final class WorkerRepository {
 
   /** Records that {@code nodeId} is alive; false if its row is gone. */
   public static boolean heartbeat(Connection connection, String nodeId) throws SQLException {
-    return Sql.update(connection,
-        "UPDATE workers SET heartbeat_at = now(), stopped_at = NULL WHERE node_id = ?",
-        nodeId) == 1;
+    return Sql.update(
+            connection,
+            "UPDATE workers SET heartbeat_at = now(), stopped_at = NULL WHERE node_id = ?",
+            nodeId)
+        == 1;
   }
 
   /** Records a clean stop: nothing is scheduled onto {@code nodeId} until it registers again. */
@@ -71,14 +75,22 @@ public final class WorkerRepository {
 
   /** Every worker by node id; live means a heartbeat within {@code timeout} and not stopped. */
   public List<WorkerNode> list(Duration timeout) {
-    return Sql.autoCommit(dataSource,
+    return Sql.autoCommit(
+        dataSource,
         c -> query(c, "SELECT " + COLUMNS + " FROM workers ORDER BY node_id", seconds(timeout)));
   }
 
   public Optional<WorkerNode> find(String nodeId, Duration timeout) {
-    return Sql.autoCommit(dataSource,
-        c -> query(c, "SELECT " + COLUMNS + " FROM workers WHERE node_id = ?", seconds(timeout),
-            nodeId).stream().findFirst());
+    return Sql.autoCommit(
+        dataSource,
+        c ->
+            query(
+                    c,
+                    "SELECT " + COLUMNS + " FROM workers WHERE node_id = ?",
+                    seconds(timeout),
+                    nodeId)
+                .stream()
+                .findFirst());
   }
 
   private static List<WorkerNode> query(Connection c, String sql, Object... params)

@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies a child's merged stdout/stderr, line by line, to an SLF4J logger named after it
- * ({@code postgres}, {@code initdb}), which prefixes every line with that name; runs on a named
- * daemon thread and keeps the last lines for error messages.
+ * Copies a child's merged stdout/stderr, line by line, to an SLF4J logger named after it ({@code
+ * postgres}, {@code initdb}), which prefixes every line with that name; runs on a named daemon
+ * thread and keeps the last lines for error messages.
  */
 final class ProcessOutput {
   private final Logger log;

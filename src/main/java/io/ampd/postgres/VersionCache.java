@@ -15,9 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Remembers what {@code postgres -V} printed for a binary, keyed by its real path, size and
  * modification time, in {@code <cache>/postgres-versions.properties}. Running {@code -V} costs a
- * process start (tens of milliseconds) on every solo start otherwise. A changed or replaced
- * binary misses the cache and is asked again; a cache that cannot be read or written is just
- * not used.
+ * process start (tens of milliseconds) on every solo start otherwise. A changed or replaced binary
+ * misses the cache and is asked again; a cache that cannot be read or written is just not used.
  */
 final class VersionCache {
   private static final Logger log = LoggerFactory.getLogger(VersionCache.class);

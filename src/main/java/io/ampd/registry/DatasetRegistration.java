@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
- * A request to register a dataset version: the body of {@code POST /datasets} and the content of
- * a file in {@code manifests_dir}.
+ * A request to register a dataset version: the body of {@code POST /datasets} and the content of a
+ * file in {@code manifests_dir}.
  *
  * <pre>
  * {"namespace": "example",   a letter or digit, then letters, digits, _ - . (64 max)
@@ -29,8 +29,7 @@ public record DatasetRegistration(DatasetRef ref, EvmRpcManifest manifest) {
   /** Validates a registration document. */
   public static DatasetRegistration parse(JsonNode document) {
     DocumentReader r = DocumentReader.of(DOC, "", document, FIELDS, HINT);
-    String namespace =
-        r.requiredMatching("namespace", Names.DATASET_PART, Names.DATASET_PART_RULE);
+    String namespace = r.requiredMatching("namespace", Names.DATASET_PART, Names.DATASET_PART_RULE);
     String name = r.requiredMatching("name", Names.DATASET_PART, Names.DATASET_PART_RULE);
     String version = r.requiredMatching("version", Names.DATASET_PART, Names.DATASET_PART_RULE);
     EvmRpcManifest manifest = ManifestParser.parse(r.required("manifest"), DOC, "manifest");

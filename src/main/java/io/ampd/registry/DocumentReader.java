@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 /**
  * Reads the fields of one JSON object strictly: a field the document does not know, a missing
  * required field, a wrong type or a value out of range is an {@link InvalidDocumentException}
- * naming the field (as a dotted path from the document's root), the value and the rule. JSON
- * {@code null} counts as absent. Callers validate URL fields themselves, to quote them redacted.
+ * naming the field (as a dotted path from the document's root), the value and the rule. JSON {@code
+ * null} counts as absent. Callers validate URL fields themselves, to quote them redacted.
  */
 final class DocumentReader {
   private static final int MAX_QUOTED = 80;
@@ -39,8 +39,7 @@ final class DocumentReader {
     if (node == null || !node.isObject()) {
       String what = node == null || node.isMissingNode() ? "nothing" : kindOf(node);
       if (path.isEmpty()) {
-        throw new InvalidDocumentException(
-            document + " must be a JSON object, got " + what, hint);
+        throw new InvalidDocumentException(document + " must be a JSON object, got " + what, hint);
       }
       throw new InvalidDocumentException(
           document, path, "must be a JSON object, got " + what, hint);
@@ -50,10 +49,7 @@ final class DocumentReader {
       String name = it.next();
       if (!known.contains(name)) {
         throw new InvalidDocumentException(
-            document,
-            prefix + name,
-            "is unknown; known fields: " + String.join(", ", known),
-            hint);
+            document, prefix + name, "is unknown; known fields: " + String.join(", ", known), hint);
       }
     }
     return new DocumentReader(document, prefix, node, hint);

@@ -3,10 +3,10 @@ package io.ampd.registry;
 import io.ampd.AmpdException;
 
 /**
- * A provider, manifest or dataset registration that does not validate. The message reads
- * {@code <document> field '<field>' <problem>}, e.g. {@code manifest field 'start_block' is -1,
- * expected 0 or more}: it names the field, the value and the rule, and never a credential (URLs
- * are quoted redacted). The admin API answers it with 400; a file loader prefixes the file name.
+ * A provider, manifest or dataset registration that does not validate. The message reads {@code
+ * <document> field '<field>' <problem>}, e.g. {@code manifest field 'start_block' is -1, expected 0
+ * or more}: it names the field, the value and the rule, and never a credential (URLs are quoted
+ * redacted). The admin API answers it with 400; a file loader prefixes the file name.
  */
 public final class InvalidDocumentException extends AmpdException {
   private static final long serialVersionUID = 1L;

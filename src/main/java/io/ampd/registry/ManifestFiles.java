@@ -12,11 +12,11 @@ import java.util.Map;
 
 /**
  * Reads the dataset registrations in {@code manifests_dir}: every {@code *.json} file holds one
- * {@link DatasetRegistration} ({@code namespace}, {@code name}, {@code version}, {@code
- * manifest}). Other files (a README) are ignored. Two files registering the same version with
- * different manifests are an error naming both; the controller registers the rest at start,
- * where a version already registered with another manifest is an error too (a registered
- * version is immutable: give a changed manifest a new version).
+ * {@link DatasetRegistration} ({@code namespace}, {@code name}, {@code version}, {@code manifest}).
+ * Other files (a README) are ignored. Two files registering the same version with different
+ * manifests are an error naming both; the controller registers the rest at start, where a version
+ * already registered with another manifest is an error too (a registered version is immutable: give
+ * a changed manifest a new version).
  *
  * <p>Any error names the file, and the field where there is one; ampd refuses to start on it.
  */
@@ -41,8 +41,12 @@ public final class ManifestFiles {
         out.add(file);
       } else if (!other.registration().equals(file.registration())) {
         throw new AmpdException(
-            text.file() + ": dataset " + file.registration().ref()
-                + " is also registered by " + other.file() + " with a different manifest",
+            text.file()
+                + ": dataset "
+                + file.registration().ref()
+                + " is also registered by "
+                + other.file()
+                + " with a different manifest",
             "give the changed manifest a new version");
       }
     }

@@ -29,12 +29,12 @@ import java.util.Set;
  *  "tables": ["blocks", "transactions", "logs"]}   optional, default all three; no repeats
  * </pre>
  *
- * <p><b>Canonical form and content address.</b> {@link #toJson} spells every field out
- * (defaults included, {@code end_block} only when set), keys sorted, tables in the order
- * blocks, transactions, logs. {@link #canonicalText} is that JSON without whitespace and
- * {@link #hash} the lowercase hex SHA-256 of its UTF-8 bytes. So two manifests that mean the
- * same (one giving the defaults, one leaving them out; tables listed in another order) have the
- * same hash, and the hash changes exactly when the meaning does.
+ * <p><b>Canonical form and content address.</b> {@link #toJson} spells every field out (defaults
+ * included, {@code end_block} only when set), keys sorted, tables in the order blocks,
+ * transactions, logs. {@link #canonicalText} is that JSON without whitespace and {@link #hash} the
+ * lowercase hex SHA-256 of its UTF-8 bytes. So two manifests that mean the same (one giving the
+ * defaults, one leaving them out; tables listed in another order) have the same hash, and the hash
+ * changes exactly when the meaning does.
  */
 public final class ManifestParser {
   public static final String KIND_EVM_RPC = "evm-rpc";
@@ -72,8 +72,7 @@ public final class ManifestParser {
     OptionalLong end = r.optionalInteger("end_block", 0, Long.MAX_VALUE);
     if (end.isPresent() && end.getAsLong() < start) {
       throw r.invalid(
-          "end_block",
-          "is " + end.getAsLong() + ", expected start_block (" + start + ") or more");
+          "end_block", "is " + end.getAsLong() + ", expected start_block (" + start + ") or more");
     }
     int confirmations = (int) r.integer("confirmations", 0, 0, MAX_CONFIRMATIONS);
     return new EvmRpcManifest(network, start, end, confirmations, tables(r));
@@ -92,8 +91,7 @@ public final class ManifestParser {
       EvmTable table = byName(name);
       if (table == null) {
         throw r.invalid(
-            "tables",
-            "holds " + DocumentReader.quote(name) + ", expected one of " + tableNames());
+            "tables", "holds " + DocumentReader.quote(name) + ", expected one of " + tableNames());
       }
       if (!tables.add(table)) {
         throw r.invalid("tables", "holds " + DocumentReader.quote(name) + " twice");

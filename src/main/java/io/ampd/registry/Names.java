@@ -3,11 +3,11 @@ package io.ampd.registry;
 import java.util.regex.Pattern;
 
 /**
- * The shapes of names. Provider names and networks start with a letter; dataset namespaces,
- * names and versions start with a letter or digit (so {@code 1.0.0} is a version). All hold
- * only ASCII letters, digits, {@code _ - .} and are at most 64 characters: they appear in paths
- * ({@code data_dir/<namespace>/<name>/…}) and in URL path segments, so no {@code /}, no
- * {@code +} (a space in a decoded path), and never {@code .} or {@code ..} alone.
+ * The shapes of names. Provider names and networks start with a letter; dataset namespaces, names
+ * and versions start with a letter or digit (so {@code 1.0.0} is a version). All hold only ASCII
+ * letters, digits, {@code _ - .} and are at most 64 characters: they appear in paths ({@code
+ * data_dir/<namespace>/<name>/…}) and in URL path segments, so no {@code /}, no {@code +} (a space
+ * in a decoded path), and never {@code .} or {@code ..} alone.
  */
 final class Names {
   private Names() {}

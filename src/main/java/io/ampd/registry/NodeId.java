@@ -23,8 +23,12 @@ public final class NodeId {
     }
     if (id.length() > MAX_LENGTH || !FORMAT.matcher(id).matches()) {
       throw new IllegalArgumentException(
-          "invalid worker node id '" + id + "': it must start with a letter and contain only"
-              + " letters, digits, '_', '-' and '.' (at most " + MAX_LENGTH + " characters)");
+          "invalid worker node id '"
+              + id
+              + "': it must start with a letter and contain only"
+              + " letters, digits, '_', '-' and '.' (at most "
+              + MAX_LENGTH
+              + " characters)");
     }
     return id;
   }

@@ -13,9 +13,8 @@ import java.time.Duration;
  * @param batchSize calls per JSON-RPC batch request, at least 1
  * @param requestTimeout timeout of one HTTP request
  * @param retry retries of transient errors
- *
- * <p>JSON form (API and {@code providers} table) and TOML form (files in {@code providers_dir})
- * are parsed and validated by the registry; see {@code ProviderParser}.
+ *     <p>JSON form (API and {@code providers} table) and TOML form (files in {@code providers_dir})
+ *     are parsed and validated by the registry; see {@code ProviderParser}.
  */
 public record ProviderConfig(
     String name,

@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the providers in {@code providers_dir}: every {@code *.toml} file holds one provider,
- * with the fields of {@link ProviderParser} as top-level keys. The file name is free; the
- * {@code name} field is what datasets refer to, and two files naming the same provider are an
- * error. The controller upserts them into the {@code providers} table at start, so an edited
- * file replaces the stored provider; removing a file does not delete the provider (use {@code
- * DELETE /providers/{name}}).
+ * Reads the providers in {@code providers_dir}: every {@code *.toml} file holds one provider, with
+ * the fields of {@link ProviderParser} as top-level keys. The file name is free; the {@code name}
+ * field is what datasets refer to, and two files naming the same provider are an error. The
+ * controller upserts them into the {@code providers} table at start, so an edited file replaces the
+ * stored provider; removing a file does not delete the provider (use {@code DELETE
+ * /providers/{name}}).
  *
  * <p>Any error names the file, and the field where there is one; ampd refuses to start on it.
  */

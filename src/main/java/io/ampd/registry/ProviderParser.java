@@ -51,7 +51,13 @@ public final class ProviderParser {
       "see .amp.example/providers/mainnet.toml for every provider field and its rule";
   private static final List<String> FIELDS =
       List.of(
-          "name", "kind", "url", "network", "concurrency", "batch_size", "request_timeout_ms",
+          "name",
+          "kind",
+          "url",
+          "network",
+          "concurrency",
+          "batch_size",
+          "request_timeout_ms",
           "retry");
   private static final List<String> RETRY_FIELDS =
       List.of("max_attempts", "initial_backoff_ms", "max_backoff_ms");
@@ -97,7 +103,9 @@ public final class ProviderParser {
     if (url.contains(Urls.MASK)) {
       throw r.invalid(
           "url",
-          "is " + shown + ", which holds the mask *** of a redacted credential;"
+          "is "
+              + shown
+              + ", which holds the mask *** of a redacted credential;"
               + " give the URL with its real credentials");
     }
     return url;
@@ -127,8 +135,8 @@ public final class ProviderParser {
 
   /**
    * JSON of a provider, every field spelled out (defaults included), in the order of the class
-   * comment; with {@code redact} the URL's credentials are masked. Without it, the result holds
-   * the credentials: it is for the {@code providers} table only.
+   * comment; with {@code redact} the URL's credentials are masked. Without it, the result holds the
+   * credentials: it is for the {@code providers} table only.
    */
   public static JsonNode toJson(ProviderConfig provider, boolean redact) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();

@@ -16,8 +16,8 @@ final class RegistryFiles {
   record Text(Path file, String content) {}
 
   /**
-   * The regular files in {@code dir} whose name ends with {@code suffix}, sorted by name; none
-   * when {@code dir} does not exist. Hidden files ({@code .x.toml}, editor leftovers) are skipped.
+   * The regular files in {@code dir} whose name ends with {@code suffix}, sorted by name; none when
+   * {@code dir} does not exist. Hidden files ({@code .x.toml}, editor leftovers) are skipped.
    */
   static List<Text> read(Path dir, String suffix, String setting) {
     if (!Files.exists(dir)) {

@@ -10,15 +10,15 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>userinfo: {@code https://user:secret@host} becomes {@code https://user:***@host}; a
  *       userinfo without a colon is a bare token and is masked whole ({@code https://***@host});
- *   <li>query parameters whose name contains {@code key}, {@code token}, {@code secret},
- *       {@code pass}, {@code auth}, {@code sig} or {@code credential} ({@code ?apikey=***});
- *   <li>path segments that look like API keys: 16 or more characters of letters, digits,
- *       {@code _} and {@code -} with at least one digit and one letter, as Infura
- *       ({@code /v3/<key>}), Alchemy ({@code /v2/<key>}) and QuickNode put them.
+ *   <li>query parameters whose name contains {@code key}, {@code token}, {@code secret}, {@code
+ *       pass}, {@code auth}, {@code sig} or {@code credential} ({@code ?apikey=***});
+ *   <li>path segments that look like API keys: 16 or more characters of letters, digits, {@code _}
+ *       and {@code -} with at least one digit and one letter, as Infura ({@code /v3/<key>}),
+ *       Alchemy ({@code /v2/<key>}) and QuickNode put them.
  * </ul>
  *
- * <p>The text need not parse as a URL (error messages quote invalid values through this too);
- * where the structure is unclear it masks more rather than less.
+ * <p>The text need not parse as a URL (error messages quote invalid values through this too); where
+ * the structure is unclear it masks more rather than less.
  */
 public final class Urls {
   static final String MASK = "***";
@@ -68,7 +68,8 @@ public final class Urls {
       out.append(authorityAndPath, 0, slash);
       String[] segments = authorityAndPath.substring(slash).split("/", -1);
       for (int i = 1; i < segments.length; i++) {
-        out.append('/').append(KEY_LIKE_SEGMENT.matcher(segments[i]).matches() ? MASK : segments[i]);
+        out.append('/')
+            .append(KEY_LIKE_SEGMENT.matcher(segments[i]).matches() ? MASK : segments[i]);
       }
     }
     if (query >= 0) {

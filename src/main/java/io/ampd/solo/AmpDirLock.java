@@ -13,10 +13,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
 /**
- * One solo per amp dir: an OS file lock on {@code <amp-dir>/ampd.lock}, held for the life of
- * the process (the OS drops it when the process dies, even by SIGKILL). The holder writes its
- * pid into the file so a second solo can name it. The file is never deleted: deleting a lock
- * file lets two processes each lock a different inode.
+ * One solo per amp dir: an OS file lock on {@code <amp-dir>/ampd.lock}, held for the life of the
+ * process (the OS drops it when the process dies, even by SIGKILL). The holder writes its pid into
+ * the file so a second solo can name it. The file is never deleted: deleting a lock file lets two
+ * processes each lock a different inode.
  */
 public final class AmpDirLock implements AutoCloseable {
   private final FileChannel channel;

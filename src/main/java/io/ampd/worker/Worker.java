@@ -37,24 +37,23 @@ import org.slf4j.LoggerFactory;
  * recorded heartbeat proves the lock is held), and the <i>listen</i> session waits for {@code
  * job_actions} notifications. Job status changes and the runners use the pool.
  *
- * <p><b>Threads.</b> {@code worker-heartbeat} heartbeats every {@code heartbeat_interval}; if
- * the lock session is lost the worker can no longer prove it is the only one with its node id,
- * so it stops its runs at once, records nothing more, and tries to take the lock again on a new
- * session (a restart of PostgreSQL); if another worker took it, or the database stays away, it
- * reports a fatal error (the process exits 1).
- * {@code worker-listen} reconciles on every notification and at least every {@code
- * reconcile_interval}: it reads the node's jobs and makes the runs match them (start SCHEDULED,
- * resume RUNNING ones a crashed earlier process left, stop STOP_REQUESTED). Reconciling is the
- * only place runs start, on that one thread. Each run has a thread {@code job-<id>} which sets
- * the final status from how the runner ended (see {@link JobRunner}); every write is a
- * compare-and-set on this node, so a run whose job was taken away (its node was judged dead)
- * writes nothing.
+ * <p><b>Threads.</b> {@code worker-heartbeat} heartbeats every {@code heartbeat_interval}; if the
+ * lock session is lost the worker can no longer prove it is the only one with its node id, so it
+ * stops its runs at once, records nothing more, and tries to take the lock again on a new session
+ * (a restart of PostgreSQL); if another worker took it, or the database stays away, it reports a
+ * fatal error (the process exits 1). {@code worker-listen} reconciles on every notification and at
+ * least every {@code reconcile_interval}: it reads the node's jobs and makes the runs match them
+ * (start SCHEDULED, resume RUNNING ones a crashed earlier process left, stop STOP_REQUESTED).
+ * Reconciling is the only place runs start, on that one thread. Each run has a thread {@code
+ * job-<id>} which sets the final status from how the runner ended (see {@link JobRunner}); every
+ * write is a compare-and-set on this node, so a run whose job was taken away (its node was judged
+ * dead) writes nothing.
  *
- * <p><b>Stop.</b> {@link #close()} stops reconciling, asks every run to stop and waits up to
- * {@code stopTimeout}. A job a user asked to stop ends STOPPED; any other interrupted job goes
- * back to SCHEDULED without a node (event {@code worker_stopped}) so the controller hands it to
- * a live worker, or to this one when it starts again, and the run resumes from its recorded
- * progress. Then the node is marked stopped and the lock session closed.
+ * <p><b>Stop.</b> {@link #close()} stops reconciling, asks every run to stop and waits up to {@code
+ * stopTimeout}. A job a user asked to stop ends STOPPED; any other interrupted job goes back to
+ * SCHEDULED without a node (event {@code worker_stopped}) so the controller hands it to a live
+ * worker, or to this one when it starts again, and the run resumes from its recorded progress. Then
+ * the node is marked stopped and the lock session closed.
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -98,8 +97,13 @@ public final class Worker implements AutoCloseable {
   private final Thread listenThread;
   private volatile Connection listenConnection;
 
-  private Worker(WorkerSettings settings, DataSource pool, Catalog catalog,
-      Map<String, JobRunner> runners, Listener listener, Connection lockConnection) {
+  private Worker(
+      WorkerSettings settings,
+      DataSource pool,
+      Catalog catalog,
+      Map<String, JobRunner> runners,
+      Listener listener,
+      Connection lockConnection) {
     this.settings = settings;
     this.nodeId = settings.nodeId();
     this.pool = pool;
@@ -122,8 +126,12 @@ public final class Worker implements AutoCloseable {
    * @throws AmpdException when another running worker has the node id, or the database cannot be
    *     reached
    */
-  public static Worker start(WorkerSettings settings, DataSource pool, Catalog catalog,
-      Map<String, JobRunner> runners, Listener listener) {
+  public static Worker start(
+      WorkerSettings settings,
+      DataSource pool,
+      Catalog catalog,
+      Map<String, JobRunner> runners,
+      Listener listener) {
     String nodeId = settings.nodeId();
     Connection lock = connect(settings, "lock");
     try {
@@ -145,8 +153,10 @@ public final class Worker implements AutoCloseable {
       if (e instanceof AmpdException ae) {
         throw ae;
       }
-      throw new AmpdException("worker " + nodeId + " cannot register: " + e.getMessage(),
-          "check that the metadata database is up and migrated", e);
+      throw new AmpdException(
+          "worker " + nodeId + " cannot register: " + e.getMessage(),
+          "check that the metadata database is up and migrated",
+          e);
     }
   }
 
@@ -197,16 +207,19 @@ public final class Worker implements AutoCloseable {
   /**
    * The session holding the node lock is gone (PostgreSQL restarted, the network broke): this
    * worker can no longer prove it is the only one with its node id. Its runs are stopped at once
-   * and record nothing; then it tries for {@link #RELOCK_WINDOW} to open a new session and take
-   * the lock again. Got it: it registers again and the next reconcile resumes its jobs. Another
-   * worker has it, or the database stays away: fatal, the process exits 1.
+   * and record nothing; then it tries for {@link #RELOCK_WINDOW} to open a new session and take the
+   * lock again. Got it: it registers again and the next reconcile resumes its jobs. Another worker
+   * has it, or the database stays away: fatal, the process exits 1.
    *
    * @return whether the worker goes on
    */
   private boolean relock(SQLException cause) throws InterruptedException {
     lockLost.set(true);
-    log.warn("worker {} lost its metadata database session holding the node lock ({});"
-        + " stopping its jobs and reconnecting", nodeId, cause.getMessage());
+    log.warn(
+        "worker {} lost its metadata database session holding the node lock ({});"
+            + " stopping its jobs and reconnecting",
+        nodeId,
+        cause.getMessage());
     for (Run run : runs.values()) {
       run.shutdown = true;
       run.stop.set();
@@ -227,10 +240,13 @@ public final class Worker implements AutoCloseable {
       try {
         if (!WorkerRepository.tryLock(fresh, nodeId)) {
           closeQuietly(fresh);
-          fatal(new AmpdException(
-              "worker node id '" + nodeId + "' was taken by another worker while this one was"
-                  + " disconnected from the metadata database",
-              "stop one of the two workers; node ids must be unique"));
+          fatal(
+              new AmpdException(
+                  "worker node id '"
+                      + nodeId
+                      + "' was taken by another worker while this one was"
+                      + " disconnected from the metadata database",
+                  "stop one of the two workers; node ids must be unique"));
           return false;
         }
         WorkerRepository.register(fresh, nodeId, settings.info());
@@ -248,10 +264,16 @@ public final class Worker implements AutoCloseable {
       log.info("worker {} holds its node lock again; resuming its jobs", nodeId);
       return true;
     }
-    fatal(new AmpdException(
-        "worker " + nodeId + " lost its connection to the metadata database holding the node lock"
-            + " and could not get it back within " + RELOCK_WINDOW.toSeconds() + " s: " + last,
-        "check that PostgreSQL is up and reachable, then restart this worker"));
+    fatal(
+        new AmpdException(
+            "worker "
+                + nodeId
+                + " lost its connection to the metadata database holding the node lock"
+                + " and could not get it back within "
+                + RELOCK_WINDOW.toSeconds()
+                + " s: "
+                + last,
+            "check that PostgreSQL is up and reachable, then restart this worker"));
     return false;
   }
 
@@ -307,8 +329,7 @@ public final class Worker implements AutoCloseable {
         if (closing.getCount() == 0) {
           return;
         }
-        log.warn("worker {} lost its listen connection ({}); reconnecting", nodeId,
-            e.getMessage());
+        log.warn("worker {} lost its listen connection ({}); reconnecting", nodeId, e.getMessage());
         closeQuietly(listenConnection);
         listenConnection = null;
         sleepQuietly(Duration.ofMillis(500));
@@ -387,18 +408,25 @@ public final class Worker implements AutoCloseable {
         log.warn("job {} ended ({}) after the node lock was lost; not recorded", id, outcome);
         return;
       }
-      boolean written = switch (outcome.status()) {
-        case SCHEDULED -> jobs.release(id, nodeId, "worker " + nodeId + " is stopping");
-        default -> jobs.finish(id, nodeId, outcome.status(), outcome.error());
-      };
+      boolean written =
+          switch (outcome.status()) {
+            case SCHEDULED -> jobs.release(id, nodeId, "worker " + nodeId + " is stopping");
+            default -> jobs.finish(id, nodeId, outcome.status(), outcome.error());
+          };
       if (written && outcome.status() == JobStatus.SCHEDULED) {
         log.info("job {} handed back for rescheduling (worker {} is stopping)", id, nodeId);
       } else if (written) {
-        log.info("job {} {}{}", id, outcome.status(),
+        log.info(
+            "job {} {}{}",
+            id,
+            outcome.status(),
             outcome.error() == null ? "" : ": " + outcome.error());
       } else {
-        log.info("job {} ended ({}) but is no longer held by {}; nothing recorded", id,
-            outcome.status(), nodeId);
+        log.info(
+            "job {} ended ({}) but is no longer held by {}; nothing recorded",
+            id,
+            outcome.status(),
+            nodeId);
       }
     } catch (RuntimeException e) {
       log.warn("job {}: recording its end failed: {}", id, e.getMessage());
@@ -425,14 +453,16 @@ public final class Worker implements AutoCloseable {
       if (e.fatal()) {
         return new Outcome(JobStatus.FATAL, e.getMessage());
       }
-      return run.stop.stopRequested() ? stopped(run, e.getMessage())
+      return run.stop.stopRequested()
+          ? stopped(run, e.getMessage())
           : new Outcome(JobStatus.ERROR, e.getMessage());
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
-      return run.stop.stopRequested() ? stopped(run, message)
+      return run.stop.stopRequested()
+          ? stopped(run, message)
           : new Outcome(JobStatus.ERROR, message);
     }
   }
@@ -452,15 +482,23 @@ public final class Worker implements AutoCloseable {
     if (provider.isEmpty()) {
       throw JobFailedException.fatal("provider '" + job.provider() + "' does not exist", null);
     }
-    return new JobContext(job.id(), nodeId, job.dataset(), dataset.get().manifest(),
-        provider.get(), pool, settings.dataDir(), settings.config().segmentBlocks(), stop);
+    return new JobContext(
+        job.id(),
+        nodeId,
+        job.dataset(),
+        dataset.get().manifest(),
+        provider.get(),
+        pool,
+        settings.dataDir(),
+        settings.config().segmentBlocks(),
+        stop);
   }
 
   // ---- stop ----
 
   /**
-   * Stops reconciling, stops every run (see the class comment for the status each job gets),
-   * marks the node stopped and releases its lock. Idempotent.
+   * Stops reconciling, stops every run (see the class comment for the status each job gets), marks
+   * the node stopped and releases its lock. Idempotent.
    */
   @Override
   public void close() {
@@ -486,8 +524,12 @@ public final class Worker implements AutoCloseable {
     heartbeatThread.interrupt();
     join(heartbeatThread, Duration.ofSeconds(5));
     if (!runs.isEmpty()) {
-      log.warn("worker {}: jobs {} did not stop within {}; the controller reschedules them once"
-          + " this worker is silent", nodeId, runs.keySet(), settings.stopTimeout());
+      log.warn(
+          "worker {}: jobs {} did not stop within {}; the controller reschedules them once"
+              + " this worker is silent",
+          nodeId,
+          runs.keySet(),
+          settings.stopTimeout());
     } else if (!lockLost.get()) {
       try {
         synchronized (lockGuard) {
@@ -510,9 +552,12 @@ public final class Worker implements AutoCloseable {
       return DriverManager.getConnection(settings.url().jdbcUrl(), properties);
     } catch (SQLException e) {
       throw new AmpdException(
-          "failed to connect to metadata database (" + settings.url().redacted() + "): "
+          "failed to connect to metadata database ("
+              + settings.url().redacted()
+              + "): "
               + e.getMessage(),
-          "check metadata_db.url and that PostgreSQL is up", e);
+          "check metadata_db.url and that PostgreSQL is up",
+          e);
     }
   }
 

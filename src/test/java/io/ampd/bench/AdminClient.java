@@ -10,13 +10,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The admin API of one ampd, JSON over HTTP/1.1 on raw sockets, one short connection per
- * request ({@code Connection: close}), read to the end.
+ * The admin API of one ampd, JSON over HTTP/1.1 on raw sockets, one short connection per request
+ * ({@code Connection: close}), read to the end.
  *
- * <p>Why not a kept-alive connection: the JDK's HTTP server, which ampd's admin API runs on,
- * leaves Nagle's algorithm on by default, so a request on a reused connection waits for the
- * client's delayed ACK, about 40 ms. Polling through that would measure the TCP stack, not the
- * job; a fresh loopback connection answers in a millisecond or two.
+ * <p>Why not a kept-alive connection: the JDK's HTTP server, which ampd's admin API runs on, leaves
+ * Nagle's algorithm on by default, so a request on a reused connection waits for the client's
+ * delayed ACK, about 40 ms. Polling through that would measure the TCP stack, not the job; a fresh
+ * loopback connection answers in a millisecond or two.
  */
 final class AdminClient {
   private static final int CONNECT_TIMEOUT_MS = 1_000;
@@ -58,8 +58,8 @@ final class AdminClient {
 
   private Answer send(String method, String path) throws IOException {
     String what = method + " " + path;
-    String request = what + " HTTP/1.1\r\nHost: " + host
-        + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    String request =
+        what + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     byte[] raw;
     try (Socket socket = new Socket()) {
       socket.setTcpNoDelay(true);

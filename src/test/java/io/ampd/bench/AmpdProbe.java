@@ -14,12 +14,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code ampd solo} as a real process, exactly as the launcher runs it: a cold start on a fresh
- * amp dir, then a warm start on the same dir; each time until {@code /healthz} answers 200, then
- * ~2 s idle and a memory reading, then SIGTERM until the process exits.
+ * {@code ampd solo} as a real process, exactly as the launcher runs it: a cold start on a fresh amp
+ * dir, then a warm start on the same dir; each time until {@code /healthz} answers 200, then ~2 s
+ * idle and a memory reading, then SIGTERM until the process exits.
  *
- * <p>Cleanup: whatever happens, the ampd process and all its descendants are SIGKILLed by pid,
- * and a PostgreSQL still named by the cluster's {@code postmaster.pid} (one ampd left behind) is
+ * <p>Cleanup: whatever happens, the ampd process and all its descendants are SIGKILLed by pid, and
+ * a PostgreSQL still named by the cluster's {@code postmaster.pid} (one ampd left behind) is
  * SIGKILLed too, but only after {@code /proc/<pid>/cmdline} shows it serves this run's dir.
  */
 final class AmpdProbe {
@@ -98,12 +98,10 @@ final class AmpdProbe {
     results.add(jvmRss, kib(ProcFs.rssKib(ampd.pid()), "ampd JVM") / 1024.0);
     long postmaster =
         PostmasterPid.pid(dataDir)
-            .orElseThrow(
-                () -> new BenchException("no pid in " + PostmasterPid.file(dataDir), ""));
+            .orElseThrow(() -> new BenchException("no pid in " + PostmasterPid.file(dataDir), ""));
     List<Long> pids = new ArrayList<>();
     pids.add(postmaster);
-    ProcessHandle.of(postmaster)
-        .ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+    ProcessHandle.of(postmaster).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
     long rss = 0;
     long pss = 0;
     int counted = 0;

@@ -13,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A process the benchmark started, with its output in a log file. {@link #close()} leaves
- * nothing running: it SIGKILLs the process and every descendant it has, found by pid while the
- * parent is still alive. Idempotent.
+ * A process the benchmark started, with its output in a log file. {@link #close()} leaves nothing
+ * running: it SIGKILLs the process and every descendant it has, found by pid while the parent is
+ * still alive. Idempotent.
  */
 final class Child implements AutoCloseable {
   private static final Set<Child> LIVE = ConcurrentHashMap.newKeySet();

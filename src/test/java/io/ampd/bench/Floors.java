@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The floors ampd's start and stop are compared against, measured with the same JVM flags and
- * the same PostgreSQL binaries ampd uses: a bare JVM start, {@code initdb} alone, and a raw
- * {@code postgres} start and fast shutdown on a fresh cluster.
+ * The floors ampd's start and stop are compared against, measured with the same JVM flags and the
+ * same PostgreSQL binaries ampd uses: a bare JVM start, {@code initdb} alone, and a raw {@code
+ * postgres} start and fast shutdown on a fresh cluster.
  */
 final class Floors {
   private static final long POLL_NANOS = 500_000;
@@ -63,11 +63,15 @@ final class Floors {
         pg.asPgUser(
             List.of(
                 pg.initdb().toString(),
-                "-D", data.toString(),
-                "-E", "UTF8",
+                "-D",
+                data.toString(),
+                "-E",
+                "UTF8",
                 "--locale=C",
-                "-A", "trust",
-                "-U", "postgres"));
+                "-A",
+                "trust",
+                "-U",
+                "postgres"));
     try (Child initdb = Child.start(command, Map.of(), work.path().resolve("initdb.log"))) {
       int code = initdb.waitFor(EXIT_TIMEOUT_MS, "initdb");
       double ms = Clock.millisSince(initdb.startNanos());
@@ -83,9 +87,12 @@ final class Floors {
         pg.asPgUser(
             List.of(
                 pg.postgres().toString(),
-                "-D", data.toString(),
-                "-c", "listen_addresses=",
-                "-c", "unix_socket_directories=" + data));
+                "-D",
+                data.toString(),
+                "-c",
+                "listen_addresses=",
+                "-c",
+                "unix_socket_directories=" + data));
     try (Child postgres = Child.start(command, Map.of(), work.path().resolve("postgres.log"))) {
       long deadline = postgres.startNanos() + PG_START_TIMEOUT_MS * 1_000_000;
       while (!PostmasterPid.isReady(data, postgres.pid())) {

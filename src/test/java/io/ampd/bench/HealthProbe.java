@@ -10,12 +10,12 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code GET /healthz} over a raw socket, one short connection per probe. A refused connection
- * costs microseconds, so polling every few milliseconds measures readiness without loading
- * the benchmark's own JVM; the code paths are exercised once before timing starts (warm-up).
+ * costs microseconds, so polling every few milliseconds measures readiness without loading the
+ * benchmark's own JVM; the code paths are exercised once before timing starts (warm-up).
  */
 final class HealthProbe {
-  private static final byte[] REQUEST_PREFIX = "GET /healthz HTTP/1.1\r\nHost: ".getBytes(
-      StandardCharsets.US_ASCII);
+  private static final byte[] REQUEST_PREFIX =
+      "GET /healthz HTTP/1.1\r\nHost: ".getBytes(StandardCharsets.US_ASCII);
   private static final int CONNECT_TIMEOUT_MS = 500;
   private static final int READ_TIMEOUT_MS = 5_000;
 

@@ -20,20 +20,20 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The job latency benchmark of ampd, run by {@code mvn -B -Pbench package} after the startup
- * benchmark ({@code -Dbench.jobRuns=N}, default 10; {@code -Dbench.jobWarmup}, default 1;
- * {@code -Dbench.jobHoldMs}, default 300). Not a test: it measures and prints.
+ * benchmark ({@code -Dbench.jobRuns=N}, default 10; {@code -Dbench.jobWarmup}, default 1; {@code
+ * -Dbench.jobHoldMs}, default 300). Not a test: it measures and prints.
  *
  * <p>One {@code ampd solo} runs, through the launcher as users run it, on a fresh amp dir whose
- * {@code providers/} names a {@link FakeEvmNode} started in this JVM (a synthetic chain whose
- * head is far away) and whose {@code manifests/} registers two follow-head datasets: {@code
- * bench/busy} starts at block 0, so its job is extracting when stopped; {@code bench/idle}
- * starts past the head, so its job waits for blocks. Once {@code /healthz} answers 200 and the
- * solo worker is live, each round deploys, holds and stops one job of each (see {@link
- * JobLatencyProbe}); the first rounds are a warm-up, not counted.
+ * {@code providers/} names a {@link FakeEvmNode} started in this JVM (a synthetic chain whose head
+ * is far away) and whose {@code manifests/} registers two follow-head datasets: {@code bench/busy}
+ * starts at block 0, so its job is extracting when stopped; {@code bench/idle} starts past the
+ * head, so its job waits for blocks. Once {@code /healthz} answers 200 and the solo worker is live,
+ * each round deploys, holds and stops one job of each (see {@link JobLatencyProbe}); the first
+ * rounds are a warm-up, not counted.
  *
  * <p>This class is the composition root: the only one reading system properties and the
- * environment. ampd and its PostgreSQL are SIGKILLed by pid in a finally block (and by a
- * shutdown hook if the benchmark is interrupted); the temp dir is deleted.
+ * environment. ampd and its PostgreSQL are SIGKILLed by pid in a finally block (and by a shutdown
+ * hook if the benchmark is interrupted); the temp dir is deleted.
  */
 public final class JobLatencyBench {
   private static final long HEAD = 100_000_000L;
@@ -60,8 +60,9 @@ public final class JobLatencyBench {
         .forEach(k -> ampdEnv.put(k, null));
     ampdEnv.put("AMPD_JAR", jar.toString());
     ampdEnv.put("JAVA_HOME", System.getProperty("java.home"));
-    Path postgresOnPath = PgTools.fromPath(
-        System.getenv().getOrDefault("PATH", ""), ProcFs.isRoot(), "postgres").postgres();
+    Path postgresOnPath =
+        PgTools.fromPath(System.getenv().getOrDefault("PATH", ""), ProcFs.isRoot(), "postgres")
+            .postgres();
 
     AtomicReference<TempDir> currentDir = new AtomicReference<>();
     Thread hook =
@@ -88,9 +89,13 @@ public final class JobLatencyBench {
       int port = freePort();
       AdminClient api = new AdminClient(port);
       probe = new JobLatencyProbe(api, hold);
-      setup = "JSON-RPC node: io.ampd.testing.FakeEvmNode in the benchmark's JVM (synthetic chain,"
-          + " head " + HEAD + "); follow-head jobs held RUNNING " + hold.toMillis()
-          + " ms before the stop; the API polled every 5 ms.";
+      setup =
+          "JSON-RPC node: io.ampd.testing.FakeEvmNode in the benchmark's JVM (synthetic chain,"
+              + " head "
+              + HEAD
+              + "); follow-head jobs held RUNNING "
+              + hold.toMillis()
+              + " ms before the stop; the API polled every 5 ms.";
 
       Map<String, String> childEnv = new HashMap<>(ampdEnv);
       childEnv.put("AMP_CONFIG_ADMIN_API_ADDR", "127.0.0.1:" + port);
@@ -104,8 +109,9 @@ public final class JobLatencyBench {
         for (int round = 0; round < warmup + runs; round++) {
           boolean counted = round >= warmup;
           probe.recording(counted);
-          System.err.printf("bench: jobs round %d of %d%s%n", round + 1, warmup + runs,
-              counted ? "" : " (warm-up, not counted)");
+          System.err.printf(
+              "bench: jobs round %d of %d%s%n",
+              round + 1, warmup + runs, counted ? "" : " (warm-up, not counted)");
           probe.cycle(datasetPath("idle"), JobLatencyProbe.Variant.IDLE);
           probe.cycle(datasetPath("busy"), JobLatencyProbe.Variant.BUSY);
         }
@@ -127,8 +133,9 @@ public final class JobLatencyBench {
       }
     }
 
-    String report = new JobReport(probe)
-        .markdown(Machine.describe(postgres), ampdCommand, setup, runs, warmup, errors);
+    String report =
+        new JobReport(probe)
+            .markdown(Machine.describe(postgres), ampdCommand, setup, runs, warmup, errors);
     System.out.println();
     System.out.print(report);
     System.out.flush();
@@ -154,9 +161,13 @@ public final class JobLatencyBench {
   private static void writeRegistry(Path ampDir, String nodeUrl) throws IOException {
     Path providers = Files.createDirectory(ampDir.resolve("providers"));
     Path manifests = Files.createDirectory(ampDir.resolve("manifests"));
-    Files.writeString(providers.resolve("bench.toml"),
-        "name = \"bench\"\nkind = \"evm-rpc\"\nnetwork = \"" + NETWORK + "\"\nurl = \""
-            + nodeUrl + "\"\n",
+    Files.writeString(
+        providers.resolve("bench.toml"),
+        "name = \"bench\"\nkind = \"evm-rpc\"\nnetwork = \""
+            + NETWORK
+            + "\"\nurl = \""
+            + nodeUrl
+            + "\"\n",
         StandardCharsets.UTF_8);
     Files.writeString(manifests.resolve("busy.json"), manifest("busy", 0), StandardCharsets.UTF_8);
     Files.writeString(
@@ -164,9 +175,14 @@ public final class JobLatencyBench {
   }
 
   private static String manifest(String name, long startBlock) {
-    return "{\"namespace\": \"bench\", \"name\": \"" + name + "\", \"version\": \"" + VERSION
-        + "\", \"manifest\": {\"kind\": \"evm-rpc\", \"network\": \"" + NETWORK
-        + "\", \"start_block\": " + startBlock
+    return "{\"namespace\": \"bench\", \"name\": \""
+        + name
+        + "\", \"version\": \""
+        + VERSION
+        + "\", \"manifest\": {\"kind\": \"evm-rpc\", \"network\": \""
+        + NETWORK
+        + "\", \"start_block\": "
+        + startBlock
         + ", \"confirmations\": 0, \"tables\": [\"blocks\", \"transactions\", \"logs\"]}}";
   }
 
@@ -209,13 +225,14 @@ public final class JobLatencyBench {
     return PostmasterPid.pid(dataDir).stream()
         .mapToObj(pid -> Path.of("/proc", Long.toString(pid), "exe"))
         .filter(Files::exists)
-        .map(p -> {
-          try {
-            return p.toRealPath();
-          } catch (IOException e) {
-            return fallback;
-          }
-        })
+        .map(
+            p -> {
+              try {
+                return p.toRealPath();
+              } catch (IOException e) {
+                return fallback;
+              }
+            })
         .findFirst()
         .orElse(fallback);
   }
@@ -244,8 +261,7 @@ public final class JobLatencyBench {
     String value = System.getProperty(property);
     if (value == null || !Files.exists(Path.of(value))) {
       throw new IllegalArgumentException(
-          "-D" + property + " must name an existing file (run 'mvn -B -Pbench package'): "
-              + value);
+          "-D" + property + " must name an existing file (run 'mvn -B -Pbench package'): " + value);
     }
     return Path.of(value);
   }

@@ -11,14 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One deploy-run-stop cycle of a follow-head job on a running ampd, timed from outside (the
- * admin API, polled every 5 ms) and from inside (the times of the job's events in the metadata
- * database).
+ * One deploy-run-stop cycle of a follow-head job on a running ampd, timed from outside (the admin
+ * API, polled every 5 ms) and from inside (the times of the job's events in the metadata database).
  *
  * <p>Each cycle deploys the dataset version, which must create a new job (201): the previous
- * cycle's job is STOPPED, so it is no longer the active job deploy would hand back. The job is
- * left RUNNING for a hold time, so it is really at work (extracting, or waiting at the chain
- * head), then stopped. Samples taken while {@link #recording} is off (warm-up) are dropped.
+ * cycle's job is STOPPED, so it is no longer the active job deploy would hand back. The job is left
+ * RUNNING for a hold time, so it is really at work (extracting, or waiting at the chain head), then
+ * stopped. Samples taken while {@link #recording} is off (warm-up) are dropped.
  */
 final class JobLatencyProbe {
   private static final long POLL_NANOS = 5_000_000;
@@ -29,14 +28,17 @@ final class JobLatencyProbe {
   enum Metric {
     DEPLOY_API("deploy → RUNNING, seen by the API (POST sent → first GET /jobs/{id} with RUNNING)"),
     DEPLOY_DB("deploy → RUNNING in the database (RUNNING event − job created_at)"),
-    STOP_IDLE_API("stop → STOPPED, job waiting at the chain head, seen by the API"
-        + " (PUT sent → first GET with STOPPED)"),
-    STOP_IDLE_DB("stop → STOPPED, job waiting at the chain head, in the database"
-        + " (STOPPED event − STOP_REQUESTED event)"),
-    STOP_BUSY_API("stop → STOPPED, job extracting, seen by the API"
-        + " (PUT sent → first GET with STOPPED)"),
-    STOP_BUSY_DB("stop → STOPPED, job extracting, in the database"
-        + " (STOPPED event − STOP_REQUESTED event)");
+    STOP_IDLE_API(
+        "stop → STOPPED, job waiting at the chain head, seen by the API"
+            + " (PUT sent → first GET with STOPPED)"),
+    STOP_IDLE_DB(
+        "stop → STOPPED, job waiting at the chain head, in the database"
+            + " (STOPPED event − STOP_REQUESTED event)"),
+    STOP_BUSY_API(
+        "stop → STOPPED, job extracting, seen by the API" + " (PUT sent → first GET with STOPPED)"),
+    STOP_BUSY_DB(
+        "stop → STOPPED, job extracting, in the database"
+            + " (STOPPED event − STOP_REQUESTED event)");
 
     final String label;
 
@@ -92,8 +94,9 @@ final class JobLatencyProbe {
     Thread.sleep(hold.toMillis());
     String status = api.get(job).expect(200).path("status").asText();
     if (!status.equals("RUNNING")) {
-      throw new BenchException(job + " is " + status + " after " + hold.toMillis()
-          + " ms, expected it still RUNNING", "");
+      throw new BenchException(
+          job + " is " + status + " after " + hold.toMillis() + " ms, expected it still RUNNING",
+          "");
     }
 
     long stopStart = Clock.now();
@@ -103,7 +106,8 @@ final class JobLatencyProbe {
     JsonNode events = api.get(job + "/events").expect(200).path("events");
     Instant created = Instant.parse(deployed.path("created_at").asText());
     add(Metric.DEPLOY_DB, millisBetween(created, eventTime(events, "RUNNING", job)));
-    add(variant.stopDb,
+    add(
+        variant.stopDb,
         millisBetween(eventTime(events, "STOP_REQUESTED", job), eventTime(events, "STOPPED", job)));
   }
 
@@ -118,8 +122,16 @@ final class JobLatencyProbe {
         return Clock.millisSince(since);
       }
       if (ENDED.contains(status)) {
-        throw new BenchException(job + " went " + status + " while waiting for " + wanted
-            + " (last_error: " + body.path("last_error").asText("none") + ")", "");
+        throw new BenchException(
+            job
+                + " went "
+                + status
+                + " while waiting for "
+                + wanted
+                + " (last_error: "
+                + body.path("last_error").asText("none")
+                + ")",
+            "");
       }
       if (Clock.now() > deadline) {
         throw new BenchException(

@@ -12,7 +12,11 @@ final class JobReport {
   }
 
   String markdown(
-      Machine machine, List<String> ampdCommand, String setup, int runs, int warmup,
+      Machine machine,
+      List<String> ampdCommand,
+      String setup,
+      int runs,
+      int warmup,
       List<String> errors) {
     StringBuilder out = new StringBuilder();
     out.append("## ampd job latency benchmark\n\n");
@@ -27,7 +31,9 @@ final class JobReport {
             Locale.ROOT,
             "%d runs (after %d warm-up round%s, not counted); each run deploys and stops one job"
                 + " of each kind, every deploy creating a new job.\n\n",
-            runs, warmup, warmup == 1 ? "" : "s"));
+            runs,
+            warmup,
+            warmup == 1 ? "" : "s"));
     out.append("| metric | median | min | max | samples |\n");
     out.append("|---|--:|--:|--:|--:|\n");
     for (JobLatencyProbe.Metric metric : JobLatencyProbe.Metric.values()) {
@@ -36,10 +42,14 @@ final class JobReport {
       if (s.isEmpty()) {
         out.append("not measured | | | 0 |\n");
       } else {
-        out.append(ms(s.median())).append(" | ")
-            .append(ms(s.min())).append(" | ")
-            .append(ms(s.max())).append(" | ")
-            .append(s.count()).append(" |\n");
+        out.append(ms(s.median()))
+            .append(" | ")
+            .append(ms(s.min()))
+            .append(" | ")
+            .append(ms(s.max()))
+            .append(" | ")
+            .append(s.count())
+            .append(" |\n");
       }
     }
     out.append("\n");

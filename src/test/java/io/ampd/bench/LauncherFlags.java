@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The JVM flags of the launcher {@code packaging/ampd}, read from its {@code jvm_opts=(...)}
- * line so the benchmark runs ampd exactly as users do and never drifts from the script.
+ * The JVM flags of the launcher {@code packaging/ampd}, read from its {@code jvm_opts=(...)} line
+ * so the benchmark runs ampd exactly as users do and never drifts from the script.
  */
 final class LauncherFlags {
   private static final String PREFIX = "jvm_opts=(";

@@ -11,16 +11,19 @@ import java.util.concurrent.TimeUnit;
 
 /** What the numbers were measured on: CPUs, memory, kernel, Java, PostgreSQL. */
 record Machine(
-    int cpus, String cpuModel, String memory, String os, String javaVersion, String postgres,
+    int cpus,
+    String cpuModel,
+    String memory,
+    String os,
+    String javaVersion,
+    String postgres,
     String loadAverage) {
 
   static Machine describe(Path postgresBinary) {
     return new Machine(
         Runtime.getRuntime().availableProcessors(),
         procLine(Path.of("/proc/cpuinfo"), "model name").orElse("unknown CPU"),
-        procLine(Path.of("/proc/meminfo"), "MemTotal")
-            .map(Machine::gib)
-            .orElse("unknown memory"),
+        procLine(Path.of("/proc/meminfo"), "MemTotal").map(Machine::gib).orElse("unknown memory"),
         System.getProperty("os.name") + " " + System.getProperty("os.version"),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
         postgresVersion(postgresBinary),
@@ -32,7 +35,13 @@ record Machine(
         Locale.ROOT,
         "Machine: %d CPUs (nproc), %s, %s RAM, %s; Java: %s; PostgreSQL: %s;"
             + " load average (1/5/15 min) when the report was printed: %s",
-        cpus, cpuModel, memory, os, javaVersion, postgres, loadAverage);
+        cpus,
+        cpuModel,
+        memory,
+        os,
+        javaVersion,
+        postgres,
+        loadAverage);
   }
 
   private static String readLoadAverage() {

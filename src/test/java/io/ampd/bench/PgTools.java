@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The PostgreSQL binaries ampd would pick (the first {@code initdb}/{@code postgres} on
- * {@code PATH}) and how to run them: as root, under {@code setpriv} as the unprivileged OS user,
- * as ampd's supervisor does; otherwise directly.
+ * The PostgreSQL binaries ampd would pick (the first {@code initdb}/{@code postgres} on {@code
+ * PATH}) and how to run them: as root, under {@code setpriv} as the unprivileged OS user, as ampd's
+ * supervisor does; otherwise directly.
  */
 record PgTools(Path initdb, Path postgres, boolean asRoot, String osUser) {
 

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * A data dir's {@code postmaster.pid}: line 1 is the postmaster's pid, line 8 its status
- * ({@code starting}, {@code ready}, {@code stopping}) once PostgreSQL has written it.
+ * A data dir's {@code postmaster.pid}: line 1 is the postmaster's pid, line 8 its status ({@code
+ * starting}, {@code ready}, {@code stopping}) once PostgreSQL has written it.
  */
 final class PostmasterPid {
   private PostmasterPid() {}

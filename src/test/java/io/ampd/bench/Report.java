@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The Markdown the benchmark prints: the machine, how ampd was run, one table of medians over
- * the runs, and the targets computed from those medians, each marked met or not.
+ * The Markdown the benchmark prints: the machine, how ampd was run, one table of medians over the
+ * runs, and the targets computed from those medians, each marked met or not.
  */
 final class Report {
   static final double WARM_SLACK_MS = 400;
@@ -33,7 +33,9 @@ final class Report {
             Locale.ROOT,
             "%d runs (after %d warm-up round%s, not counted); each run does every measurement"
                 + " once (SIGTERM twice: after the cold and after the warm start).\n\n",
-            runs, warmup, warmup == 1 ? "" : "s"));
+            runs,
+            warmup,
+            warmup == 1 ? "" : "s"));
     table(out);
     stops(out);
     targets(out);
@@ -79,8 +81,12 @@ final class Report {
     codes.forEach(c -> byCode.merge(c, 1, Integer::sum));
     StringBuilder codeText = new StringBuilder();
     byCode.forEach(
-        (code, n) -> codeText.append(codeText.length() == 0 ? "" : ", ").append(code)
-            .append(" ×").append(n));
+        (code, n) ->
+            codeText
+                .append(codeText.length() == 0 ? "" : ", ")
+                .append(code)
+                .append(" ×")
+                .append(n));
     int clean = codes.size() - results.uncleanStops().size();
     out.append("ampd exit codes after SIGTERM: ")
         .append(codeText)
@@ -107,26 +113,51 @@ final class Report {
     Double rssCold = median(Metric.JVM_RSS_COLD);
     Double rssWarm = median(Metric.JVM_RSS_WARM);
 
-    row(out, "warm start ≤ JVM floor + raw postgres start + 400 ms",
-        sum(jvm, pgReady, WARM_SLACK_MS), warm, Metric.Unit.MS, true);
-    row(out, "cold start ≤ warm start + initdb + 500 ms",
-        sum(warm, initdb, COLD_SLACK_MS), cold, Metric.Unit.MS, true);
-    boolean cleanStops = !results.sigtermExitCodes().isEmpty()
-        && results.uncleanStops().isEmpty()
-        && results.sigtermExitCodes().stream().allMatch(c -> c == 0);
-    row(out, "SIGTERM → exit ≤ 1000 ms, exit code 0, PostgreSQL cleanly shut down",
-        SIGTERM_LIMIT_MS, stop, Metric.Unit.MS, cleanStops);
+    row(
+        out,
+        "warm start ≤ JVM floor + raw postgres start + 400 ms",
+        sum(jvm, pgReady, WARM_SLACK_MS),
+        warm,
+        Metric.Unit.MS,
+        true);
+    row(
+        out,
+        "cold start ≤ warm start + initdb + 500 ms",
+        sum(warm, initdb, COLD_SLACK_MS),
+        cold,
+        Metric.Unit.MS,
+        true);
+    boolean cleanStops =
+        !results.sigtermExitCodes().isEmpty()
+            && results.uncleanStops().isEmpty()
+            && results.sigtermExitCodes().stream().allMatch(c -> c == 0);
+    row(
+        out,
+        "SIGTERM → exit ≤ 1000 ms, exit code 0, PostgreSQL cleanly shut down",
+        SIGTERM_LIMIT_MS,
+        stop,
+        Metric.Unit.MS,
+        cleanStops);
     Double rss = rssCold;
     if (rss == null || (rssWarm != null && rssWarm > rss)) {
       rss = rssWarm;
     }
-    row(out, "ampd JVM idle RSS ≤ 150 MiB (larger of cold/warm medians)",
-        JVM_RSS_LIMIT_MIB, rss, Metric.Unit.MIB, true);
+    row(
+        out,
+        "ampd JVM idle RSS ≤ 150 MiB (larger of cold/warm medians)",
+        JVM_RSS_LIMIT_MIB,
+        rss,
+        Metric.Unit.MIB,
+        true);
     out.append("\n");
   }
 
   private static void row(
-      StringBuilder out, String target, Double limit, Double measured, Metric.Unit unit,
+      StringBuilder out,
+      String target,
+      Double limit,
+      Double measured,
+      Metric.Unit unit,
       boolean extraCondition) {
     String met;
     if (limit == null || measured == null) {

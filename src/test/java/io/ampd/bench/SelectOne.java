@@ -42,7 +42,8 @@ final class SelectOne {
         throw new BenchException("SELECT 1 over " + socketDir + " did not answer 1", "");
       }
     } catch (SQLException e) {
-      throw new BenchException("SELECT 1 over the socket in " + socketDir + " failed", e.toString());
+      throw new BenchException(
+          "SELECT 1 over the socket in " + socketDir + " failed", e.toString());
     }
   }
 }

@@ -8,8 +8,8 @@ final class Signals {
   private Signals() {}
 
   /**
-   * Starts {@code kill -NAME pid} and returns as soon as it runs (the JDK returns once the
-   * command has been exec'd), so a timer started now does not count the cost of the spawn.
+   * Starts {@code kill -NAME pid} and returns as soon as it runs (the JDK returns once the command
+   * has been exec'd), so a timer started now does not count the cost of the spawn.
    */
   static Process spawn(String name, long pid) throws IOException {
     return new ProcessBuilder("kill", "-" + name, Long.toString(pid))

@@ -11,18 +11,18 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The startup benchmark of ampd: {@code mvn -B -Pbench package} (runs with
- * {@code -Dbench.runs=N}, default 5). Not a test: it measures and prints, it asserts nothing.
+ * The startup benchmark of ampd: {@code mvn -B -Pbench package} (runs with {@code -Dbench.runs=N},
+ * default 5). Not a test: it measures and prints, it asserts nothing.
  *
  * <p>Each round runs, in its own temp dir, the floors (bare JVM, initdb, raw postgres start and
  * fast shutdown) and then ampd solo (cold start, warm start, each followed by idle memory and
- * SIGTERM), so floors and ampd share the machine's state. A first warm-up round
- * ({@code -Dbench.warmup}, default 1) fills the page cache and loads the benchmark's own code;
- * its numbers are dropped. The table shows medians; the targets are computed from them.
+ * SIGTERM), so floors and ampd share the machine's state. A first warm-up round ({@code
+ * -Dbench.warmup}, default 1) fills the page cache and loads the benchmark's own code; its numbers
+ * are dropped. The table shows medians; the targets are computed from them.
  *
- * <p>This class is the benchmark's composition root: the only one reading system properties
- * and the environment. A shutdown hook SIGKILLs whatever is still running if the benchmark is
- * interrupted, and every round's temp dir is deleted when the round ends.
+ * <p>This class is the benchmark's composition root: the only one reading system properties and the
+ * environment. A shutdown hook SIGKILLs whatever is still running if the benchmark is interrupted,
+ * and every round's temp dir is deleted when the round ends.
  */
 public final class StartupBench {
   private StartupBench() {}
@@ -51,15 +51,13 @@ public final class StartupBench {
     ampdEnv.put("AMPD_JAR", jar.toString());
     ampdEnv.put("JAVA_HOME", System.getProperty("java.home"));
 
-    PgTools pg = PgTools.fromPath(System.getenv().getOrDefault("PATH", ""), ProcFs.isRoot(),
-        pgUser);
+    PgTools pg =
+        PgTools.fromPath(System.getenv().getOrDefault("PATH", ""), ProcFs.isRoot(), pgUser);
     String noopClasspath =
-        Path.of(Noop.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-            .toString();
+        Path.of(Noop.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
 
     Results results = new Results();
-    Floors floors =
-        new Floors(javaWithFlags, noopClasspath, pg, new SelectOne(results), results);
+    Floors floors = new Floors(javaWithFlags, noopClasspath, pg, new SelectOne(results), results);
     AmpdProbe ampd = new AmpdProbe(ampdCommand, ampdEnv, results);
 
     AtomicReference<TempDir> currentDir = new AtomicReference<>();
@@ -160,8 +158,7 @@ public final class StartupBench {
     String value = System.getProperty(property);
     if (value == null || !Files.exists(Path.of(value))) {
       throw new IllegalArgumentException(
-          "-D" + property + " must name an existing file (run 'mvn -B -Pbench package'): "
-              + value);
+          "-D" + property + " must name an existing file (run 'mvn -B -Pbench package'): " + value);
     }
     return Path.of(value);
   }

@@ -11,9 +11,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * A private working dir under {@code java.io.tmpdir}, mode 0755 so the PostgreSQL OS user can
- * enter it; {@link #close()} deletes it with everything in it (root may delete files owned by
- * that user). Idempotent.
+ * A private working dir under {@code java.io.tmpdir}, mode 0755 so the PostgreSQL OS user can enter
+ * it; {@link #close()} deletes it with everything in it (root may delete files owned by that user).
+ * Idempotent.
  */
 final class TempDir implements AutoCloseable {
   private final Path path;

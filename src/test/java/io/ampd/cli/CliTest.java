@@ -65,13 +65,19 @@ class CliTest {
   void workerNeedsAWellFormedNodeId() {
     Run missing = run("worker");
     assertEquals(2, missing.code());
-    assertEquals("error: missing worker node id: pass --node-id ID or set AMP_NODE_ID\n"
-        + "hint: see 'ampd worker --help'\n", missing.err());
+    assertEquals(
+        "error: missing worker node id: pass --node-id ID or set AMP_NODE_ID\n"
+            + "hint: see 'ampd worker --help'\n",
+        missing.err());
 
     Run bad = run("worker", "--node-id", "9lives");
     assertEquals(2, bad.code());
-    assertTrue(bad.err().startsWith("error: invalid worker node id '9lives': it must start with a"
-        + " letter and contain only letters, digits, '_', '-' and '.'"), bad.err());
+    assertTrue(
+        bad.err()
+            .startsWith(
+                "error: invalid worker node id '9lives': it must start with a"
+                    + " letter and contain only letters, digits, '_', '-' and '.'"),
+        bad.err());
 
     Run badEnv = run(Map.of("AMP_NODE_ID", "a b"), "worker");
     assertEquals(2, badEnv.code());
@@ -79,14 +85,20 @@ class CliTest {
 
     Run noConfig = run("worker", "--node-id", "w1");
     assertEquals(1, noConfig.code());
-    assertTrue(noConfig.err().startsWith("error: ampd worker needs a config file\n"), noConfig.err());
+    assertTrue(
+        noConfig.err().startsWith("error: ampd worker needs a config file\n"), noConfig.err());
   }
 
   @Test
   void versionOnEveryCommand() {
     for (String[] args :
-        new String[][] {{"--version"}, {"solo", "--version"}, {"migrate", "--version"},
-          {"controller", "--version"}, {"worker", "--version"}}) {
+        new String[][] {
+          {"--version"},
+          {"solo", "--version"},
+          {"migrate", "--version"},
+          {"controller", "--version"},
+          {"worker", "--version"}
+        }) {
       Run r = run(args);
       assertEquals(0, r.code(), String.join(" ", args));
       assertTrue(r.out().matches("(?s)ampd \\d+\\.\\d+\\.\\d+.*"), r.out());

@@ -44,8 +44,15 @@ class ConfigKeyTest {
   @Test
   void tablesFollowFromNames() {
     assertEquals(
-        List.of("data_dir", "providers_dir", "manifests_dir", "admin_api_addr", "jsonl_addr",
-            "metadata_db", "controller", "worker"),
+        List.of(
+            "data_dir",
+            "providers_dir",
+            "manifests_dir",
+            "admin_api_addr",
+            "jsonl_addr",
+            "metadata_db",
+            "controller",
+            "worker"),
         List.copyOf(ConfigKey.children("")));
     assertEquals(
         List.of("bin_dir", "os_user", "start_timeout_secs", "stop_timeout_secs", "server_settings"),

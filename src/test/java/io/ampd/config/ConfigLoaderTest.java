@@ -206,7 +206,8 @@ class ConfigLoaderTest {
     AmpConfig c = load(file, Map.of(), true);
     assertEquals(dir.resolve("shared").resolve("data"), c.dataDir());
     assertEquals(dir.resolve("conf").resolve("p"), c.providersDir());
-    assertEquals(Optional.of(dir.resolve("conf/pg/bin").toString()), c.metadataDb().managed().binDir());
+    assertEquals(
+        Optional.of(dir.resolve("conf/pg/bin").toString()), c.metadataDb().managed().binDir());
     assertTrue(c.dataDir().isAbsolute());
   }
 
@@ -227,8 +228,7 @@ class ConfigLoaderTest {
   @Test
   void unknownKey() throws IOException {
     ConfigException e = error("[metadata_db]\npool = 3\n");
-    assertEquals(
-        "unknown configuration key 'metadata_db.pool' in " + fileName(), e.getMessage());
+    assertEquals("unknown configuration key 'metadata_db.pool' in " + fileName(), e.getMessage());
     assertEquals(
         "known keys in [metadata_db]: url, pool_size, auto_migrate, managed"
             + " (see .amp.example/config.toml)",
@@ -248,19 +248,24 @@ class ConfigLoaderTest {
   @Test
   void wrongType() throws IOException {
     assertEquals(
-        "invalid value for metadata_db.pool_size in " + fileName()
+        "invalid value for metadata_db.pool_size in "
+            + fileName()
             + ": \"ten\" is a string, expected an integer",
         error("[metadata_db]\npool_size = \"ten\"\n").getMessage());
     assertEquals(
-        "invalid value for metadata_db.pool_size in " + fileName()
+        "invalid value for metadata_db.pool_size in "
+            + fileName()
             + ": 2.5 is a float, expected an integer",
         error("[metadata_db]\npool_size = 2.5\n").getMessage());
     assertEquals(
-        "invalid value for metadata_db.auto_migrate in " + fileName()
+        "invalid value for metadata_db.auto_migrate in "
+            + fileName()
             + ": \"yes\" is a string, expected a boolean (true or false)",
         error("[metadata_db]\nauto_migrate = \"yes\"\n").getMessage());
     assertEquals(
-        "invalid value for data_dir in " + fileName() + ": 5 is an integer, expected a string"
+        "invalid value for data_dir in "
+            + fileName()
+            + ": 5 is an integer, expected a string"
             + " (a path)",
         error("data_dir = 5\n").getMessage());
     assertEquals(
@@ -279,15 +284,18 @@ class ConfigLoaderTest {
   @Test
   void outOfRange() throws IOException {
     assertEquals(
-        "invalid value for metadata_db.pool_size in " + fileName()
+        "invalid value for metadata_db.pool_size in "
+            + fileName()
             + ": 0 is out of range (must be at least 1)",
         error("[metadata_db]\npool_size = 0\n").getMessage());
     assertEquals(
-        "invalid value for metadata_db.pool_size in " + fileName()
+        "invalid value for metadata_db.pool_size in "
+            + fileName()
             + ": 1001 is out of range (must be at most 1000)",
         error("[metadata_db]\npool_size = 1001\n").getMessage());
     assertEquals(
-        "invalid value for metadata_db.managed.stop_timeout_secs in " + fileName()
+        "invalid value for metadata_db.managed.stop_timeout_secs in "
+            + fileName()
             + ": 99999999999999999999 is out of range (must be at most 600)",
         error("[metadata_db.managed]\nstop_timeout_secs = 99999999999999999999\n").getMessage());
   }
@@ -328,15 +336,15 @@ class ConfigLoaderTest {
             + " port 'notaport' is not a number",
         e.getMessage());
     assertEquals(
-        "expected postgresql://[user[:password]@][host][:port][/db][?param=value&...]",
-        e.hint());
+        "expected postgresql://[user[:password]@][host][:port][/db][?param=value&...]", e.hint());
   }
 
   @Test
   void invalidUrlFromFile() throws IOException {
     ConfigException e = error("[metadata_db]\nurl = \"postgresql://db/amp?foo=1\"\n");
     assertEquals(
-        "invalid value for metadata_db.url in " + fileName()
+        "invalid value for metadata_db.url in "
+            + fileName()
             + ": 'postgresql://db/amp?foo=1' is not a valid PostgreSQL URL: unknown parameter"
             + " 'foo'",
         e.getMessage());
@@ -392,9 +400,7 @@ class ConfigLoaderTest {
         e.getMessage());
     for (String bad : new String[] {":1610", "h:", "h:x", "::1:1610", "[::1]", "a b:1"}) {
       assertThrows(
-          ConfigException.class,
-          () -> load(null, Map.of("AMP_CONFIG_JSONL_ADDR", bad), true),
-          bad);
+          ConfigException.class, () -> load(null, Map.of("AMP_CONFIG_JSONL_ADDR", bad), true), bad);
     }
     assertEquals(
         "invalid value for jsonl_addr in AMP_CONFIG_JSONL_ADDR: \"h:70000\" has port 70000,"
@@ -419,8 +425,7 @@ class ConfigLoaderTest {
   @Test
   void missingFile() {
     Path missing = dir.resolve("nope.toml");
-    ConfigException e =
-        assertThrows(ConfigException.class, () -> load(missing, Map.of(), true));
+    ConfigException e = assertThrows(ConfigException.class, () -> load(missing, Map.of(), true));
     assertEquals("config file " + missing + " does not exist", e.getMessage());
   }
 
@@ -433,7 +438,8 @@ class ConfigLoaderTest {
   @Test
   void emptyStringsAreRejected() throws IOException {
     assertEquals(
-        "invalid value for metadata_db.managed.os_user in " + fileName()
+        "invalid value for metadata_db.managed.os_user in "
+            + fileName()
             + ": \"\" is empty, expected a non-empty string",
         error("[metadata_db.managed]\nos_user = \"\"\n").getMessage());
     assertEquals(
@@ -448,19 +454,26 @@ class ConfigLoaderTest {
     ConfigException e =
         error("[metadata_db.managed.server_settings]\nport = 5433\n", Map.of(), true);
     assertEquals(
-        "invalid value for metadata_db.managed.server_settings.port in " + fileName()
+        "invalid value for metadata_db.managed.server_settings.port in "
+            + fileName()
             + ": port cannot be set: solo owns listen_addresses, port, unix_socket_directories,"
             + " unix_socket_permissions and data_directory",
         e.getMessage());
     for (String name :
         new String[] {
-          "listen_addresses", "unix_socket_directories", "unix_socket_permissions",
-          "data_directory", "Listen_Addresses"
+          "listen_addresses",
+          "unix_socket_directories",
+          "unix_socket_permissions",
+          "data_directory",
+          "Listen_Addresses"
         }) {
       assertThrows(
           ConfigException.class,
-          () -> load(write("[metadata_db.managed.server_settings]\n" + name + " = \"x\"\n"),
-              Map.of(), true),
+          () ->
+              load(
+                  write("[metadata_db.managed.server_settings]\n" + name + " = \"x\"\n"),
+                  Map.of(),
+                  true),
           name);
     }
     e =
@@ -469,8 +482,8 @@ class ConfigLoaderTest {
             () ->
                 load(
                     null,
-                    Map.of("AMP_CONFIG_METADATA_DB__MANAGED__SERVER_SETTINGS__LISTEN_ADDRESSES",
-                        "*"),
+                    Map.of(
+                        "AMP_CONFIG_METADATA_DB__MANAGED__SERVER_SETTINGS__LISTEN_ADDRESSES", "*"),
                     true));
     assertEquals(
         "invalid value for metadata_db.managed.server_settings.listen_addresses in"
@@ -483,13 +496,17 @@ class ConfigLoaderTest {
   @Test
   void serverSettingsValuesMustBeScalars() throws IOException {
     assertEquals(
-        "invalid value for metadata_db.managed.server_settings.search_path in " + fileName()
+        "invalid value for metadata_db.managed.server_settings.search_path in "
+            + fileName()
             + ": [\"a\",\"b\"] is an array, expected a string, integer, float or boolean",
-        error("[metadata_db.managed.server_settings]\nsearch_path = [\"a\", \"b\"]\n",
-                Map.of(), true)
+        error(
+                "[metadata_db.managed.server_settings]\nsearch_path = [\"a\", \"b\"]\n",
+                Map.of(),
+                true)
             .getMessage());
     assertEquals(
-        "invalid value for metadata_db.managed.server_settings in " + fileName()
+        "invalid value for metadata_db.managed.server_settings in "
+            + fileName()
             + ": \"x\" is a string, expected a table",
         error("[metadata_db.managed]\nserver_settings = \"x\"\n", Map.of(), true).getMessage());
   }
@@ -497,8 +514,10 @@ class ConfigLoaderTest {
   @Test
   void serverSettingsAcceptCustomNames() throws IOException {
     AmpConfig c =
-        load(write("[metadata_db.managed.server_settings]\n\"auto_explain.log_min_duration\" = 5\n"),
-            Map.of(), true);
+        load(
+            write("[metadata_db.managed.server_settings]\n\"auto_explain.log_min_duration\" = 5\n"),
+            Map.of(),
+            true);
     assertEquals(
         Map.of("auto_explain.log_min_duration", "5"), c.metadataDb().managed().serverSettings());
   }

@@ -30,8 +30,7 @@ class ConfigPasswordLeakTest {
         Arguments.of("[metadata_db]\nurl = \"" + url + "/amp?sslmode=maybe\"\n", Map.of()),
         Arguments.of("[metadata_db]\nurl = \"mysql://amp:" + PW + "@db/amp\"\n", Map.of()),
         Arguments.of(
-            "[metadata_db]\nurl = \"postgresql://db/amp?password=" + PW_ENC + "&x=1\"\n",
-            Map.of()),
+            "[metadata_db]\nurl = \"postgresql://db/amp?password=" + PW_ENC + "&x=1\"\n", Map.of()),
         Arguments.of("[metadata_db]\nurl = \"postgresql://amp:" + PW + "?@db:x/amp\"\n", Map.of()),
         Arguments.of("[metadata_db]\nurl = \"postgresql://amp:" + PW + "%zz@db/amp\"\n", Map.of()),
         // bad types carrying a password
@@ -56,8 +55,7 @@ class ConfigPasswordLeakTest {
         Arguments.of(
             null,
             Map.of(
-                "AMP_CONFIG_METADATA_DB__URL", url + "/amp",
-                "AMP_CONFIG_METADATA_DB__POOL", "1")),
+                "AMP_CONFIG_METADATA_DB__URL", url + "/amp", "AMP_CONFIG_METADATA_DB__POOL", "1")),
         Arguments.of(
             "[metadata_db]\nurl = \"" + url + "/amp\"\n",
             Map.of("AMP_CONFIG_METADATA_DB__POOL_SIZE", "0")));

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code .amp.example/config.toml} documents every key with its default: as shipped (all
- * commented) it loads; with its {@code # key = value} lines uncommented it loads too and gives
- * the registry's defaults.
+ * {@code .amp.example/config.toml} documents every key with its default: as shipped (all commented)
+ * it loads; with its {@code # key = value} lines uncommented it loads too and gives the registry's
+ * defaults.
  */
 class ExampleConfigTest {
   private static final Path EXAMPLE = Path.of(".amp.example", "config.toml");
@@ -96,8 +96,7 @@ class ExampleConfigTest {
     assertEquals(new HostPort("127.0.0.1", 1610), c.adminApiAddr());
     assertEquals(new HostPort("127.0.0.1", 1603), c.jsonlAddr());
     MetadataDbConfig db = c.metadataDb();
-    assertEquals(
-        "postgresql://user:***@localhost:5432/amp", db.url().orElseThrow().redacted());
+    assertEquals("postgresql://user:***@localhost:5432/amp", db.url().orElseThrow().redacted());
     assertEquals(10, db.poolSize());
     assertFalse(db.autoMigrate());
     ManagedPostgresConfig m = db.managed();
@@ -105,7 +104,6 @@ class ExampleConfigTest {
     assertEquals(Optional.of("postgres"), m.osUser());
     assertEquals(Duration.ofSeconds(60), m.startTimeout());
     assertEquals(Duration.ofSeconds(10), m.stopTimeout());
-    assertEquals(
-        Map.of("work_mem", "64MB", "synchronous_commit", "off"), m.serverSettings());
+    assertEquals(Map.of("work_mem", "64MB", "synchronous_commit", "off"), m.serverSettings());
   }
 }

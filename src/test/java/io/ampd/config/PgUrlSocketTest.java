@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Connects through {@link PgUrl#jdbcUrl()} and {@link PgUrl#jdbcProperties()} to a real
- * PostgreSQL listening only on a Unix socket, proving the junixsocket settings work.
+ * Connects through {@link PgUrl#jdbcUrl()} and {@link PgUrl#jdbcProperties()} to a real PostgreSQL
+ * listening only on a Unix socket, proving the junixsocket settings work.
  */
 @ExtendWith(TestPostgres.class)
 class PgUrlSocketTest {

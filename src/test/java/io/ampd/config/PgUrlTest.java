@@ -153,7 +153,8 @@ class PgUrlTest {
     assertEquals(Optional.of("::1"), url.host());
     assertEquals(5433, url.port());
     assertEquals("jdbc:postgresql://[::1]:5433/amp", url.jdbcUrl());
-    assertEquals("jdbc:postgresql://[2001:db8::7]:5432/x", parse("postgres://[2001:db8::7]/x").jdbcUrl());
+    assertEquals(
+        "jdbc:postgresql://[2001:db8::7]:5432/x", parse("postgres://[2001:db8::7]/x").jdbcUrl());
   }
 
   @Test
@@ -205,7 +206,8 @@ class PgUrlTest {
 
   @Test
   void zeroConnectTimeoutMeansNoLimit() {
-    assertEquals(OptionalInt.of(0), parse("postgresql://h/?connect_timeout=0").connectTimeoutSeconds());
+    assertEquals(
+        OptionalInt.of(0), parse("postgresql://h/?connect_timeout=0").connectTimeoutSeconds());
   }
 
   @Test
@@ -260,8 +262,7 @@ class PgUrlTest {
     assertEquals(5999, url.port());
     assertEquals("amp", url.database());
     assertEquals("postgres", url.user());
-    assertEquals(
-        "postgresql://postgres@/amp?host=/tmp/amp%20dir/metadb&port=5999", url.psqlUrl());
+    assertEquals("postgresql://postgres@/amp?host=/tmp/amp%20dir/metadb&port=5999", url.psqlUrl());
     assertEquals("/tmp/amp dir/metadb/.s.PGSQL.5999", url.jdbcProperties().get("socketFactoryArg"));
     assertEquals(parse(url.psqlUrl()), url);
   }
@@ -269,7 +270,8 @@ class PgUrlTest {
   @Test
   void equalsComparesMeaning() {
     assertEquals(parse("postgresql://u:p@h:5432/d"), parse("postgres://u:p@h/d"));
-    assertEquals(parse("postgresql://u:p@h:5432/d").hashCode(), parse("postgres://u:p@h/d").hashCode());
+    assertEquals(
+        parse("postgresql://u:p@h:5432/d").hashCode(), parse("postgres://u:p@h/d").hashCode());
     assertNotEquals(parse("postgresql://u:p@h/d"), parse("postgresql://u:q@h/d"));
     assertNotEquals(parse("postgresql://u@h/d"), parse("postgresql://u@h/e"));
   }
@@ -292,7 +294,10 @@ class PgUrlTest {
         "'postgresql://db:70000/amp' is not a valid PostgreSQL URL: "
             + "port 70000 is out of range (1-65535)",
         parseError("postgresql://db:70000/amp").getMessage());
-    assertTrue(parseError("postgresql://db:0/amp").getMessage().endsWith("port 0 is out of range (1-65535)"));
+    assertTrue(
+        parseError("postgresql://db:0/amp")
+            .getMessage()
+            .endsWith("port 0 is out of range (1-65535)"));
   }
 
   @Test
@@ -307,8 +312,7 @@ class PgUrlTest {
 
   @Test
   void emptyUri() {
-    assertEquals(
-        "'' is not a valid PostgreSQL URL: it is empty", parseError("").getMessage());
+    assertEquals("'' is not a valid PostgreSQL URL: it is empty", parseError("").getMessage());
   }
 
   @Test
@@ -383,8 +387,7 @@ class PgUrlTest {
         "'postgresql://u:***@db/amp' is not a valid PostgreSQL URL: "
             + "bad percent-encoding in the password: a '%' is not followed by two hex digits",
         e.getMessage());
-    assertTrue(
-        parseError("postgresql://db/a%00b").getMessage().endsWith("%00 is not allowed"));
+    assertTrue(parseError("postgresql://db/a%00b").getMessage().endsWith("%00 is not allowed"));
   }
 
   @ParameterizedTest

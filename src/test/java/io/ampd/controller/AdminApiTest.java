@@ -27,13 +27,19 @@ class AdminApiTest {
     Router router =
         new Router()
             .get("/things/{id}", r -> Response.ok(Map.of("id", r.param("id"))))
-            .post("/things", r -> Response.created(Map.of("name", r.jsonObject().path("name").asText())))
-            .delete("/things/{id}", r -> {
-              throw ApiException.notFound("no thing " + r.param("id"));
-            })
-            .get("/boom", r -> {
-              throw new IllegalStateException("secret detail");
-            });
+            .post(
+                "/things",
+                r -> Response.created(Map.of("name", r.jsonObject().path("name").asText())))
+            .delete(
+                "/things/{id}",
+                r -> {
+                  throw ApiException.notFound("no thing " + r.param("id"));
+                })
+            .get(
+                "/boom",
+                r -> {
+                  throw new IllegalStateException("secret detail");
+                });
     api = AdminApi.start(new HostPort("127.0.0.1", 0), router);
     base = "http://127.0.0.1:" + api.address().port();
   }
@@ -46,7 +52,9 @@ class AdminApiTest {
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
     HttpRequest.BodyPublisher publisher =
-        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body);
     return http.send(
         HttpRequest.newBuilder(URI.create(base + path)).method(method, publisher).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -80,7 +88,8 @@ class AdminApiTest {
 
     HttpResponse<String> badJson = send("POST", "/things", "{not json");
     assertEquals(400, badJson.statusCode());
-    assertTrue(badJson.body().startsWith("{\"error\":\"request body is not valid JSON: "), badJson.body());
+    assertTrue(
+        badJson.body().startsWith("{\"error\":\"request body is not valid JSON: "), badJson.body());
 
     assertEquals(400, send("POST", "/things", "").statusCode());
     assertEquals(400, send("POST", "/things", "[1]").statusCode());

@@ -31,8 +31,15 @@ class DatasetsRoutesTest {
   }
 
   private static String registration(String ns, String name, String version, String manifest) {
-    return "{'namespace':'" + ns + "','name':'" + name + "','version':'" + version
-        + "','manifest':" + manifest + "}";
+    return "{'namespace':'"
+        + ns
+        + "','name':'"
+        + name
+        + "','version':'"
+        + version
+        + "','manifest':"
+        + manifest
+        + "}";
   }
 
   private static final String MANIFEST =
@@ -60,7 +67,8 @@ class DatasetsRoutesTest {
     Answer v2 =
         api.post(
             "/datasets",
-            registration("reg", "eth", "2.0.0", "{'kind':'evm-rpc','network':'mainnet','start_block':5}"));
+            registration(
+                "reg", "eth", "2.0.0", "{'kind':'evm-rpc','network':'mainnet','start_block':5}"));
     assertEquals(201, v2.status());
 
     Answer version = api.get("/datasets/reg/eth/versions/1.0.0");
@@ -78,7 +86,9 @@ class DatasetsRoutesTest {
     Answer list = api.get("/datasets");
     assertEquals(200, list.status());
     assertTrue(
-        list.body().contains("{\"namespace\":\"reg\",\"name\":\"eth\",\"versions\":[\"1.0.0\",\"2.0.0\"]}"),
+        list.body()
+            .contains(
+                "{\"namespace\":\"reg\",\"name\":\"eth\",\"versions\":[\"1.0.0\",\"2.0.0\"]}"),
         list.body());
   }
 
@@ -95,11 +105,18 @@ class DatasetsRoutesTest {
             "{\"confirmations\":0,\"kind\":\"evm-rpc\",\"network\":\"mainnet\",\"start_block\":1,"
                 + "\"tables\":[\"blocks\",\"transactions\",\"logs\"]}");
     assertEquals(
-        "{\"error\":\"dataset conf/eth@1 is already registered with manifest " + registered
-            + ", not " + given + "\",\"details\":{\"registered_manifest_hash\":\"" + registered
-            + "\",\"given_manifest_hash\":\"" + given + "\"}}",
+        "{\"error\":\"dataset conf/eth@1 is already registered with manifest "
+            + registered
+            + ", not "
+            + given
+            + "\",\"details\":{\"registered_manifest_hash\":\""
+            + registered
+            + "\",\"given_manifest_hash\":\""
+            + given
+            + "\"}}",
         conflict.body());
-    assertEquals(registered, api.get("/datasets/conf/eth/versions/1").json().get("manifest_hash").asText());
+    assertEquals(
+        registered, api.get("/datasets/conf/eth/versions/1").json().get("manifest_hash").asText());
   }
 
   @Test
@@ -107,7 +124,11 @@ class DatasetsRoutesTest {
     Answer bad =
         api.post(
             "/datasets",
-            registration("bad", "eth", "1", "{'kind':'evm-rpc','network':'mainnet','start_block':9,'end_block':3}"));
+            registration(
+                "bad",
+                "eth",
+                "1",
+                "{'kind':'evm-rpc','network':'mainnet','start_block':9,'end_block':3}"));
     assertEquals(400, bad.status());
     assertEquals(
         "{\"error\":\"dataset field 'manifest.end_block' is 3, expected start_block (9) or more\","
@@ -117,10 +138,15 @@ class DatasetsRoutesTest {
     Answer table =
         api.post(
             "/datasets",
-            registration("bad", "eth", "1", "{'kind':'evm-rpc','network':'mainnet','start_block':0,'tables':['receipts']}"));
+            registration(
+                "bad",
+                "eth",
+                "1",
+                "{'kind':'evm-rpc','network':'mainnet','start_block':0,'tables':['receipts']}"));
     assertEquals(400, table.status());
     assertEquals(
-        "dataset field 'manifest.tables' holds \"receipts\", expected one of blocks, transactions, logs",
+        "dataset field 'manifest.tables' holds \"receipts\", expected one of blocks, transactions,"
+            + " logs",
         table.error());
 
     Answer noManifest = api.post("/datasets", "{'namespace':'bad','name':'eth','version':'1'}");
@@ -131,8 +157,10 @@ class DatasetsRoutesTest {
     assertEquals(400, badName.status());
     assertEquals("name", badName.json().get("details").get("field").asText());
 
-    Answer unknownField = api.post(
-        "/datasets", "{'namespace':'bad','name':'eth','version':'1','manifest':" + MANIFEST + ",'x':1}");
+    Answer unknownField =
+        api.post(
+            "/datasets",
+            "{'namespace':'bad','name':'eth','version':'1','manifest':" + MANIFEST + ",'x':1}");
     assertEquals(400, unknownField.status());
     assertEquals(
         "dataset field 'x' is unknown; known fields: namespace, name, version, manifest",

@@ -40,10 +40,11 @@ class JobsRoutesTest {
     fx.dataset("ex", "eth", "1.0.0", "mainnet");
     fx.dataset("ex", "orphan", "1", "holesky");
     var ds = fx.db.dataSource();
-    router = new Router()
-        .add(new JobsRoutes(ds))
-        .add(new WorkersRoutes(ds, TIMEOUT))
-        .add(new DeployRoutes(ds, TIMEOUT));
+    router =
+        new Router()
+            .add(new JobsRoutes(ds))
+            .add(new WorkersRoutes(ds, TIMEOUT))
+            .add(new DeployRoutes(ds, TIMEOUT));
     api = AdminApi.start(new HostPort("127.0.0.1", 0), router);
     base = "http://127.0.0.1:" + api.address().port();
   }
@@ -57,12 +58,16 @@ class JobsRoutesTest {
   private record Answer(int status, JsonNode body) {}
 
   private Answer send(String method, String path, String body) throws Exception {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(URI.create(base + path))
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + path))
+                .method(
+                    method,
+                    body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
   }
 
@@ -80,7 +85,8 @@ class JobsRoutesTest {
     assertEquals("SCHEDULED", first.body().get("status").asText());
     assertEquals("mainnet", first.body().get("provider").asText());
     assertTrue(first.body().get("node_id").isNull());
-    assertEquals("{\"namespace\":\"ex\",\"name\":\"eth\",\"version\":\"1.0.0\"}",
+    assertEquals(
+        "{\"namespace\":\"ex\",\"name\":\"eth\",\"version\":\"1.0.0\"}",
         first.body().get("dataset").toString());
 
     Answer again = send("POST", DEPLOY, "{\"provider\": \"mainnet\"}");
@@ -90,21 +96,31 @@ class JobsRoutesTest {
 
   @Test
   void deployRefusesBadInput() throws Exception {
-    assertError(send("POST", "/datasets/ex/nope/versions/1/deploy", null), 404,
+    assertError(
+        send("POST", "/datasets/ex/nope/versions/1/deploy", null),
+        404,
         "dataset ex/nope@1 does not exist");
-    assertError(send("POST", DEPLOY, "{\"provider\": \"nope\"}"), 400,
-        "provider 'nope' does not exist");
-    assertError(send("POST", DEPLOY, "{\"provider\": \"sepolia\"}"), 400,
+    assertError(
+        send("POST", DEPLOY, "{\"provider\": \"nope\"}"), 400, "provider 'nope' does not exist");
+    assertError(
+        send("POST", DEPLOY, "{\"provider\": \"sepolia\"}"),
+        400,
         "provider 'sepolia' serves network 'sepolia', but dataset ex/eth@1.0.0 needs network"
             + " 'mainnet'");
-    assertError(send("POST", DEPLOY, "{\"provider\": 7}"), 400,
+    assertError(
+        send("POST", DEPLOY, "{\"provider\": 7}"),
+        400,
         "provider must be a non-empty string, got 7");
-    assertError(send("POST", DEPLOY, "{\"workers\": 2}"), 400,
+    assertError(
+        send("POST", DEPLOY, "{\"workers\": 2}"),
+        400,
         "unknown field 'workers' in the deploy request; allowed: provider");
     Answer badJson = send("POST", DEPLOY, "{oops");
     assertEquals(400, badJson.status());
     assertTrue(badJson.body().get("error").asText().startsWith("request body is not valid JSON"));
-    assertError(send("POST", "/datasets/ex/orphan/versions/1/deploy", null), 409,
+    assertError(
+        send("POST", "/datasets/ex/orphan/versions/1/deploy", null),
+        409,
         "no provider serves network 'holesky' (needed by dataset ex/orphan@1); register one with"
             + " POST /providers");
     assertEquals(0, send("GET", "/jobs", null).body().get("jobs").size());
@@ -126,36 +142,48 @@ class JobsRoutesTest {
     Answer events = send("GET", "/jobs/" + id + "/events", null);
     assertEquals(200, events.status());
     assertEquals("scheduled", events.body().get("events").get(0).get("type").asText());
-    assertEquals("mainnet",
-        events.body().get("events").get(0).get("detail").get("provider").asText());
+    assertEquals(
+        "mainnet", events.body().get("events").get(0).get("detail").get("provider").asText());
   }
 
   @Test
   void badJobRequestsAreRefused() throws Exception {
-    assertError(send("GET", "/jobs/abc", null), 400,
-        "job id must be a positive integer, got 'abc'");
+    assertError(
+        send("GET", "/jobs/abc", null), 400, "job id must be a positive integer, got 'abc'");
     assertError(send("GET", "/jobs/0", null), 400, "job id must be a positive integer, got '0'");
     assertError(send("GET", "/jobs/999", null), 404, "job 999 does not exist");
     assertError(send("GET", "/jobs/999/events", null), 404, "job 999 does not exist");
     assertError(send("GET", "/jobs/999/progress", null), 404, "job 999 does not exist");
     assertError(send("PUT", "/jobs/999/stop", null), 404, "job 999 does not exist");
     assertError(send("DELETE", "/jobs/999", null), 404, "job 999 does not exist");
-    assertError(send("GET", "/jobs?status=DONE", null), 400, "unknown job status 'DONE'; one of"
-        + " SCHEDULED, RUNNING, COMPLETED, STOP_REQUESTED, STOPPING, STOPPED, ERROR, FATAL");
-    assertError(send("GET", "/jobs?limit=0", null), 400,
+    assertError(
+        send("GET", "/jobs?status=DONE", null),
+        400,
+        "unknown job status 'DONE'; one of"
+            + " SCHEDULED, RUNNING, COMPLETED, STOP_REQUESTED, STOPPING, STOPPED, ERROR, FATAL");
+    assertError(
+        send("GET", "/jobs?limit=0", null),
+        400,
         "limit must be an integer from 1 to 1000, got '0'");
   }
 
   @Test
   void stopAndDelete() throws Exception {
     long id = send("POST", DEPLOY, null).body().get("id").asLong();
-    assertError(send("DELETE", "/jobs/" + id, null), 409, "job " + id
-        + " is SCHEDULED; only COMPLETED, STOPPED or FATAL jobs can be deleted (stop it first)");
+    assertError(
+        send("DELETE", "/jobs/" + id, null),
+        409,
+        "job "
+            + id
+            + " is SCHEDULED; only COMPLETED, STOPPED or FATAL jobs can be deleted (stop it"
+            + " first)");
 
     Answer stopped = send("PUT", "/jobs/" + id + "/stop", null);
     assertEquals(200, stopped.status());
     assertEquals("STOPPED", stopped.body().get("status").asText());
-    assertError(send("PUT", "/jobs/" + id + "/stop", null), 409,
+    assertError(
+        send("PUT", "/jobs/" + id + "/stop", null),
+        409,
         "job " + id + " has already finished (STOPPED); there is nothing to stop");
 
     assertEquals(new Answer(204, null), send("DELETE", "/jobs/" + id, null));
@@ -202,8 +230,11 @@ class JobsRoutesTest {
     assertEquals("[" + id + "]", one.body().get("jobs").toString());
 
     assertError(send("GET", "/workers/w2", null), 404, "worker 'w2' is not registered");
-    assertError(send("GET", "/workers/1w", null), 400, "invalid worker node id '1w': it must"
-        + " start with a letter and contain only letters, digits, '_', '-' and '.' (at most 63"
-        + " characters)");
+    assertError(
+        send("GET", "/workers/1w", null),
+        400,
+        "invalid worker node id '1w': it must"
+            + " start with a letter and contain only letters, digits, '_', '-' and '.' (at most 63"
+            + " characters)");
   }
 }

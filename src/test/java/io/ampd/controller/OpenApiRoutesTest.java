@@ -42,7 +42,8 @@ class OpenApiRoutesTest {
   @Test
   void describesExactlyTheAdminApi() {
     assertEquals(
-        ADMIN_API.stream().sorted().toList(), OpenApiRoutes.operations().stream().sorted().toList());
+        ADMIN_API.stream().sorted().toList(),
+        OpenApiRoutes.operations().stream().sorted().toList());
   }
 
   @Test
@@ -80,7 +81,8 @@ class OpenApiRoutesTest {
           Map.Entry<String, JsonNode> r = rs.next();
           int status = Integer.parseInt(r.getKey());
           JsonNode schema = r.getValue().path("content").path("application/json").path("schema");
-          if (status >= 400 && !path.getKey().equals("/healthz")
+          if (status >= 400
+              && !path.getKey().equals("/healthz")
               && !schema.path("$ref").asText().equals("#/components/schemas/Error")) {
             problems.add(name + " " + status + ": not an Error body");
           }

@@ -72,7 +72,9 @@ class ProvidersRoutesTest {
     Answer replaced =
         api.post(
             "/providers",
-            "{'name':'crud','kind':'evm-rpc','url':'" + url + "','network':'mainnet','batch_size':9}");
+            "{'name':'crud','kind':'evm-rpc','url':'"
+                + url
+                + "','network':'mainnet','batch_size':9}");
     assertEquals(200, replaced.status());
     assertEquals(9, replaced.json().get("batch_size").asInt());
 
@@ -108,7 +110,10 @@ class ProvidersRoutesTest {
     assertEquals(400, empty.status());
     assertEquals("request body is empty; expected a JSON object", empty.error());
 
-    Answer invalid = api.post("/providers", "{'name':'bad','kind':'evm-rpc','url':'http://h','network':'n','concurrency':999}");
+    Answer invalid =
+        api.post(
+            "/providers",
+            "{'name':'bad','kind':'evm-rpc','url':'http://h','network':'n','concurrency':999}");
     assertEquals(400, invalid.status());
     assertEquals(
         "{\"error\":\"provider field 'concurrency' is 999, expected 1 to 256\","
@@ -162,8 +167,12 @@ class ProvidersRoutesTest {
     Answer refused = api.delete("/providers/inuse");
     assertEquals(409, refused.status());
     assertEquals(
-        "{\"error\":\"provider 'inuse' is used by unfinished job " + id + "\","
-            + "\"details\":{\"jobs\":[" + id + "]}}",
+        "{\"error\":\"provider 'inuse' is used by unfinished job "
+            + id
+            + "\","
+            + "\"details\":{\"jobs\":["
+            + id
+            + "]}}",
         refused.body());
     assertEquals(200, api.get("/providers/inuse").status());
   }

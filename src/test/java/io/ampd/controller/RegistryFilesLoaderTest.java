@@ -67,7 +67,8 @@ class RegistryFilesLoaderTest {
             () -> RegistryFilesLoader.load(dir.resolve("none"), manifests, db.dataSource()));
     assertTrue(
         e.getMessage()
-            .startsWith(file + ": dataset example/mainnet@1.0.0 is already registered with manifest "),
+            .startsWith(
+                file + ": dataset example/mainnet@1.0.0 is already registered with manifest "),
         e.getMessage());
     assertEquals(
         "a registered version never changes: register the changed manifest under a new version",
@@ -78,7 +79,8 @@ class RegistryFilesLoaderTest {
   void aBadFileChangesNothing() throws Exception {
     Path providers = Files.createDirectory(dir.resolve("providers"));
     Files.writeString(
-        providers.resolve("ok.toml"), "name = 'ok'\nkind = 'evm-rpc'\nnetwork = 'n'\nurl = 'http://h'\n");
+        providers.resolve("ok.toml"),
+        "name = 'ok'\nkind = 'evm-rpc'\nnetwork = 'n'\nurl = 'http://h'\n");
     Path manifests = Files.createDirectory(dir.resolve("manifests"));
     Path bad = Files.writeString(manifests.resolve("bad.json"), "{\"namespace\": \"x\"}");
 

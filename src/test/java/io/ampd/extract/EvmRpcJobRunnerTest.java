@@ -38,22 +38,28 @@ class EvmRpcJobRunnerTest {
       new EvmRpcJobRunner().run(ctx);
 
       SyntheticChain chain = f.node.chain();
-      assertEquals(ParquetReadback.expectedBlocks(chain, 0, 1_999),
+      assertEquals(
+          ParquetReadback.expectedBlocks(chain, 0, 1_999),
           ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
-      assertEquals(ParquetReadback.expectedTransactions(chain, 0, 1_999),
+      assertEquals(
+          ParquetReadback.expectedTransactions(chain, 0, 1_999),
           ParquetReadback.read(f.tableDir("transactions"), ParquetReadback.TRANSACTIONS));
-      assertEquals(ParquetReadback.expectedLogs(chain, 0, 1_999),
+      assertEquals(
+          ParquetReadback.expectedLogs(chain, 0, 1_999),
           ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
 
       assertEquals(
-          List.of("0000000000000000000-0000000000000000499.parquet",
+          List.of(
+              "0000000000000000000-0000000000000000499.parquet",
               "0000000000000000500-0000000000000000999.parquet",
               "0000000000000001000-0000000000000001499.parquet",
               "0000000000000001500-0000000000000001999.parquet"),
           fileNames(f.tableDir("logs")));
       List<String> schema =
-          ParquetReadback.schema(f.tableDir("transactions").resolve(fileNames(f.tableDir("transactions")).get(0)));
-      assertTrue(schema.contains("tx_hash:FIXED_LEN_BYTE_ARRAY:32:null:null:null"), schema.toString());
+          ParquetReadback.schema(
+              f.tableDir("transactions").resolve(fileNames(f.tableDir("transactions")).get(0)));
+      assertTrue(
+          schema.contains("tx_hash:FIXED_LEN_BYTE_ARRAY:32:null:null:null"), schema.toString());
       assertTrue(schema.contains("from:FIXED_LEN_BYTE_ARRAY:20:null:null:null"), schema.toString());
       assertTrue(schema.contains("value:FIXED_LEN_BYTE_ARRAY:16:DECIMAL:38:0"), schema.toString());
       assertTrue(schema.contains("block_num:INT64:null:null:null:null"), schema.toString());
@@ -87,7 +93,8 @@ class EvmRpcJobRunnerTest {
       t.join(10_000);
       assertFalse(t.isAlive());
       for (TableProgress p : new FileRepository(f.db.dataSource()).progressOfJob(f.jobId)) {
-        assertEquals(new TableProgress(p.table(), p.revisionId(), OptionalLong.empty(), 0, 0, 0), p);
+        assertEquals(
+            new TableProgress(p.table(), p.revisionId(), OptionalLong.empty(), 0, 0, 0), p);
       }
     }
   }
@@ -106,8 +113,11 @@ class EvmRpcJobRunnerTest {
               throw crash;
             }
           };
-      assertThrows(JobFailedException.class,
-          () -> new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), afterFirstCommit).run(ctx));
+      assertThrows(
+          JobFailedException.class,
+          () ->
+              new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), afterFirstCommit)
+                  .run(ctx));
       // run 2 dies after renaming 110..209 but before recording it
       EvmRpcJobRunner.Hooks afterRename =
           new EvmRpcJobRunner.Hooks() {
@@ -116,21 +126,28 @@ class EvmRpcJobRunnerTest {
               throw crash;
             }
           };
-      assertThrows(JobFailedException.class,
-          () -> new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), afterRename).run(ctx));
+      assertThrows(
+          JobFailedException.class,
+          () ->
+              new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), afterRename)
+                  .run(ctx));
       String unrecorded = Layout.fileName(110, 209);
       assertTrue(Files.exists(f.tableDir("blocks").resolve(unrecorded)));
       // and a temporary file as a crash during writing would leave it
-      Files.writeString(f.tableDir("logs").resolve(Layout.tempName(Layout.fileName(110, 209))), "partial");
+      Files.writeString(
+          f.tableDir("logs").resolve(Layout.tempName(Layout.fileName(110, 209))), "partial");
 
       new EvmRpcJobRunner().run(ctx);
 
       SyntheticChain chain = f.node.chain();
-      assertEquals(ParquetReadback.expectedBlocks(chain, 10, 809),
+      assertEquals(
+          ParquetReadback.expectedBlocks(chain, 10, 809),
           ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
-      assertEquals(ParquetReadback.expectedTransactions(chain, 10, 809),
+      assertEquals(
+          ParquetReadback.expectedTransactions(chain, 10, 809),
           ParquetReadback.read(f.tableDir("transactions"), ParquetReadback.TRANSACTIONS));
-      assertEquals(ParquetReadback.expectedLogs(chain, 10, 809),
+      assertEquals(
+          ParquetReadback.expectedLogs(chain, 10, 809),
           ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
       for (String table : TABLES) {
         assertEquals(recordedFiles(f, table), fileNames(f.tableDir(table)), table);
@@ -143,10 +160,18 @@ class EvmRpcJobRunnerTest {
   void transientErrorsAreRetriedAndTheResultIsComplete() throws Exception {
     try (ExtractFixture f = new ExtractFixture(400)) {
       JobContext ctx =
-          f.context(ExtractFixture.manifest(0, OptionalLong.of(299), 0),
-              new io.ampd.registry.ProviderConfig("fake", "evm-rpc", f.node.url(), "testnet", 2, 25,
+          f.context(
+              ExtractFixture.manifest(0, OptionalLong.of(299), 0),
+              new io.ampd.registry.ProviderConfig(
+                  "fake",
+                  "evm-rpc",
+                  f.node.url(),
+                  "testnet",
+                  2,
+                  25,
                   Duration.ofMillis(300),
-                  new io.ampd.registry.RetryPolicy(6, Duration.ofMillis(10), Duration.ofMillis(100))),
+                  new io.ampd.registry.RetryPolicy(
+                      6, Duration.ofMillis(10), Duration.ofMillis(100))),
               100);
       f.node.failRequests(2, 429);
       Thread faults =
@@ -163,9 +188,11 @@ class EvmRpcJobRunnerTest {
       new EvmRpcJobRunner().run(ctx);
       faults.join(10_000);
       SyntheticChain chain = f.node.chain();
-      assertEquals(ParquetReadback.expectedBlocks(chain, 0, 299),
+      assertEquals(
+          ParquetReadback.expectedBlocks(chain, 0, 299),
           ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
-      assertEquals(ParquetReadback.expectedLogs(chain, 0, 299),
+      assertEquals(
+          ParquetReadback.expectedLogs(chain, 0, 299),
           ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
     }
   }
@@ -176,7 +203,8 @@ class EvmRpcJobRunnerTest {
       JobContext ctx =
           f.context(ExtractFixture.manifest(0, OptionalLong.of(99), 0), f.provider(25, 1), 50);
       f.node.failRequests(1_000, 500);
-      JobFailedException e = assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
+      JobFailedException e =
+          assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
       assertFalse(e.fatal());
       assertEquals("provider fake answered HTTP 500 (gave up after 6 tries)", e.getMessage());
     }
@@ -208,16 +236,19 @@ class EvmRpcJobRunnerTest {
   void stopAbandonsTheSegmentInProgressAndRecordsNothingHalfWay() throws Exception {
     try (ExtractFixture f = new ExtractFixture(5_000)) {
       JobContext ctx =
-          f.context(ExtractFixture.manifest(0, OptionalLong.of(4_999), 0), f.provider(10, 1), 1_000);
+          f.context(
+              ExtractFixture.manifest(0, OptionalLong.of(4_999), 0), f.provider(10, 1), 1_000);
       f.node.delayRequests(1_000_000, Duration.ofMillis(30));
       AtomicReference<Throwable> failure = new AtomicReference<>();
-      Thread t = new Thread(() -> {
-        try {
-          new EvmRpcJobRunner().run(ctx);
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  new EvmRpcJobRunner().run(ctx);
+                } catch (Throwable e) {
+                  failure.set(e);
+                }
+              });
       t.start();
       waitFor(() -> f.node.requests() > 5);
       f.stop.request();
@@ -241,13 +272,15 @@ class EvmRpcJobRunnerTest {
       JobContext ctx =
           f.context(ExtractFixture.manifest(0, OptionalLong.empty(), 5), f.provider(20, 2), 50);
       AtomicReference<Throwable> failure = new AtomicReference<>();
-      Thread t = new Thread(() -> {
-        try {
-          new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200)).run(ctx);
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200)).run(ctx);
+                } catch (Throwable e) {
+                  failure.set(e);
+                }
+              });
       t.start();
       try {
         FileRepository repo = new FileRepository(f.db.dataSource());
@@ -262,9 +295,11 @@ class EvmRpcJobRunnerTest {
       }
       assertEquals(null, failure.get());
       SyntheticChain chain = f.node.chain();
-      assertEquals(ParquetReadback.expectedBlocks(chain, 0, 395),
+      assertEquals(
+          ParquetReadback.expectedBlocks(chain, 0, 395),
           ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
-      assertEquals(ParquetReadback.expectedLogs(chain, 0, 395),
+      assertEquals(
+          ParquetReadback.expectedLogs(chain, 0, 395),
           ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
     }
   }
@@ -320,7 +355,9 @@ class EvmRpcJobRunnerTest {
         ResultSet r =
             s.executeQuery(
                 "SELECT f.file_name FROM files f JOIN table_revisions r ON r.id = f.revision_id"
-                    + " WHERE r.table_name = '" + table + "' ORDER BY f.file_name")) {
+                    + " WHERE r.table_name = '"
+                    + table
+                    + "' ORDER BY f.file_name")) {
       while (r.next()) {
         out.add(r.getString(1));
       }

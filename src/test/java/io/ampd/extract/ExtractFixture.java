@@ -26,8 +26,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One extraction setup: a fresh metadata database (migrated; dataset, manifest and job rows
- * made with plain SQL), a data dir, and a {@link FakeEvmNode}. Closing stops the node and pool.
+ * One extraction setup: a fresh metadata database (migrated; dataset, manifest and job rows made
+ * with plain SQL), a data dir, and a {@link FakeEvmNode}. Closing stops the node and pool.
  */
 final class ExtractFixture implements AutoCloseable {
   static final DatasetRef DATASET = new DatasetRef("test", "chain", "1.0.0");
@@ -77,19 +77,35 @@ final class ExtractFixture implements AutoCloseable {
 
   ProviderConfig provider(int batchSize, int concurrency) {
     return new ProviderConfig(
-        "fake", "evm-rpc", node.url(), "testnet", concurrency, batchSize, Duration.ofSeconds(2),
+        "fake",
+        "evm-rpc",
+        node.url(),
+        "testnet",
+        concurrency,
+        batchSize,
+        Duration.ofSeconds(2),
         new RetryPolicy(6, Duration.ofMillis(10), Duration.ofMillis(100)));
   }
 
   static EvmRpcManifest manifest(long start, OptionalLong end, int confirmations) {
     return new EvmRpcManifest(
-        "testnet", start, end, confirmations,
+        "testnet",
+        start,
+        end,
+        confirmations,
         List.of(EvmTable.BLOCKS, EvmTable.TRANSACTIONS, EvmTable.LOGS));
   }
 
   JobContext context(EvmRpcManifest manifest, ProviderConfig provider, int segmentBlocks) {
     return new JobContext(
-        jobId, "node-1", DATASET, manifest, provider, db.dataSource(), dataDir, segmentBlocks,
+        jobId,
+        "node-1",
+        DATASET,
+        manifest,
+        provider,
+        db.dataSource(),
+        dataDir,
+        segmentBlocks,
         stop);
   }
 

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Reads extracted Parquet back with DuckDB (a different Parquet implementation than the writer)
- * and renders every column of every row as one {@code |}-separated line, next to the same lines
- * built from the {@link SyntheticChain} the node served. Hashes and addresses compare as hex,
- * decimals as their decimal digits, timestamps as epoch seconds.
+ * Reads extracted Parquet back with DuckDB (a different Parquet implementation than the writer) and
+ * renders every column of every row as one {@code |}-separated line, next to the same lines built
+ * from the {@link SyntheticChain} the node served. Hashes and addresses compare as hex, decimals as
+ * their decimal digits, timestamps as epoch seconds.
  */
 final class ParquetReadback {
   private ParquetReadback() {}
@@ -65,11 +65,23 @@ final class ParquetReadback {
         ResultSet r =
             s.executeQuery(
                 "SELECT name, type, type_length, converted_type, precision, scale"
-                    + " FROM parquet_schema('" + file + "') WHERE type IS NOT NULL")) {
+                    + " FROM parquet_schema('"
+                    + file
+                    + "') WHERE type IS NOT NULL")) {
       List<String> out = new ArrayList<>();
       while (r.next()) {
-        out.add(r.getString(1) + ":" + r.getString(2) + ":" + r.getString(3) + ":"
-            + r.getString(4) + ":" + r.getString(5) + ":" + r.getString(6));
+        out.add(
+            r.getString(1)
+                + ":"
+                + r.getString(2)
+                + ":"
+                + r.getString(3)
+                + ":"
+                + r.getString(4)
+                + ":"
+                + r.getString(5)
+                + ":"
+                + r.getString(6));
       }
       return out;
     }
@@ -79,10 +91,23 @@ final class ParquetReadback {
     List<String> out = new ArrayList<>();
     for (long n = first; n <= last; n++) {
       SyntheticChain.Block b = chain.block(n);
-      out.add(join(b.number(), b.timestamp(), hex(b.hash()), hex(b.parentHash()), hex(b.miner()),
-          hex(b.stateRoot()), hex(b.transactionsRoot()), hex(b.receiptsRoot()), b.gasUsed(),
-          b.gasLimit(), dec(b.baseFeePerGas()), dec(b.difficulty()), b.size(),
-          hex(b.extraData()), b.transactions().size()));
+      out.add(
+          join(
+              b.number(),
+              b.timestamp(),
+              hex(b.hash()),
+              hex(b.parentHash()),
+              hex(b.miner()),
+              hex(b.stateRoot()),
+              hex(b.transactionsRoot()),
+              hex(b.receiptsRoot()),
+              b.gasUsed(),
+              b.gasLimit(),
+              dec(b.baseFeePerGas()),
+              dec(b.difficulty()),
+              b.size(),
+              hex(b.extraData()),
+              b.transactions().size()));
     }
     return out;
   }
@@ -92,9 +117,23 @@ final class ParquetReadback {
     for (long n = first; n <= last; n++) {
       SyntheticChain.Block b = chain.block(n);
       for (SyntheticChain.Tx t : b.transactions()) {
-        out.add(join(n, b.timestamp(), hex(b.hash()), t.index(), hex(t.hash()), hex(t.from()),
-            hex(t.to()), t.nonce(), dec(t.value()), t.gas(), dec(t.gasPrice()),
-            dec(t.maxFeePerGas()), dec(t.maxPriorityFeePerGas()), hex(t.input()), t.type()));
+        out.add(
+            join(
+                n,
+                b.timestamp(),
+                hex(b.hash()),
+                t.index(),
+                hex(t.hash()),
+                hex(t.from()),
+                hex(t.to()),
+                t.nonce(),
+                dec(t.value()),
+                t.gas(),
+                dec(t.gasPrice()),
+                dec(t.maxFeePerGas()),
+                dec(t.maxPriorityFeePerGas()),
+                hex(t.input()),
+                t.type()));
       }
     }
     return out;
@@ -106,11 +145,20 @@ final class ParquetReadback {
       SyntheticChain.Block b = chain.block(n);
       for (SyntheticChain.Log l : b.logs()) {
         List<String> topics = l.topics();
-        out.add(join(n, b.timestamp(), hex(b.hash()), l.txIndex(), hex(l.txHash()), l.logIndex(),
-            hex(l.address()), hex(topics.size() > 0 ? topics.get(0) : null),
-            hex(topics.size() > 1 ? topics.get(1) : null),
-            hex(topics.size() > 2 ? topics.get(2) : null),
-            hex(topics.size() > 3 ? topics.get(3) : null), hex(l.data())));
+        out.add(
+            join(
+                n,
+                b.timestamp(),
+                hex(b.hash()),
+                l.txIndex(),
+                hex(l.txHash()),
+                l.logIndex(),
+                hex(l.address()),
+                hex(topics.size() > 0 ? topics.get(0) : null),
+                hex(topics.size() > 1 ? topics.get(1) : null),
+                hex(topics.size() > 2 ? topics.get(2) : null),
+                hex(topics.size() > 3 ? topics.get(3) : null),
+                hex(l.data())));
       }
     }
     return out;

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The built {@code ampd} run as a real process, for end-to-end tests.
  *
- * <p>Output goes to files next to the working dir so a failing test can show it. {@link
- * #close()} always leaves nothing running: it SIGKILLs the process and every descendant it had
- * (PostgreSQL included), found by pid while the parent is still alive.
+ * <p>Output goes to files next to the working dir so a failing test can show it. {@link #close()}
+ * always leaves nothing running: it SIGKILLs the process and every descendant it had (PostgreSQL
+ * included), found by pid while the parent is still alive.
  */
 public final class AmpdProcess implements AutoCloseable {
   private static final HttpClient HTTP =
@@ -46,8 +46,13 @@ public final class AmpdProcess implements AutoCloseable {
     }
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     return new ArrayList<>(
-        List.of(java.toString(), "-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
-            "-jar", jar));
+        List.of(
+            java.toString(),
+            "-XX:+UseSerialGC",
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-jar",
+            jar));
   }
 
   /** Starts {@code ampd args…} in {@code workDir} with the test's environment plus {@code env}. */

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Several ampd processes against one database: {@code ampd controller} and two {@code ampd
  * worker}s. A worker killed with SIGKILL loses its job to the other one; a second worker with a
- * node id in use exits 1. The chain is served by a {@link FakeEvmNode} in this JVM, slowed down
- * so that the kill lands mid-extraction; the Parquet files are read back with DuckDB.
+ * node id in use exits 1. The chain is served by a {@link FakeEvmNode} in this JVM, slowed down so
+ * that the kill lands mid-extraction; the Parquet files are read back with DuckDB.
  */
 class ClusterIT {
   private static final Duration START = Duration.ofSeconds(60);
@@ -55,17 +55,26 @@ class ClusterIT {
     node = FakeEvmNode.start(new SyntheticChain(7), LAST_BLOCK + 10, 2);
     Files.createDirectories(base.resolve("providers"));
     Files.createDirectories(base.resolve("manifests"));
-    Files.writeString(base.resolve("providers/local.toml"),
+    Files.writeString(
+        base.resolve("providers/local.toml"),
         "name = \"local\"\nkind = \"evm-rpc\"\nnetwork = \"testnet\"\n"
-            + "url = \"" + node.url() + "\"\nconcurrency = 1\nbatch_size = 10\n");
-    Files.writeString(base.resolve("manifests/chain.json"),
+            + "url = \""
+            + node.url()
+            + "\"\nconcurrency = 1\nbatch_size = 10\n");
+    Files.writeString(
+        base.resolve("manifests/chain.json"),
         "{\"namespace\": \"it\", \"name\": \"chain\", \"version\": \"1\", \"manifest\":"
             + " {\"kind\": \"evm-rpc\", \"network\": \"testnet\", \"start_block\": 0,"
-            + " \"end_block\": " + LAST_BLOCK + "}}");
+            + " \"end_block\": "
+            + LAST_BLOCK
+            + "}}");
     config = base.resolve("config.toml");
-    Files.writeString(config,
+    Files.writeString(
+        config,
         "data_dir = \"data\"\nproviders_dir = \"providers\"\nmanifests_dir = \"manifests\"\n"
-            + "[metadata_db]\nurl = \"" + url.psqlUrl() + "\"\nauto_migrate = true\n"
+            + "[metadata_db]\nurl = \""
+            + url.psqlUrl()
+            + "\"\nauto_migrate = true\n"
             + "[controller]\nworker_timeout_secs = 2\nretry_initial_backoff_ms = 200\n"
             + "[worker]\nheartbeat_interval_ms = 200\nreconcile_interval_ms = 500\n"
             + "segment_blocks = 100\n");
@@ -105,15 +114,20 @@ class ClusterIT {
   }
 
   private void awaitLive(String nodeId, AmpdProcess p) throws Exception {
-    await("worker " + nodeId + " registered", p, () -> {
-      try {
-        return query("SELECT count(*) FROM workers WHERE node_id = '" + nodeId
-            + "' AND stopped_at IS NULL AND heartbeat_at > now() - interval '1 second'")
-            .equals("1");
-      } catch (Exception e) {
-        return false; // not migrated yet
-      }
-    });
+    await(
+        "worker " + nodeId + " registered",
+        p,
+        () -> {
+          try {
+            return query(
+                    "SELECT count(*) FROM workers WHERE node_id = '"
+                        + nodeId
+                        + "' AND stopped_at IS NULL AND heartbeat_at > now() - interval '1 second'")
+                .equals("1");
+          } catch (Exception e) {
+            return false; // not migrated yet
+          }
+        });
   }
 
   private static void await(String what, AmpdProcess watched, BooleanSupplier condition)
@@ -128,10 +142,12 @@ class ClusterIT {
   }
 
   private JsonNode post(int port, String path) throws Exception {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(201, r.statusCode(), r.body());
     return JSON.readTree(r.body());
   }
@@ -150,21 +166,29 @@ class ClusterIT {
     long id = job.get("id").asLong();
     String first = job.get("node_id").asText();
     String other = first.equals("a") ? "b" : "a";
-    await("job " + id + " has recorded some blocks", controller, () -> {
-      JsonNode p = get(port, "/jobs/" + id + "/progress");
-      return p != null && p.get("tables").size() == 3
-          && p.get("tables").get(0).path("last_block").asLong(-1) >= 300;
-    });
+    await(
+        "job " + id + " has recorded some blocks",
+        controller,
+        () -> {
+          JsonNode p = get(port, "/jobs/" + id + "/progress");
+          return p != null
+              && p.get("tables").size() == 3
+              && p.get("tables").get(0).path("last_block").asLong(-1) >= 300;
+        });
     JsonNode before = get(port, "/jobs/" + id + "/progress");
-    assertTrue(before.get("tables").get(0).get("last_block").asLong() < LAST_BLOCK,
+    assertTrue(
+        before.get("tables").get(0).get("last_block").asLong() < LAST_BLOCK,
         "killed mid-extraction: " + before);
     workers.get(first).signal("KILL");
     workers.get(first).waitFor(Duration.ofSeconds(10));
 
-    await("job " + id + " completed on " + other, controller, () -> {
-      JsonNode j = get(port, "/jobs/" + id);
-      return j != null && j.path("status").asText().equals("COMPLETED");
-    });
+    await(
+        "job " + id + " completed on " + other,
+        controller,
+        () -> {
+          JsonNode j = get(port, "/jobs/" + id);
+          return j != null && j.path("status").asText().equals("COMPLETED");
+        });
     JsonNode done = get(port, "/jobs/" + id);
     assertEquals(other, done.get("node_id").asText(), done.toString());
     List<String> types = new ArrayList<>();
@@ -182,14 +206,14 @@ class ClusterIT {
 
     JsonNode list = get(port, "/workers");
     for (JsonNode w : list.get("workers")) {
-      assertEquals(w.get("node_id").asText().equals(other), w.get("live").asBoolean(),
-          list.toString());
+      assertEquals(
+          w.get("node_id").asText().equals(other), w.get("live").asBoolean(), list.toString());
     }
     AmpdProcess survivor = workers.get(other);
     survivor.signal("TERM");
     assertEquals(0, survivor.waitFor(Duration.ofSeconds(20)), survivor.stderr());
-    assertEquals("t",
-        query("SELECT stopped_at IS NOT NULL FROM workers WHERE node_id = '" + other + "'"));
+    assertEquals(
+        "t", query("SELECT stopped_at IS NOT NULL FROM workers WHERE node_id = '" + other + "'"));
   }
 
   /**
@@ -199,40 +223,77 @@ class ClusterIT {
   private void assertExactlyOnce(long jobId) throws Exception {
     Path data = base.resolve("data");
     for (String table : List.of("blocks", "transactions", "logs")) {
-      String path = query("SELECT path FROM table_revisions WHERE writer = " + jobId
-          + " AND table_name = '" + table + "'");
+      String path =
+          query(
+              "SELECT path FROM table_revisions WHERE writer = "
+                  + jobId
+                  + " AND table_name = '"
+                  + table
+                  + "'");
       Path dir = data.resolve(path);
       List<String> onDisk;
       try (var files = Files.list(dir)) {
         onDisk = files.map(f -> f.getFileName().toString()).sorted().toList();
       }
-      String recorded = query("SELECT f.file_name FROM files f JOIN table_revisions r"
-          + " ON r.id = f.revision_id WHERE r.path = '" + path + "' ORDER BY f.file_name");
+      String recorded =
+          query(
+              "SELECT f.file_name FROM files f JOIN table_revisions r"
+                  + " ON r.id = f.revision_id WHERE r.path = '"
+                  + path
+                  + "' ORDER BY f.file_name");
       assertEquals(recorded, String.join(",", onDisk), table);
-      assertEquals("0," + LAST_BLOCK + ",true", query("SELECT min(block_start) || ',' ||"
-          + " max(block_end) || ',' || bool_and(block_start = prev + 1) FROM (SELECT block_start,"
-          + " block_end, coalesce(lag(block_end) OVER (ORDER BY block_start), -1) AS prev"
-          + " FROM files f JOIN table_revisions r ON r.id = f.revision_id"
-          + " WHERE r.path = '" + path + "') t"), table + " ranges tile the chain");
+      assertEquals(
+          "0," + LAST_BLOCK + ",true",
+          query(
+              "SELECT min(block_start) || ',' || max(block_end) || ',' || bool_and(block_start ="
+                  + " prev + 1) FROM (SELECT block_start, block_end, coalesce(lag(block_end) OVER"
+                  + " (ORDER BY block_start), -1) AS prev FROM files f JOIN table_revisions r ON"
+                  + " r.id = f.revision_id WHERE r.path = '"
+                  + path
+                  + "') t"),
+          table + " ranges tile the chain");
     }
-    String blocks = duck("SELECT count(*) || ',' || count(DISTINCT block_num) || ',' ||"
-        + " min(block_num) || ',' || max(block_num) || ',' || sum(transaction_count)"
-        + " FROM read_parquet('" + glob(jobId, "blocks") + "')");
+    String blocks =
+        duck(
+            "SELECT count(*) || ',' || count(DISTINCT block_num) || ',' ||"
+                + " min(block_num) || ',' || max(block_num) || ',' || sum(transaction_count)"
+                + " FROM read_parquet('"
+                + glob(jobId, "blocks")
+                + "')");
     String[] b = blocks.split(",");
-    assertEquals(List.of("3000", "3000", "0", String.valueOf(LAST_BLOCK)),
-        List.of(b[0], b[1], b[2], b[3]), "blocks: count, distinct, min, max");
-    assertEquals(b[4] + "," + b[4], duck("SELECT count(*) || ',' || count(DISTINCT (block_num,"
-        + " tx_index)) FROM read_parquet('" + glob(jobId, "transactions") + "')"),
+    assertEquals(
+        List.of("3000", "3000", "0", String.valueOf(LAST_BLOCK)),
+        List.of(b[0], b[1], b[2], b[3]),
+        "blocks: count, distinct, min, max");
+    assertEquals(
+        b[4] + "," + b[4],
+        duck(
+            "SELECT count(*) || ',' || count(DISTINCT (block_num,"
+                + " tx_index)) FROM read_parquet('"
+                + glob(jobId, "transactions")
+                + "')"),
         "one row per transaction the blocks announce");
-    String logs = duck("SELECT count(*) || ',' || count(DISTINCT (block_num, log_index))"
-        + " FROM read_parquet('" + glob(jobId, "logs") + "')");
+    String logs =
+        duck(
+            "SELECT count(*) || ',' || count(DISTINCT (block_num, log_index))"
+                + " FROM read_parquet('"
+                + glob(jobId, "logs")
+                + "')");
     assertEquals(logs.split(",")[0], logs.split(",")[1], "no duplicate log");
     assertTrue(Long.parseLong(logs.split(",")[0]) > 0, "the chain has logs");
   }
 
   private String glob(long jobId, String table) throws Exception {
-    return base.resolve("data").resolve(query("SELECT path FROM table_revisions WHERE writer = "
-        + jobId + " AND table_name = '" + table + "'")).resolve("*.parquet").toString();
+    return base.resolve("data")
+        .resolve(
+            query(
+                "SELECT path FROM table_revisions WHERE writer = "
+                    + jobId
+                    + " AND table_name = '"
+                    + table
+                    + "'"))
+        .resolve("*.parquet")
+        .toString();
   }
 
   private static String duck(String sql) throws Exception {
@@ -251,10 +312,14 @@ class ClusterIT {
 
     AmpdProcess second = worker("w1");
     assertEquals(1, second.waitFor(START), second.stderr());
-    assertTrue(second.stderr().startsWith(
-        "error: worker node id 'w1' is already in use by another running worker\n"
-            + "hint: stop that worker first, or give this one another node id with --node-id or"
-            + " AMP_NODE_ID\n"), second.stderr());
+    assertTrue(
+        second
+            .stderr()
+            .startsWith(
+                "error: worker node id 'w1' is already in use by another running worker\n"
+                    + "hint: stop that worker first, or give this one another node id with"
+                    + " --node-id or AMP_NODE_ID\n"),
+        second.stderr());
     assertTrue(first.isAlive());
 
     first.signal("TERM");

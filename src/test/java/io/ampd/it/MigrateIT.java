@@ -1,12 +1,11 @@
 package io.ampd.it;
 
-import io.ampd.testing.TempDirs;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ampd.config.PgUrl;
+import io.ampd.testing.TempDirs;
 import io.ampd.testing.TestPostgres;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -75,16 +74,21 @@ class MigrateIT {
     assertEquals(0, first.exitCode(), first.toString());
     assertTrue(first.stdout().contains("applied migration 1"), first.toString());
     assertTrue(
-        first.stdout().contains(
-            "metadata database schema is at version " + io.ampd.metadb.Migrations.LATEST_VERSION),
+        first
+            .stdout()
+            .contains(
+                "metadata database schema is at version "
+                    + io.ampd.metadb.Migrations.LATEST_VERSION),
         first.toString());
 
     AmpdProcess.Result again = migrate(config);
     assertEquals(0, again.exitCode(), again.toString());
     assertFalse(again.stdout().contains("applied migration"), again.toString());
     assertTrue(
-        again.stdout().contains(
-            "already up to date (version " + io.ampd.metadb.Migrations.LATEST_VERSION + ")"),
+        again
+            .stdout()
+            .contains(
+                "already up to date (version " + io.ampd.metadb.Migrations.LATEST_VERSION + ")"),
         again.toString());
     assertEquals(1, count(url, "SELECT count(*) FROM _amp_migrations WHERE version = '1'"));
   }
@@ -106,8 +110,10 @@ class MigrateIT {
     }
     assertEquals(
         0,
-        count(url, "SELECT count(*) FROM (SELECT version FROM _amp_migrations"
-            + " WHERE version IS NOT NULL GROUP BY version HAVING count(*) > 1) d"));
+        count(
+            url,
+            "SELECT count(*) FROM (SELECT version FROM _amp_migrations"
+                + " WHERE version IS NOT NULL GROUP BY version HAVING count(*) > 1) d"));
     assertEquals(1, count(url, "SELECT count(*) FROM _amp_migrations WHERE version = '1'"));
   }
 
@@ -125,8 +131,11 @@ class MigrateIT {
     Files.createSymbolicLink(dist.resolve("lib"), jar.resolveSibling("lib"));
     try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + edited.toUri()), Map.of());
         Stream<Path> files = Files.list(zip.getPath("/db/migration"))) {
-      Path v1 = files.filter(f -> f.getFileName().toString().startsWith("V1__")).findFirst()
-          .orElseThrow();
+      Path v1 =
+          files
+              .filter(f -> f.getFileName().toString().startsWith("V1__"))
+              .findFirst()
+              .orElseThrow();
       Files.writeString(v1, Files.readString(v1) + "\n-- an edit\nSELECT 1;\n");
     }
     List<String> command = AmpdProcess.javaCommand();
@@ -134,8 +143,8 @@ class MigrateIT {
     command.addAll(List.of("--config", config.toString(), "migrate"));
     try (AmpdProcess p = AmpdProcess.startCommand(base, Map.of(), command)) {
       assertEquals(1, p.waitFor(RUN), p.stderr());
-      assertTrue(p.stderr().startsWith("error: migration checksum mismatch for version 1\n"),
-          p.stderr());
+      assertTrue(
+          p.stderr().startsWith("error: migration checksum mismatch for version 1\n"), p.stderr());
       assertTrue(p.stderr().contains("hint: restore the original"), p.stderr());
     }
   }
@@ -144,14 +153,23 @@ class MigrateIT {
   void anUnreachableHostFailsWithinItsConnectTimeout() throws Exception {
     try (ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       // Accepts TCP connections (the kernel's backlog) but never answers the startup packet.
-      String url = "postgresql://amp:" + SECRET + "@127.0.0.1:" + blackHole.getLocalPort()
-          + "/amp?connect_timeout=3";
+      String url =
+          "postgresql://amp:"
+              + SECRET
+              + "@127.0.0.1:"
+              + blackHole.getLocalPort()
+              + "/amp?connect_timeout=3";
       long start = System.nanoTime();
       AmpdProcess.Result r = migrate(config(url));
       long seconds = (System.nanoTime() - start) / 1_000_000_000L;
       assertEquals(1, r.exitCode(), r.toString());
-      assertTrue(r.stderr().startsWith("error: failed to connect to metadata database"
-          + " (postgresql://amp:***@127.0.0.1:" + blackHole.getLocalPort()), r.toString());
+      assertTrue(
+          r.stderr()
+              .startsWith(
+                  "error: failed to connect to metadata database"
+                      + " (postgresql://amp:***@127.0.0.1:"
+                      + blackHole.getLocalPort()),
+          r.toString());
       assertTrue(r.stderr().contains("hint: "), r.toString());
       assertFalse((r.stdout() + r.stderr()).contains(SECRET), r.toString());
       assertFalse(r.stderr().contains("Exception"), r.toString());
@@ -165,8 +183,14 @@ class MigrateIT {
     String url = "postgres://amp:" + SECRET + "@127.0.0.1:" + closed + "/amp";
     AmpdProcess.Result r = migrate(config(url));
     assertEquals(1, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("error: failed to connect to metadata database"
-        + " (postgres://amp:***@127.0.0.1:" + closed + "/amp)"), r.toString());
+    assertTrue(
+        r.stderr()
+            .startsWith(
+                "error: failed to connect to metadata database"
+                    + " (postgres://amp:***@127.0.0.1:"
+                    + closed
+                    + "/amp)"),
+        r.toString());
     assertFalse((r.stdout() + r.stderr()).contains(SECRET), r.toString());
   }
 
@@ -176,8 +200,9 @@ class MigrateIT {
     PgUrl owner = pg.createDatabase("mig_noperm");
     try (Connection c = DriverManager.getConnection(owner.jdbcUrl(), owner.jdbcProperties());
         Statement s = c.createStatement()) {
-      s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'amp_noperm')"
-          + " THEN CREATE ROLE amp_noperm LOGIN; END IF; END $$");
+      s.execute(
+          "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'amp_noperm')"
+              + " THEN CREATE ROLE amp_noperm LOGIN; END IF; END $$");
     }
     PgUrl noPerm = PgUrl.unixSocket(pg.socketDir(), owner.port(), owner.database(), "amp_noperm");
     AmpdProcess.Result r = migrate(config(noPerm.psqlUrl()));
@@ -197,11 +222,20 @@ class MigrateIT {
     try (AmpdProcess p =
         AmpdProcess.start(base, env, "--config", config.toString(), "controller")) {
       assertEquals(1, p.waitFor(RUN), p.stderr());
-      assertTrue(p.stderr().contains(
-          "error: metadata database schema is at version 0, this ampd needs "
-              + io.ampd.metadb.Migrations.LATEST_VERSION), p.stderr());
-      assertTrue(p.stderr().contains("hint: run 'ampd --config " + config + " migrate'"
-          + " or set auto_migrate = true"), p.stderr());
+      assertTrue(
+          p.stderr()
+              .contains(
+                  "error: metadata database schema is at version 0, this ampd needs "
+                      + io.ampd.metadb.Migrations.LATEST_VERSION),
+          p.stderr());
+      assertTrue(
+          p.stderr()
+              .contains(
+                  "hint: run 'ampd --config "
+                      + config
+                      + " migrate'"
+                      + " or set auto_migrate = true"),
+          p.stderr());
     }
 
     assertEquals(0, migrate(config).exitCode());

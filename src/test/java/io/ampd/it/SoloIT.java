@@ -1,13 +1,12 @@
 package io.ampd.it;
 
-import io.ampd.config.PgUrl;
-import io.ampd.testing.TempDirs;
-import io.ampd.testing.TestPostgres;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ampd.config.PgUrl;
+import io.ampd.testing.TempDirs;
+import io.ampd.testing.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -71,7 +70,9 @@ class SoloIT {
     int port = AmpdProcess.freePort();
     AmpdProcess p = solo(ampDir, port);
     AmpdProcess.HttpResult health = p.awaitHealthy(port, START);
-    assertTrue(health.body().contains("\"schema_version\":" + io.ampd.metadb.Migrations.LATEST_VERSION), health.body());
+    assertTrue(
+        health.body().contains("\"schema_version\":" + io.ampd.metadb.Migrations.LATEST_VERSION),
+        health.body());
     assertTrue(health.body().contains("\"managed\":true"), health.body());
 
     for (String sub : List.of("data", "providers", "manifests", "metadb")) {
@@ -87,7 +88,8 @@ class SoloIT {
     assertTrue(Postmaster.alive(postmaster));
     List<String> listening = Postmaster.listeningTcpInodes();
     for (String inode : Postmaster.socketInodes(postmaster)) {
-      assertFalse(listening.contains(inode), "postmaster listens on TCP (socket inode " + inode + ")");
+      assertFalse(
+          listening.contains(inode), "postmaster listens on TCP (socket inode " + inode + ")");
     }
     try (Connection c = Postmaster.connect(ampDir.resolve("metadb"));
         Statement s = c.createStatement();
@@ -145,8 +147,9 @@ class SoloIT {
     AmpdProcess second = solo(ampDir, AmpdProcess.freePort());
     assertEquals(1, second.waitFor(STOP), second.stderr());
     assertTrue(
-        second.stderr().contains(
-            "error: another ampd solo (pid " + first.pid() + ") is running on " + ampDir),
+        second
+            .stderr()
+            .contains("error: another ampd solo (pid " + first.pid() + ") is running on " + ampDir),
         second.stderr());
     assertTrue(second.stderr().contains("hint: "), second.stderr());
 
@@ -263,7 +266,9 @@ class SoloIT {
     AmpdProcess p = solo(ampDir, port, env);
     AmpdProcess.HttpResult health = p.awaitHealthy(port, START);
     assertTrue(health.body().contains("\"managed\":false"), health.body());
-    assertTrue(health.body().contains("\"schema_version\":" + io.ampd.metadb.Migrations.LATEST_VERSION), health.body());
+    assertTrue(
+        health.body().contains("\"schema_version\":" + io.ampd.metadb.Migrations.LATEST_VERSION),
+        health.body());
     assertFalse(Files.exists(ampDir.resolve("metadb")), "metadb/ was created");
     assertTrue(p.stderr().contains(url.redacted()), p.stderr());
     stop(p);

@@ -1,11 +1,10 @@
 package io.ampd.it;
 
-import io.ampd.testing.TempDirs;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ampd.testing.TempDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,15 +21,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Solo on the system binaries and on the bundled ones, as root (PostgreSQL then runs as an
- * unprivileged user) and as an ordinary user. "Bundled" hides every system PostgreSQL from
- * the process in a private mount namespace (tmpfs over the install dirs), so the search really
- * finds none; this needs root, which the tests and CI have.
+ * unprivileged user) and as an ordinary user. "Bundled" hides every system PostgreSQL from the
+ * process in a private mount namespace (tmpfs over the install dirs), so the search really finds
+ * none; this needs root, which the tests and CI have.
  */
 class SoloPlatformsIT {
   /** Where PostgreSQL installs live on Linux; hidden for the bundled runs. */
   private static final List<String> SYSTEM_DIRS =
-      List.of("/usr/lib/postgresql", "/usr/local/bin", "/usr/pgsql-13", "/usr/pgsql-14",
-          "/usr/pgsql-15", "/usr/pgsql-16", "/usr/pgsql-17", "/usr/pgsql-18");
+      List.of(
+          "/usr/lib/postgresql",
+          "/usr/local/bin",
+          "/usr/pgsql-13",
+          "/usr/pgsql-14",
+          "/usr/pgsql-15",
+          "/usr/pgsql-16",
+          "/usr/pgsql-17",
+          "/usr/pgsql-18");
 
   private Path base;
   private final List<AmpdProcess> processes = new ArrayList<>();
@@ -67,10 +73,15 @@ class SoloPlatformsIT {
     StringBuilder script = new StringBuilder("set -e\n");
     if (bundled) {
       for (String dir : SYSTEM_DIRS) {
-        script.append("if [ -d ").append(dir).append(" ]; then mount -t tmpfs none ")
-            .append(dir).append("; fi\n");
+        script
+            .append("if [ -d ")
+            .append(dir)
+            .append(" ]; then mount -t tmpfs none ")
+            .append(dir)
+            .append("; fi\n");
       }
-      script.append("if command -v postgres >/dev/null; then echo 'postgres still visible'; exit 99; fi\n");
+      script.append(
+          "if command -v postgres >/dev/null; then echo 'postgres still visible'; exit 99; fi\n");
     }
     script.append("exec ");
     if (asUser) {

@@ -28,13 +28,16 @@ class ConcurrentMigrationsTest {
     try {
       List<Future<SchemaStatus>> results = new ArrayList<>();
       for (int i = 0; i < MIGRATORS; i++) {
-        results.add(pool.submit(() -> {
-          start.await();
-          return Migrations.migrate(url, out::add);
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return Migrations.migrate(url, out::add);
+                }));
       }
       for (Future<SchemaStatus> result : results) {
-        assertEquals(new SchemaStatus(Migrations.LATEST_VERSION, Migrations.LATEST_VERSION),
+        assertEquals(
+            new SchemaStatus(Migrations.LATEST_VERSION, Migrations.LATEST_VERSION),
             result.get(60, TimeUnit.SECONDS));
       }
     } finally {
@@ -48,8 +51,10 @@ class ConcurrentMigrationsTest {
     try (MetadataDb db = MetadataDb.open(url, 1, "test");
         Connection c = db.dataSource().getConnection();
         Statement s = c.createStatement();
-        ResultSet rows = s.executeQuery(
-            "SELECT count(*), count(DISTINCT version), bool_and(success) FROM _amp_migrations")) {
+        ResultSet rows =
+            s.executeQuery(
+                "SELECT count(*), count(DISTINCT version), bool_and(success) FROM"
+                    + " _amp_migrations")) {
       rows.next();
       assertEquals(Migrations.LATEST_VERSION, rows.getInt(1));
       assertEquals(Migrations.LATEST_VERSION, rows.getInt(2));

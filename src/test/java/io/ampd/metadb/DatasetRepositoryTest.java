@@ -40,7 +40,8 @@ class DatasetRepositoryTest {
   private static DatasetRegistration registration(String ns, String name, String v, long start) {
     return new DatasetRegistration(
         new DatasetRef(ns, name, v),
-        new EvmRpcManifest("mainnet", start, OptionalLong.of(start + 10), 0, List.of(EvmTable.values())));
+        new EvmRpcManifest(
+            "mainnet", start, OptionalLong.of(start + 10), 0, List.of(EvmTable.values())));
   }
 
   @Test
@@ -54,8 +55,12 @@ class DatasetRepositoryTest {
     assertEquals(
         "t",
         db.queryText(
-            "SELECT content = '" + ManifestParser.canonicalText(r.manifest()) + "'::jsonb"
-                + " FROM manifests WHERE hash = '" + found.manifestHash() + "'"),
+            "SELECT content = '"
+                + ManifestParser.canonicalText(r.manifest())
+                + "'::jsonb"
+                + " FROM manifests WHERE hash = '"
+                + found.manifestHash()
+                + "'"),
         "manifests.content is the canonical manifest (jsonb keeps its own key order)");
     assertEquals(Optional.empty(), datasets.find(new DatasetRef("reg", "d", "9")));
   }
@@ -81,7 +86,9 @@ class DatasetRepositoryTest {
     assertEquals(
         "dataset conflict/d@1 is already registered with manifest " + registered + ", not " + given,
         e.getMessage());
-    assertEquals("0", db.queryText("SELECT count(*) FROM manifests WHERE hash = '" + given + "'"),
+    assertEquals(
+        "0",
+        db.queryText("SELECT count(*) FROM manifests WHERE hash = '" + given + "'"),
         "a refused registration leaves no manifest behind");
   }
 
@@ -119,10 +126,19 @@ class DatasetRepositoryTest {
       Future<Object> fa = pool.submit(a);
       Future<Object> fb = pool.submit(b);
       List<Object> outcomes = List.of(fa.get(), fb.get());
-      assertEquals(1, outcomes.stream().filter(o -> o instanceof DatasetRepository.Registered).count(), outcomes.toString());
-      assertEquals(1, outcomes.stream().filter(o -> o instanceof DatasetConflictException).count(), outcomes.toString());
-      assertEquals("1", db.queryText("SELECT count(*) FROM manifests m JOIN datasets d ON true"
-          + " WHERE d.namespace = 'race' AND m.hash = d.manifest_hash"));
+      assertEquals(
+          1,
+          outcomes.stream().filter(o -> o instanceof DatasetRepository.Registered).count(),
+          outcomes.toString());
+      assertEquals(
+          1,
+          outcomes.stream().filter(o -> o instanceof DatasetConflictException).count(),
+          outcomes.toString());
+      assertEquals(
+          "1",
+          db.queryText(
+              "SELECT count(*) FROM manifests m JOIN datasets d ON true"
+                  + " WHERE d.namespace = 'race' AND m.hash = d.manifest_hash"));
     } finally {
       pool.shutdownNow();
     }

@@ -49,8 +49,10 @@ class JobRepositoryTest {
   }
 
   private void silence(String node) {
-    fx.execute("UPDATE workers SET heartbeat_at = now() - interval '1 hour' WHERE node_id = '"
-        + node + "'");
+    fx.execute(
+        "UPDATE workers SET heartbeat_at = now() - interval '1 hour' WHERE node_id = '"
+            + node
+            + "'");
   }
 
   private List<String> eventTypes(long id) {
@@ -91,8 +93,9 @@ class JobRepositoryTest {
 
   @Test
   void deployOfAMissingProviderFails() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> jobs.deploy(ds, "evm-rpc", "nope", TIMEOUT));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> jobs.deploy(ds, "evm-rpc", "nope", TIMEOUT));
     assertEquals("provider 'nope' does not exist", e.getMessage());
   }
 
@@ -108,7 +111,8 @@ class JobRepositoryTest {
       assertEquals(Optional.of("live"), job.nodeId());
       PGNotification[] notes = listen.unwrap(PGConnection.class).getNotifications(5000);
       assertEquals(1, notes.length);
-      assertEquals("{\"job_id\":" + job.id() + ",\"node_id\":\"live\",\"action\":\"start\"}",
+      assertEquals(
+          "{\"job_id\":" + job.id() + ",\"node_id\":\"live\",\"action\":\"start\"}",
           notes[0].getParameter());
     }
   }
@@ -149,8 +153,8 @@ class JobRepositoryTest {
     assertTrue(jobs.finish(id, "w1", JobStatus.STOPPED, null));
     assertEquals(JobRepository.StopOutcome.FINISHED, jobs.requestStop(id));
     assertEquals(JobRepository.StopOutcome.NOT_FOUND, jobs.requestStop(id + 1000));
-    assertEquals(List.of("scheduled", "started", "stop_requested", "stopping", "stopped"),
-        eventTypes(id));
+    assertEquals(
+        List.of("scheduled", "started", "stop_requested", "stopping", "stopped"), eventTypes(id));
   }
 
   @Test
@@ -176,9 +180,13 @@ class JobRepositoryTest {
       assertTrue(jobs.finish(id, "w1", JobStatus.ERROR, "boom " + attempt));
       assertEquals(1, jobs.planRetries(initial, max));
       assertEquals(0, jobs.planRetries(initial, max), "planned once");
-      waits.add(Long.parseLong(fx.column("SELECT round(extract(epoch FROM j.next_attempt_at"
-          + " - e.created_at) * 1000) FROM jobs j JOIN job_events e ON e.job_id = j.id"
-          + " WHERE e.event_type = 'error' ORDER BY e.id DESC LIMIT 1").get(0)));
+      waits.add(
+          Long.parseLong(
+              fx.column(
+                      "SELECT round(extract(epoch FROM j.next_attempt_at - e.created_at) * 1000)"
+                          + " FROM jobs j JOIN job_events e ON e.job_id = j.id WHERE e.event_type ="
+                          + " 'error' ORDER BY e.id DESC LIMIT 1")
+                  .get(0)));
       fx.execute("UPDATE jobs SET next_attempt_at = now() WHERE id = " + id);
       assertEquals(1, jobs.retryDue(TIMEOUT));
       assertEquals(JobStatus.SCHEDULED, job(id).status());
@@ -237,11 +245,15 @@ class JobRepositoryTest {
     assertEquals(Optional.of("new"), job(running).nodeId());
     JobEvent moved = jobs.events(running).get(2);
     assertEquals("rescheduled", moved.type());
-    assertEquals(json("{\"status\":\"SCHEDULED\",\"from_node_id\":\"old\",\"node_id\":\"new\","
-        + "\"reason\":\"worker old is silent\"}"), moved.detail());
+    assertEquals(
+        json(
+            "{\"status\":\"SCHEDULED\",\"from_node_id\":\"old\",\"node_id\":\"new\","
+                + "\"reason\":\"worker old is silent\"}"),
+        moved.detail());
     assertEquals(JobStatus.STOPPED, job(stopping).status());
     assertEquals(0, jobs.rescheduleFromDeadWorkers(TIMEOUT));
-    assertFalse(jobs.finish(running, "old", JobStatus.COMPLETED, null),
+    assertFalse(
+        jobs.finish(running, "old", JobStatus.COMPLETED, null),
         "the old node's late result is not recorded");
   }
 

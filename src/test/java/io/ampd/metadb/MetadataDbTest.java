@@ -36,25 +36,31 @@ class MetadataDbTest {
 
   @Test
   void openFailsAtOnceWithTheRedactedUrl() throws IOException {
-    PgUrl url = PgUrl.parse(
-        "postgresql://alice:s3cret@127.0.0.1:" + MigrationErrorsTest.closedPort() + "/amp");
+    PgUrl url =
+        PgUrl.parse(
+            "postgresql://alice:s3cret@127.0.0.1:" + MigrationErrorsTest.closedPort() + "/amp");
 
     AmpdException e = assertThrows(AmpdException.class, () -> MetadataDb.open(url, 10, "x"));
 
-    assertEquals("failed to connect to metadata database (" + url.redacted()
-        + "): Connection refused", e.getMessage());
+    assertEquals(
+        "failed to connect to metadata database (" + url.redacted() + "): Connection refused",
+        e.getMessage());
     assertEquals("check metadata_db.url; try: psql \"" + url.psqlUrl() + "\"", e.hint());
   }
 
   @Test
   void missingDatabaseIsAConnectionFailure() {
     PgUrl existing = TestDb.createDatabase();
-    PgUrl url = PgUrl.unixSocket(existing.socketDir().orElseThrow(), existing.port(),
-        "no_such_db", existing.user());
+    PgUrl url =
+        PgUrl.unixSocket(
+            existing.socketDir().orElseThrow(), existing.port(), "no_such_db", existing.user());
 
     AmpdException e = assertThrows(AmpdException.class, () -> MetadataDb.open(url, 1, "x"));
 
-    assertEquals("failed to connect to metadata database (" + url.redacted()
-        + "): database \"no_such_db\" does not exist", e.getMessage());
+    assertEquals(
+        "failed to connect to metadata database ("
+            + url.redacted()
+            + "): database \"no_such_db\" does not exist",
+        e.getMessage());
   }
 }

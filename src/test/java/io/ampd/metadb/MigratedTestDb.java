@@ -8,8 +8,8 @@ import java.sql.Statement;
 import javax.sql.DataSource;
 
 /**
- * A fresh database on the test PostgreSQL, migrated to the latest schema, with a small pool.
- * One per test class (migrating takes a moment); tests in the class use distinct names.
+ * A fresh database on the test PostgreSQL, migrated to the latest schema, with a small pool. One
+ * per test class (migrating takes a moment); tests in the class use distinct names.
  */
 public final class MigratedTestDb implements AutoCloseable {
   private final MetadataDb db;

@@ -19,17 +19,18 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Released migrations are never edited: a database that applied one would refuse this ampd with
- * a checksum mismatch. This pins the SHA-256 of every released file; a new migration gets a new
- * file and a new line here, an old line never changes. It also checks that versions run 1, 2,
- * 3, ... and that {@link Migrations#LATEST_VERSION} is the last of them.
+ * Released migrations are never edited: a database that applied one would refuse this ampd with a
+ * checksum mismatch. This pins the SHA-256 of every released file; a new migration gets a new file
+ * and a new line here, an old line never changes. It also checks that versions run 1, 2, 3, ... and
+ * that {@link Migrations#LATEST_VERSION} is the last of them.
  */
 class MigrationChecksumPinTest {
-  private static final Map<String, String> RELEASED = Map.of(
-      "V1__initial_schema.sql",
-      "256e8aa9dda6e3cc42f7f21e47d560cbcc7d581e3cc459b2de7d1ef2cc0d7997",
-      "V2__job_scheduling.sql",
-      "daf56f71fb55b334ce0354ba54db956669e3ace5d474720b7abe85654f21e594");
+  private static final Map<String, String> RELEASED =
+      Map.of(
+          "V1__initial_schema.sql",
+          "256e8aa9dda6e3cc42f7f21e47d560cbcc7d581e3cc459b2de7d1ef2cc0d7997",
+          "V2__job_scheduling.sql",
+          "daf56f71fb55b334ce0354ba54db956669e3ace5d474720b7abe85654f21e594");
 
   private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 
@@ -38,8 +39,12 @@ class MigrationChecksumPinTest {
     Map<String, String> files = migrationFiles();
     for (Map.Entry<String, String> released : RELEASED.entrySet()) {
       String name = released.getKey();
-      assertEquals(released.getValue(), files.get(name),
-          "db/migration/" + name + " differs from the released file: released migrations must"
+      assertEquals(
+          released.getValue(),
+          files.get(name),
+          "db/migration/"
+              + name
+              + " differs from the released file: released migrations must"
               + " never be edited (databases that applied it would refuse this ampd with a"
               + " checksum mismatch); restore it and put the change in a new migration");
     }
@@ -48,7 +53,9 @@ class MigrationChecksumPinTest {
   @Test
   void everyMigrationIsPinnedAndVersionsAreSequential() throws Exception {
     Map<String, String> files = migrationFiles();
-    assertEquals(new TreeMap<>(RELEASED).keySet(), files.keySet(),
+    assertEquals(
+        new TreeMap<>(RELEASED).keySet(),
+        files.keySet(),
         "every file in db/migration must be pinned here once released, and only those");
     TreeMap<Integer, String> versions = new TreeMap<>();
     for (String name : files.keySet()) {
@@ -58,7 +65,9 @@ class MigrationChecksumPinTest {
     }
     List<Integer> expected = Stream.iterate(1, v -> v + 1).limit(versions.size()).toList();
     assertEquals(expected, List.copyOf(versions.keySet()), "versions must be 1, 2, 3, ...");
-    assertEquals(versions.lastKey(), Migrations.LATEST_VERSION,
+    assertEquals(
+        versions.lastKey(),
+        Migrations.LATEST_VERSION,
         "Migrations.LATEST_VERSION must be the highest migration version");
   }
 

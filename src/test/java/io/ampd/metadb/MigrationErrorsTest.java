@@ -27,8 +27,10 @@ class MigrationErrorsTest {
 
     AmpdException e = assertThrows(AmpdException.class, () -> Migrations.migrate(url, l -> {}));
 
-    assertTrue(e.getMessage().startsWith(
-        "failed to connect to metadata database (" + url.redacted() + "): "), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith("failed to connect to metadata database (" + url.redacted() + "): "),
+        e.getMessage());
     assertTrue(e.getMessage().contains("Connection refused"), e.getMessage());
     assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
     assertEquals("check metadata_db.url; try: psql \"" + url.psqlUrl() + "\"", e.hint());
@@ -39,25 +41,35 @@ class MigrationErrorsTest {
   void serverThatNeverAnswersFailsAfterConnectTimeout() throws IOException {
     List<Socket> accepted = new ArrayList<>();
     try (ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (true) {
-            accepted.add(blackHole.accept());
-          }
-        } catch (IOException closed) {
-          // the test is over
-        }
-      }, "black-hole");
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    accepted.add(blackHole.accept());
+                  }
+                } catch (IOException closed) {
+                  // the test is over
+                }
+              },
+              "black-hole");
       acceptor.setDaemon(true);
       acceptor.start();
-      PgUrl url = PgUrl.parse("postgresql://alice:s3cret@127.0.0.1:" + blackHole.getLocalPort()
-          + "/amp?connect_timeout=2");
+      PgUrl url =
+          PgUrl.parse(
+              "postgresql://alice:s3cret@127.0.0.1:"
+                  + blackHole.getLocalPort()
+                  + "/amp?connect_timeout=2");
 
-      AmpdException e = assertTimeout(Duration.ofSeconds(20),
-          () -> assertThrows(AmpdException.class, () -> Migrations.migrate(url, l -> {})));
+      AmpdException e =
+          assertTimeout(
+              Duration.ofSeconds(20),
+              () -> assertThrows(AmpdException.class, () -> Migrations.migrate(url, l -> {})));
 
-      assertTrue(e.getMessage().startsWith(
-          "failed to connect to metadata database (" + url.redacted() + "): "), e.getMessage());
+      assertTrue(
+          e.getMessage()
+              .startsWith("failed to connect to metadata database (" + url.redacted() + "): "),
+          e.getMessage());
       assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
     } finally {
       for (Socket socket : accepted) {
@@ -77,9 +89,18 @@ class MigrationErrorsTest {
       AmpdException e = assertThrows(AmpdException.class, () -> Migrations.migrate(url, l -> {}));
 
       assertEquals("permission denied: permission denied for schema public", e.getMessage());
-      assertEquals("ask the database owner to run: GRANT CONNECT, CREATE ON DATABASE "
-          + owner.database() + " TO " + role + "; GRANT USAGE, CREATE ON SCHEMA public TO "
-          + role + "; (or make " + role + " the owner of database " + owner.database() + ")",
+      assertEquals(
+          "ask the database owner to run: GRANT CONNECT, CREATE ON DATABASE "
+              + owner.database()
+              + " TO "
+              + role
+              + "; GRANT USAGE, CREATE ON SCHEMA public TO "
+              + role
+              + "; (or make "
+              + role
+              + " the owner of database "
+              + owner.database()
+              + ")",
           e.hint());
       TestDb.execute(owner, "GRANT CREATE ON SCHEMA public TO " + role);
       assertEquals(Migrations.LATEST_VERSION, Migrations.migrate(url, l -> {}).current());

@@ -47,7 +47,8 @@ class MigrationsTest {
     assertEquals(new SchemaStatus(Migrations.LATEST_VERSION, Migrations.LATEST_VERSION), status);
     assertEquals(Migrations.LATEST_VERSION + 1, out.size(), out.toString());
     assertTrue(out.get(0).matches("applied migration 1: initial schema \\(\\d+ ms\\)"), out.get(0));
-    assertEquals("metadata database schema is at version " + Migrations.LATEST_VERSION,
+    assertEquals(
+        "metadata database schema is at version " + Migrations.LATEST_VERSION,
         out.get(out.size() - 1));
   }
 
@@ -59,8 +60,12 @@ class MigrationsTest {
     SchemaStatus status = Migrations.migrate(url, out::add);
 
     assertTrue(status.upToDate());
-    assertEquals(List.of("metadata database schema is already up to date (version "
-        + Migrations.LATEST_VERSION + ")"), out);
+    assertEquals(
+        List.of(
+            "metadata database schema is already up to date (version "
+                + Migrations.LATEST_VERSION
+                + ")"),
+        out);
     assertEquals(1, count("SELECT count(*) FROM _amp_migrations WHERE version = '1'"));
   }
 
@@ -69,41 +74,67 @@ class MigrationsTest {
     Migrations.migrate(url, line -> {});
 
     for (String table :
-        List.of("workers", "providers", "manifests", "datasets", "jobs", "job_events",
-            "table_revisions", "files", "extraction_progress")) {
-      assertEquals(1, count("SELECT count(*) FROM pg_tables WHERE tablename = '" + table + "'"),
-          table);
+        List.of(
+            "workers",
+            "providers",
+            "manifests",
+            "datasets",
+            "jobs",
+            "job_events",
+            "table_revisions",
+            "files",
+            "extraction_progress")) {
+      assertEquals(
+          1, count("SELECT count(*) FROM pg_tables WHERE tablename = '" + table + "'"), table);
     }
     execute("INSERT INTO workers (node_id) VALUES ('worker-1.a_b')");
     execute("INSERT INTO manifests (hash, kind, content) VALUES ('h1', 'evm-rpc', '{}')");
-    execute("INSERT INTO datasets (namespace, name, version, manifest_hash)"
-        + " VALUES ('ns', 'eth', '1.0.0', 'h1')");
-    execute("INSERT INTO jobs (idempotency_key, node_id, dataset_namespace, dataset_name,"
-        + " dataset_version) VALUES ('k1', 'worker-1.a_b', 'ns', 'eth', '1.0.0')");
+    execute(
+        "INSERT INTO datasets (namespace, name, version, manifest_hash)"
+            + " VALUES ('ns', 'eth', '1.0.0', 'h1')");
+    execute(
+        "INSERT INTO jobs (idempotency_key, node_id, dataset_namespace, dataset_name,"
+            + " dataset_version) VALUES ('k1', 'worker-1.a_b', 'ns', 'eth', '1.0.0')");
 
     assertEquals("23514", sqlState("UPDATE jobs SET status = 'BOGUS'"));
     assertEquals("23514", sqlState("INSERT INTO workers (node_id) VALUES ('1worker')"));
-    assertEquals("23503", sqlState("INSERT INTO jobs (idempotency_key, dataset_namespace,"
-        + " dataset_name, dataset_version) VALUES ('k2', 'ns', 'eth', '9.9.9')"));
-    assertEquals("23505", sqlState("INSERT INTO jobs (idempotency_key, dataset_namespace,"
-        + " dataset_name, dataset_version) VALUES ('k1', 'ns', 'eth', '1.0.0')"));
+    assertEquals(
+        "23503",
+        sqlState(
+            "INSERT INTO jobs (idempotency_key, dataset_namespace,"
+                + " dataset_name, dataset_version) VALUES ('k2', 'ns', 'eth', '9.9.9')"));
+    assertEquals(
+        "23505",
+        sqlState(
+            "INSERT INTO jobs (idempotency_key, dataset_namespace,"
+                + " dataset_name, dataset_version) VALUES ('k1', 'ns', 'eth', '1.0.0')"));
     execute("UPDATE jobs SET status = 'RUNNING'");
 
-    execute("INSERT INTO table_revisions (dataset_namespace, dataset_name, dataset_version,"
-        + " table_name, path, active) VALUES ('ns', 'eth', '1.0.0', 'blocks', 'r1', true)");
-    assertEquals("23505", sqlState("INSERT INTO table_revisions (dataset_namespace,"
-        + " dataset_name, dataset_version, table_name, path, active)"
-        + " VALUES ('ns', 'eth', '1.0.0', 'blocks', 'r2', true)"));
-    execute("INSERT INTO table_revisions (dataset_namespace, dataset_name, dataset_version,"
-        + " table_name, path, active) VALUES ('ns', 'eth', '1.0.0', 'blocks', 'r2', false)");
+    execute(
+        "INSERT INTO table_revisions (dataset_namespace, dataset_name, dataset_version,"
+            + " table_name, path, active) VALUES ('ns', 'eth', '1.0.0', 'blocks', 'r1', true)");
+    assertEquals(
+        "23505",
+        sqlState(
+            "INSERT INTO table_revisions (dataset_namespace,"
+                + " dataset_name, dataset_version, table_name, path, active)"
+                + " VALUES ('ns', 'eth', '1.0.0', 'blocks', 'r2', true)"));
+    execute(
+        "INSERT INTO table_revisions (dataset_namespace, dataset_name, dataset_version,"
+            + " table_name, path, active) VALUES ('ns', 'eth', '1.0.0', 'blocks', 'r2', false)");
 
-    execute("INSERT INTO files (revision_id, file_name, size_bytes, row_count, block_start,"
-        + " block_end) SELECT id, 'f.parquet', 10, 1, 5, 9 FROM table_revisions WHERE path = 'r1'");
-    assertEquals("23514", sqlState("INSERT INTO files (revision_id, file_name, size_bytes,"
-        + " row_count, block_start, block_end)"
-        + " SELECT id, 'g.parquet', 10, 1, 9, 5 FROM table_revisions WHERE path = 'r1'"));
-    execute("INSERT INTO job_events (job_id, node_id, event_type) SELECT id, 'worker-1.a_b',"
-        + " 'RUNNING' FROM jobs");
+    execute(
+        "INSERT INTO files (revision_id, file_name, size_bytes, row_count, block_start, block_end)"
+            + " SELECT id, 'f.parquet', 10, 1, 5, 9 FROM table_revisions WHERE path = 'r1'");
+    assertEquals(
+        "23514",
+        sqlState(
+            "INSERT INTO files (revision_id, file_name, size_bytes,"
+                + " row_count, block_start, block_end)"
+                + " SELECT id, 'g.parquet', 10, 1, 9, 5 FROM table_revisions WHERE path = 'r1'"));
+    execute(
+        "INSERT INTO job_events (job_id, node_id, event_type) SELECT id, 'worker-1.a_b',"
+            + " 'RUNNING' FROM jobs");
     assertEquals("23001", sqlState("UPDATE job_events SET event_type = 'X'"));
 
     execute("DELETE FROM table_revisions WHERE path = 'r1'");
@@ -114,63 +145,89 @@ class MigrationsTest {
   void editedReleasedMigrationIsAChecksumMismatch(@TempDir Path dir) throws IOException {
     Migrations.migrate(url, line -> {});
     copyReleased(dir);
-    Files.writeString(dir.resolve("V1__initial_schema.sql"),
+    Files.writeString(
+        dir.resolve("V1__initial_schema.sql"),
         releasedMigration("V1__initial_schema.sql") + "\n-- edited\n");
 
-    AmpdException e = assertThrows(AmpdException.class,
-        () -> Migrations.migrate(url, line -> {}, Migrations.LATEST_VERSION, "filesystem:" + dir));
+    AmpdException e =
+        assertThrows(
+            AmpdException.class,
+            () ->
+                Migrations.migrate(
+                    url, line -> {}, Migrations.LATEST_VERSION, "filesystem:" + dir));
 
     assertEquals("migration checksum mismatch for version 1", e.getMessage());
-    assertEquals("restore the original migration file (released migrations are never edited),"
-        + " or restore the database from a backup", e.hint());
+    assertEquals(
+        "restore the original migration file (released migrations are never edited),"
+            + " or restore the database from a backup",
+        e.hint());
   }
 
   @Test
   void schemaNewerThanThisAmpdIsRefused(@TempDir Path dir) throws IOException {
     copyReleased(dir);
-    Files.writeString(dir.resolve("V" + FUTURE + "__from_the_future.sql"),
-        "CREATE TABLE future (id int);\n");
+    Files.writeString(
+        dir.resolve("V" + FUTURE + "__from_the_future.sql"), "CREATE TABLE future (id int);\n");
     Migrations.migrate(url, line -> {}, FUTURE, "filesystem:" + dir);
 
     AmpdException e = assertThrows(AmpdException.class, () -> Migrations.migrate(url, l -> {}));
 
-    assertEquals("metadata database schema is at version " + FUTURE
-        + ", newer than this ampd supports (" + Migrations.LATEST_VERSION + ")", e.getMessage());
+    assertEquals(
+        "metadata database schema is at version "
+            + FUTURE
+            + ", newer than this ampd supports ("
+            + Migrations.LATEST_VERSION
+            + ")",
+        e.getMessage());
     assertEquals("upgrade ampd to a version that knows schema " + FUTURE, e.hint());
     db = MetadataDb.open(url, 2, "test");
-    AmpdException atStart = assertThrows(AmpdException.class,
-        () -> Migrations.ensureCurrent(url, db.dataSource(), true, "amp.toml"));
+    AmpdException atStart =
+        assertThrows(
+            AmpdException.class,
+            () -> Migrations.ensureCurrent(url, db.dataSource(), true, "amp.toml"));
     assertEquals(e.getMessage(), atStart.getMessage());
   }
 
   @Test
   void flywayAloneRefusesTheNewerSchemaToo(@TempDir Path dir) throws IOException {
     copyReleased(dir);
-    Files.writeString(dir.resolve("V" + FUTURE + "__from_the_future.sql"),
-        "CREATE TABLE future (id int);\n");
+    Files.writeString(
+        dir.resolve("V" + FUTURE + "__from_the_future.sql"), "CREATE TABLE future (id int);\n");
     Migrations.migrate(url, line -> {}, FUTURE, "filesystem:" + dir);
     db = MetadataDb.open(url, 2, "test");
 
-    AmpdException e = assertThrows(AmpdException.class,
-        () -> FlywayRunner.migrate(
-            url, db.dataSource(), Migrations.LATEST_VERSION, Migrations.LOCATION));
+    AmpdException e =
+        assertThrows(
+            AmpdException.class,
+            () ->
+                FlywayRunner.migrate(
+                    url, db.dataSource(), Migrations.LATEST_VERSION, Migrations.LOCATION));
 
-    assertEquals("metadata database schema is at version " + FUTURE
-        + ", newer than this ampd supports (" + Migrations.LATEST_VERSION + ")", e.getMessage());
+    assertEquals(
+        "metadata database schema is at version "
+            + FUTURE
+            + ", newer than this ampd supports ("
+            + Migrations.LATEST_VERSION
+            + ")",
+        e.getMessage());
   }
 
   @Test
   void ensureCurrentRefusesPendingMigrationsWithoutAutoMigrate() {
     db = MetadataDb.open(url, 2, "test");
 
-    AmpdException e = assertThrows(AmpdException.class,
-        () -> Migrations.ensureCurrent(url, db.dataSource(), false, "/etc/amp/config.toml"));
+    AmpdException e =
+        assertThrows(
+            AmpdException.class,
+            () -> Migrations.ensureCurrent(url, db.dataSource(), false, "/etc/amp/config.toml"));
 
-    assertEquals("metadata database schema is at version 0, this ampd needs "
-        + Migrations.LATEST_VERSION, e.getMessage());
+    assertEquals(
+        "metadata database schema is at version 0, this ampd needs " + Migrations.LATEST_VERSION,
+        e.getMessage());
     assertEquals(
         "run 'ampd --config /etc/amp/config.toml migrate' or set auto_migrate = true", e.hint());
-    assertEquals(new SchemaStatus(0, Migrations.LATEST_VERSION), Migrations.status(db.dataSource()));
+    assertEquals(
+        new SchemaStatus(0, Migrations.LATEST_VERSION), Migrations.status(db.dataSource()));
   }
 
   @Test

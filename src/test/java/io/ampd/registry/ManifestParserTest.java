@@ -35,14 +35,16 @@ class ManifestParserTest {
   @Test
   void everyFieldIsRead() throws Exception {
     assertEquals(
-        new EvmRpcManifest("mainnet", 5, OptionalLong.of(9), 12, List.of(EvmTable.BLOCKS, EvmTable.LOGS)),
+        new EvmRpcManifest(
+            "mainnet", 5, OptionalLong.of(9), 12, List.of(EvmTable.BLOCKS, EvmTable.LOGS)),
         ManifestParser.parse(
             json(BASE + ",'end_block':9,'confirmations':12,'tables':['logs','blocks']}")));
   }
 
   @Test
   void canonicalFormSortsKeysAndSpellsOutDefaults() throws Exception {
-    EvmRpcManifest m = ManifestParser.parse(json(BASE + ",'end_block':9,'tables':['logs','blocks']}"));
+    EvmRpcManifest m =
+        ManifestParser.parse(json(BASE + ",'end_block':9,'tables':['logs','blocks']}"));
     assertEquals(
         "{\"confirmations\":0,\"end_block\":9,\"kind\":\"evm-rpc\",\"network\":\"mainnet\","
             + "\"start_block\":5,\"tables\":[\"blocks\",\"logs\"]}",
@@ -58,7 +60,8 @@ class ManifestParserTest {
             ManifestParser.parse(
                 json(BASE + ",'confirmations':0,'tables':['logs','transactions','blocks']}")));
     assertEquals(implicit, explicit);
-    assertNotEquals(implicit, ManifestParser.hash(ManifestParser.parse(json(BASE + ",'end_block':5}"))));
+    assertNotEquals(
+        implicit, ManifestParser.hash(ManifestParser.parse(json(BASE + ",'end_block':5}"))));
     // sha256 of the canonical text, computed independently:
     // printf '%s' '{"confirmations":0,"kind":"evm-rpc","network":"mainnet","start_block":5,\
     //   "tables":["blocks","transactions","logs"]}' | sha256sum   (as one line)
@@ -69,7 +72,8 @@ class ManifestParserTest {
   void errorsNameFieldValueAndRule() throws Exception {
     assertEquals("manifest field 'kind' is required", error("{}"));
     assertEquals("manifest field 'kind' is \"evm\", expected \"evm-rpc\"", error("{'kind':'evm'}"));
-    assertEquals("manifest field 'start_block' is required", error("{'kind':'evm-rpc','network':'m'}"));
+    assertEquals(
+        "manifest field 'start_block' is required", error("{'kind':'evm-rpc','network':'m'}"));
     assertEquals(
         "manifest field 'start_block' is -1, expected 0 or more",
         error("{'kind':'evm-rpc','network':'m','start_block':-1}"));
@@ -77,7 +81,8 @@ class ManifestParserTest {
         "manifest field 'start_block' is 18446744073709551616, expected 0 or more",
         error("{'kind':'evm-rpc','network':'m','start_block':18446744073709551616}"));
     assertEquals(
-        "manifest field 'end_block' is 4, expected start_block (5) or more", error(BASE + ",'end_block':4}"));
+        "manifest field 'end_block' is 4, expected start_block (5) or more",
+        error(BASE + ",'end_block':4}"));
     assertEquals(
         "manifest field 'confirmations' is 10001, expected 0 to 10000",
         error(BASE + ",'confirmations':10001}"));
@@ -87,9 +92,11 @@ class ManifestParserTest {
     assertEquals(
         "manifest field 'tables' holds \"receipts\", expected one of blocks, transactions, logs",
         error(BASE + ",'tables':['receipts']}"));
-    assertEquals("manifest field 'tables' holds \"logs\" twice", error(BASE + ",'tables':['logs','logs']}"));
     assertEquals(
-        "manifest field 'tables' must be an array of strings, got a string", error(BASE + ",'tables':'logs'}"));
+        "manifest field 'tables' holds \"logs\" twice", error(BASE + ",'tables':['logs','logs']}"));
+    assertEquals(
+        "manifest field 'tables' must be an array of strings, got a string",
+        error(BASE + ",'tables':'logs'}"));
     assertEquals(
         "manifest field 'start' is unknown; known fields: kind, network, start_block, end_block,"
             + " confirmations, tables",
@@ -100,7 +107,10 @@ class ManifestParserTest {
   void registrationReadsRefAndManifest() throws Exception {
     DatasetRegistration r =
         DatasetRegistration.parse(
-            json("{'namespace':'ex','name':'eth_1','version':'1.0.0-rc.1','manifest':" + BASE + "}}"));
+            json(
+                "{'namespace':'ex','name':'eth_1','version':'1.0.0-rc.1','manifest':"
+                    + BASE
+                    + "}}"));
     assertEquals(new DatasetRef("ex", "eth_1", "1.0.0-rc.1"), r.ref());
     assertEquals(5, r.manifest().startBlock());
     assertEquals(r, DatasetRegistration.parse(r.toJson()));
@@ -128,8 +138,9 @@ class ManifestParserTest {
             InvalidDocumentException.class,
             () ->
                 DatasetRegistration.parse(
-                    json("{'namespace':'a','name':'b','version':'1',"
-                        + "'manifest':{'kind':'evm-rpc','network':'m','start_block':-1}}")));
+                    json(
+                        "{'namespace':'a','name':'b','version':'1',"
+                            + "'manifest':{'kind':'evm-rpc','network':'m','start_block':-1}}")));
     assertEquals("dataset field 'manifest.start_block' is -1, expected 0 or more", e.getMessage());
     assertEquals("manifest.start_block", e.field());
   }

@@ -59,11 +59,13 @@ class ProviderParserTest {
     ProviderConfig p =
         ProviderParser.parse(
             json(
-                "{'name':'m','kind':'evm-rpc','url':'https://u:pw@host/v3/9aa3d95b3bc440fa88ea12eaa4456161',"
+                "{'name':'m','kind':'evm-rpc',"
+                    + "'url':'https://u:pw@host/v3/9aa3d95b3bc440fa88ea12eaa4456161',"
                     + "'network':'n'}"));
     assertEquals(p, ProviderParser.parse(ProviderParser.toJson(p, false)));
     assertEquals(
-        "{\"name\":\"m\",\"kind\":\"evm-rpc\",\"url\":\"https://u:***@host/v3/***\",\"network\":\"n\","
+        "{\"name\":\"m\",\"kind\":\"evm-rpc\",\"url\":\"https://u:***@host/v3/***\","
+            + "\"network\":\"n\","
             + "\"concurrency\":8,\"batch_size\":50,\"request_timeout_ms\":30000,"
             + "\"retry\":{\"max_attempts\":5,\"initial_backoff_ms\":250,\"max_backoff_ms\":10000}}",
         ProviderParser.toJson(p, true).toString());
@@ -82,7 +84,8 @@ class ProviderParserTest {
         "provider field 'kind' is \"solana\", expected \"evm-rpc\"",
         error("{'name':'a','kind':'solana'}"));
     assertEquals(
-        "provider field 'concurrency' is 0, expected 1 to 256", error(MINIMAL + ",'concurrency':0}"));
+        "provider field 'concurrency' is 0, expected 1 to 256",
+        error(MINIMAL + ",'concurrency':0}"));
     assertEquals(
         "provider field 'batch_size' must be an integer, got a string",
         error(MINIMAL + ",'batch_size':'50'}"));
@@ -97,7 +100,8 @@ class ProviderParserTest {
             + " max_backoff_ms",
         error(MINIMAL + ",'retry':{'tries':1}}"));
     assertEquals(
-        "provider field 'retry' must be a JSON object, got an integer", error(MINIMAL + ",'retry':3}"));
+        "provider field 'retry' must be a JSON object, got an integer",
+        error(MINIMAL + ",'retry':3}"));
     assertEquals(
         "provider field 'extra' is unknown; known fields: name, kind, url, network, concurrency,"
             + " batch_size, request_timeout_ms, retry",
@@ -106,9 +110,11 @@ class ProviderParserTest {
 
   @Test
   void urlErrorsNeverShowCredentials() throws Exception {
-    String ftp = error("{'name':'a','kind':'evm-rpc','url':'ftp://bob:hunter2@host/x','network':'n'}");
+    String ftp =
+        error("{'name':'a','kind':'evm-rpc','url':'ftp://bob:hunter2@host/x','network':'n'}");
     assertEquals(
-        "provider field 'url' is \"ftp://bob:***@host/x\", expected an http:// or https:// URL with a host",
+        "provider field 'url' is \"ftp://bob:***@host/x\", expected an http:// or https:// URL with"
+            + " a host",
         ftp);
     String spaces =
         error("{'name':'a','kind':'evm-rpc','url':'https://h/ x?token=hunter2','network':'n'}");

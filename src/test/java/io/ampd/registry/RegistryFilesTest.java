@@ -71,7 +71,8 @@ class RegistryFilesTest {
     write(".hidden.toml", "broken");
     write("notes.txt", "broken");
     Files.createDirectory(dir.resolve("dir.toml"));
-    assertEquals(List.of("a", "b"), ProviderFiles.load(dir).stream().map(ProviderConfig::name).toList());
+    assertEquals(
+        List.of("a", "b"), ProviderFiles.load(dir).stream().map(ProviderConfig::name).toList());
   }
 
   @Test
@@ -79,7 +80,11 @@ class RegistryFilesTest {
     Path file =
         write(
             "p.toml",
-            "name = 'p'\nkind = 'evm-rpc'\nnetwork = 'n'\nurl = 'https://u:hunter2@h'\nconcurrency = 0\n");
+            "name = 'p'\n"
+                + "kind = 'evm-rpc'\n"
+                + "network = 'n'\n"
+                + "url = 'https://u:hunter2@h'\n"
+                + "concurrency = 0\n");
     AmpdException e = assertThrows(AmpdException.class, () -> ProviderFiles.load(dir));
     assertEquals(file + ": provider field 'concurrency' is 0, expected 1 to 256", e.getMessage());
     assertTrue(e.hint().contains("mainnet.toml"), e.hint());
@@ -87,10 +92,13 @@ class RegistryFilesTest {
 
   @Test
   void providerFileErrorsNeverShowCredentials() throws IOException {
-    Path file = write("p.toml", "name = 'p'\nkind = 'evm-rpc'\nnetwork = 'n'\nurl = 'ftp://u:hunter2@h'\n");
+    Path file =
+        write("p.toml", "name = 'p'\nkind = 'evm-rpc'\nnetwork = 'n'\nurl = 'ftp://u:hunter2@h'\n");
     AmpdException e = assertThrows(AmpdException.class, () -> ProviderFiles.load(dir));
     assertEquals(
-        file + ": provider field 'url' is \"ftp://u:***@h\", expected an http:// or https:// URL with a host",
+        file
+            + ": provider field 'url' is \"ftp://u:***@h\", expected an http:// or https:// URL"
+            + " with a host",
         e.getMessage());
   }
 
@@ -136,7 +144,9 @@ class RegistryFilesTest {
     Path c = write("c.json", REGISTRATION.formatted(2));
     AmpdException e = assertThrows(AmpdException.class, () -> ManifestFiles.load(dir));
     assertEquals(
-        c + ": dataset ns/d@1 is also registered by " + dir.resolve("a.json")
+        c
+            + ": dataset ns/d@1 is also registered by "
+            + dir.resolve("a.json")
             + " with a different manifest",
         e.getMessage());
   }

@@ -10,7 +10,8 @@ class UrlsTest {
   @Test
   void plainUrlsStayAsTheyAre() {
     assertEquals("http://127.0.0.1:8545", Urls.redact("http://127.0.0.1:8545"));
-    assertEquals("https://rpc.example.com/eth?chain=1", Urls.redact("https://rpc.example.com/eth?chain=1"));
+    assertEquals(
+        "https://rpc.example.com/eth?chain=1", Urls.redact("https://rpc.example.com/eth?chain=1"));
     assertEquals("https://host/v1/mainnet", Urls.redact("https://host/v1/mainnet"));
     assertFalse(Urls.hasCredentials("https://host/v1/mainnet"));
     assertEquals("", Urls.redact(null));
@@ -39,7 +40,8 @@ class UrlsTest {
     assertEquals(
         "https://eth-mainnet.g.alchemy.com/v2/***",
         Urls.redact("https://eth-mainnet.g.alchemy.com/v2/Ab_cd-EF1234567890xyz"));
-    assertEquals("https://x.quiknode.pro/***/", Urls.redact("https://x.quiknode.pro/abcdef0123456789abcd/"));
+    assertEquals(
+        "https://x.quiknode.pro/***/", Urls.redact("https://x.quiknode.pro/abcdef0123456789abcd/"));
   }
 
   @Test

@@ -53,9 +53,15 @@ public final class CoordFixtures implements AutoCloseable {
   /** Registers provider {@code name} of {@code network}. */
   public void provider(String name, String network) {
     try {
-      new ProviderRepository(db.dataSource()).upsert(ProviderParser.parse(JSON.readTree(
-          "{\"name\":\"" + name + "\",\"kind\":\"evm-rpc\",\"network\":\"" + network
-              + "\",\"url\":\"http://user:secret@127.0.0.1:1/\"}")));
+      new ProviderRepository(db.dataSource())
+          .upsert(
+              ProviderParser.parse(
+                  JSON.readTree(
+                      "{\"name\":\""
+                          + name
+                          + "\",\"kind\":\"evm-rpc\",\"network\":\""
+                          + network
+                          + "\",\"url\":\"http://user:secret@127.0.0.1:1/\"}")));
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
@@ -64,10 +70,21 @@ public final class CoordFixtures implements AutoCloseable {
   /** Registers {@code ns/name@version} with a manifest of {@code network}, blocks 0 to 99. */
   public DatasetRef dataset(String ns, String name, String version, String network) {
     try {
-      return new DatasetRepository(db.dataSource()).register(DatasetRegistration.parse(
-          JSON.readTree("{\"namespace\":\"" + ns + "\",\"name\":\"" + name + "\",\"version\":\""
-              + version + "\",\"manifest\":{\"kind\":\"evm-rpc\",\"network\":\"" + network
-              + "\",\"start_block\":0,\"end_block\":99}}"))).dataset().ref();
+      return new DatasetRepository(db.dataSource())
+          .register(
+              DatasetRegistration.parse(
+                  JSON.readTree(
+                      "{\"namespace\":\""
+                          + ns
+                          + "\",\"name\":\""
+                          + name
+                          + "\",\"version\":\""
+                          + version
+                          + "\",\"manifest\":{\"kind\":\"evm-rpc\",\"network\":\""
+                          + network
+                          + "\",\"start_block\":0,\"end_block\":99}}")))
+          .dataset()
+          .ref();
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }

@@ -23,12 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A JSON-RPC node serving a {@link SyntheticChain} on {@code 127.0.0.1:<free port>}: enough of
- * the Ethereum API for extraction ({@code eth_blockNumber}, {@code eth_getBlockByNumber(n,
- * full)}, {@code eth_getLogs({fromBlock, toBlock})}), single and batch requests, and faults on
- * demand: HTTP errors, JSON-RPC errors, delays, and a malformed block. The head can be moved
- * while it runs (follow-head tests). Responses are generated on the fly with Jackson's streaming
- * generator, fast enough to serve 100,000s of blocks for the benchmark.
+ * A JSON-RPC node serving a {@link SyntheticChain} on {@code 127.0.0.1:<free port>}: enough of the
+ * Ethereum API for extraction ({@code eth_blockNumber}, {@code eth_getBlockByNumber(n, full)},
+ * {@code eth_getLogs({fromBlock, toBlock})}), single and batch requests, and faults on demand: HTTP
+ * errors, JSON-RPC errors, delays, and a malformed block. The head can be moved while it runs
+ * (follow-head tests). Responses are generated on the fly with Jackson's streaming generator, fast
+ * enough to serve 100,000s of blocks for the benchmark.
  */
 public final class FakeEvmNode implements AutoCloseable {
   /** Ways to break a block's JSON. */

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * A deterministic chain for tests: every field of block {@code n} is derived from the seed and
- * {@code n} alone, so any block can be produced on demand in any order, and tests can compare
- * what was extracted with what the node served. Values are JSON-RPC ready (hex strings); optional
- * fields are null when absent. The chain exercises what the extractor must handle: blocks without
+ * {@code n} alone, so any block can be produced on demand in any order, and tests can compare what
+ * was extracted with what the node served. Values are JSON-RPC ready (hex strings); optional fields
+ * are null when absent. The chain exercises what the extractor must handle: blocks without
  * transactions, contract creations ({@code to} null), legacy and EIP-1559 transactions, blocks
  * before London (no base fee), values above 64 bits, logs with 0 to 4 topics and empty data.
  */
@@ -75,7 +75,12 @@ public final class SyntheticChain {
           topics.add(t == 0 ? hash(0, 7, r % 16) : hash(n, 8 + t, i * 16 + k));
         }
         logs.add(
-            new Log(i, tx.hash(), logs.size(), address(9, (r >>> 8) % 200), topics,
+            new Log(
+                i,
+                tx.hash(),
+                logs.size(),
+                address(9, (r >>> 8) % 200),
+                topics,
                 bytes(n, 10, i * 16 + k, (int) ((r >>> 16) % 4) * 32)));
       }
     }
@@ -92,7 +97,9 @@ public final class SyntheticChain {
         21_000L * txCount + (r >>> 40),
         30_000_000L,
         n < LONDON ? null : BigInteger.valueOf(1_000_000_000L + (r >>> 34)),
-        n % 100 == 7 ? BigInteger.TWO.pow(100).add(BigInteger.valueOf(n)) : BigInteger.valueOf(r >>> 20),
+        n % 100 == 7
+            ? BigInteger.TWO.pow(100).add(BigInteger.valueOf(n))
+            : BigInteger.valueOf(r >>> 20),
         500L + 120L * txCount,
         bytes(n, 14, 0, (int) (r % 33)),
         txs,
@@ -107,7 +114,8 @@ public final class SyntheticChain {
             ? BigInteger.ZERO
             : (r & 6) == 2
                 ? new BigInteger(1, new byte[] {(byte) (r >>> 8), (byte) (r >>> 16)})
-                    .shiftLeft(90).add(BigInteger.valueOf(r >>> 24))
+                    .shiftLeft(90)
+                    .add(BigInteger.valueOf(r >>> 24))
                 : BigInteger.valueOf(r >>> 3);
     BigInteger maxPriority = eip1559 ? BigInteger.valueOf(1 + (r >>> 50)) : null;
     BigInteger maxFee = eip1559 ? BigInteger.valueOf(2_000_000_000L + (r >>> 36)) : null;

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The worker role and the scheduler together on a real database, with fake runners (the
- * dataset's name picks the behaviour) instead of extraction.
+ * The worker role and the scheduler together on a real database, with fake runners (the dataset's
+ * name picks the behaviour) instead of extraction.
  */
 class WorkerTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
@@ -47,8 +47,8 @@ class WorkerTest {
   /** quick: completes; waits: runs until stopped; flaky: fails twice, then completes; fatal. */
   private final JobRunner runner =
       ctx -> {
-        int run = runs.computeIfAbsent(ctx.dataset().name(), k -> new AtomicInteger())
-            .incrementAndGet();
+        int run =
+            runs.computeIfAbsent(ctx.dataset().name(), k -> new AtomicInteger()).incrementAndGet();
         switch (ctx.dataset().name()) {
           case "waits" -> {
             while (!ctx.stop().await(Duration.ofMillis(50))) {
@@ -81,10 +81,19 @@ class WorkerTest {
   }
 
   private Worker worker(String nodeId, Map<String, JobRunner> runners) {
-    Worker w = Worker.start(
-        new WorkerSettings(nodeId, fx.url, CoordFixtures.WORKER, Path.of("/nonexistent"),
-            Map.of("pid", 1), Duration.ofSeconds(5)),
-        fx.db.dataSource(), Catalog.of(fx.db.dataSource()), runners, fatalErrors::add);
+    Worker w =
+        Worker.start(
+            new WorkerSettings(
+                nodeId,
+                fx.url,
+                CoordFixtures.WORKER,
+                Path.of("/nonexistent"),
+                Map.of("pid", 1),
+                Duration.ofSeconds(5)),
+            fx.db.dataSource(),
+            Catalog.of(fx.db.dataSource()),
+            runners,
+            fatalErrors::add);
     started.add(w);
     return w;
   }
@@ -109,7 +118,9 @@ class WorkerTest {
   }
 
   private void awaitStatus(long id, JobStatus status) throws InterruptedException {
-    CoordFixtures.await("job " + id + " " + status + " (events: " + types(id) + ")", WAIT,
+    CoordFixtures.await(
+        "job " + id + " " + status + " (events: " + types(id) + ")",
+        WAIT,
         () -> job(id).status() == status);
   }
 
@@ -150,13 +161,25 @@ class WorkerTest {
     assertEquals(2, job(id).attempts());
     assertEquals(3, runs.get("flaky").get());
     List<JobEvent> events = jobs.events(id);
-    assertEquals(List.of("scheduled", "started", "error", "retry", "started", "error", "retry",
-        "started", "completed"), events.stream().map(JobEvent::type).toList());
+    assertEquals(
+        List.of(
+            "scheduled",
+            "started",
+            "error",
+            "retry",
+            "started",
+            "error",
+            "retry",
+            "started",
+            "completed"),
+        events.stream().map(JobEvent::type).toList());
     Instant firstError = events.get(2).createdAt();
     Instant secondError = events.get(5).createdAt();
-    assertFalse(events.get(3).createdAt().isBefore(firstError.plusMillis(200)),
+    assertFalse(
+        events.get(3).createdAt().isBefore(firstError.plusMillis(200)),
         "first retry waits the initial backoff");
-    assertFalse(events.get(6).createdAt().isBefore(secondError.plusMillis(400)),
+    assertFalse(
+        events.get(6).createdAt().isBefore(secondError.plusMillis(400)),
         "second retry waits twice as long");
     assertEquals(Optional.of("node timed out (run 2)"), job(id).lastError());
   }
@@ -192,10 +215,10 @@ class WorkerTest {
     awaitStatus(id, JobStatus.RUNNING);
 
     assertEquals(JobRepository.StopOutcome.REQUESTED, jobs.requestStop(id));
-    CoordFixtures.await("job stopped", Duration.ofSeconds(5),
-        () -> job(id).status() == JobStatus.STOPPED);
-    assertEquals(List.of("scheduled", "started", "stop_requested", "stopping", "stopped"),
-        types(id));
+    CoordFixtures.await(
+        "job stopped", Duration.ofSeconds(5), () -> job(id).status() == JobStatus.STOPPED);
+    assertEquals(
+        List.of("scheduled", "started", "stop_requested", "stopping", "stopped"), types(id));
   }
 
   @Test
@@ -206,8 +229,9 @@ class WorkerTest {
     long id = deploy("quick");
     assertEquals(Optional.of("ghost"), job(id).nodeId());
     assertTrue(jobs.start(id, "ghost"));
-    fx.execute("UPDATE workers SET heartbeat_at = now() - interval '1 minute'"
-        + " WHERE node_id = 'ghost'");
+    fx.execute(
+        "UPDATE workers SET heartbeat_at = now() - interval '1 minute'"
+            + " WHERE node_id = 'ghost'");
 
     worker("w1");
     scheduler();
@@ -220,10 +244,11 @@ class WorkerTest {
   void aSecondWorkerWithTheSameNodeIdIsRefused() {
     worker("w1");
     AmpdException e = assertThrows(AmpdException.class, () -> worker("w1"));
-    assertEquals("worker node id 'w1' is already in use by another running worker",
-        e.getMessage());
-    assertEquals("stop that worker first, or give this one another node id with --node-id or"
-        + " AMP_NODE_ID", e.hint());
+    assertEquals("worker node id 'w1' is already in use by another running worker", e.getMessage());
+    assertEquals(
+        "stop that worker first, or give this one another node id with --node-id or"
+            + " AMP_NODE_ID",
+        e.hint());
   }
 
   @Test
@@ -236,8 +261,8 @@ class WorkerTest {
     assertEquals(JobStatus.SCHEDULED, job(id).status());
     assertEquals(Optional.empty(), job(id).nodeId());
     assertEquals("worker_stopped", types(id).get(types(id).size() - 1));
-    assertEquals(List.of("t"),
-        fx.column("SELECT stopped_at IS NOT NULL FROM workers WHERE node_id = 'w1'"));
+    assertEquals(
+        List.of("t"), fx.column("SELECT stopped_at IS NOT NULL FROM workers WHERE node_id = 'w1'"));
 
     worker("w2");
     scheduler();
@@ -259,8 +284,11 @@ class WorkerTest {
   }
 
   private void terminateLockSession(String nodeId) {
-    fx.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
-        + " WHERE application_name = 'ampd worker " + nodeId + " lock'");
+    fx.execute(
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+            + " WHERE application_name = 'ampd worker "
+            + nodeId
+            + " lock'");
   }
 
   @Test
@@ -278,13 +306,15 @@ class WorkerTest {
   @Test
   void aWorkerWhoseNodeIdWasTakenMeanwhileStopsWithAnError() throws Exception {
     worker("w1");
-    try (Connection other = java.sql.DriverManager.getConnection(fx.url.jdbcUrl(),
-        fx.url.jdbcProperties())) {
+    try (Connection other =
+        java.sql.DriverManager.getConnection(fx.url.jdbcUrl(), fx.url.jdbcProperties())) {
       terminateLockSession("w1");
       assertTrue(WorkerRepository.tryLock(other, "w1"));
       CoordFixtures.await("fatal error reported", WAIT, () -> !fatalErrors.isEmpty());
     }
-    assertEquals("worker node id 'w1' was taken by another worker while this one was"
-        + " disconnected from the metadata database", fatalErrors.get(0).getMessage());
+    assertEquals(
+        "worker node id 'w1' was taken by another worker while this one was"
+            + " disconnected from the metadata database",
+        fatalErrors.get(0).getMessage());
   }
 }

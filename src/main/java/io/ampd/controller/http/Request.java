@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One HTTP request as a route sees it: method, path, the path parameters its pattern named,
- * the query parameters and the body.
+ * One HTTP request as a route sees it: method, path, the path parameters its pattern named, the
+ * query parameters and the body.
  */
 public record Request(
     String method,

@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Matches {@code METHOD /path} against patterns such as {@code /datasets/{ns}/{name}}: a
- * segment in braces matches any one non-empty segment and is passed to the handler by name.
- * Registration happens before the server starts; matching is read-only after that.
+ * Matches {@code METHOD /path} against patterns such as {@code /datasets/{ns}/{name}}: a segment in
+ * braces matches any one non-empty segment and is passed to the handler by name. Registration
+ * happens before the server starts; matching is read-only after that.
  */
 public final class Router {
   private record Route(String method, String pattern, List<String> segments, Handler handler) {}
