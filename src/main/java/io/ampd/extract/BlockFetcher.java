@@ -1,9 +1,13 @@
 package io.ampd.extract;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ampd.worker.StopSignal;
 import java.util.ArrayDeque;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -126,40 +130,73 @@ final class BlockFetcher implements AutoCloseable {
               "eth_getLogs",
               List.of(Map.of("fromBlock", Hex.quantity(first), "toBlock", Hex.quantity(last)))));
     }
-    List<JsonNode> results = rpc.call(calls);
-    List<BlockData> out = new ArrayList<>(count);
-    List<List<EvmLog>> logsByBlock = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      logsByBlock.add(new ArrayList<>());
+    return rpc.call(calls, () -> new BatchDecoder(first, count, fullTransactions, logs));
+  }
+
+  /** Decodes one batch answer: the blocks in order, each with its logs. */
+  private static final class BatchDecoder implements RpcClient.BatchReader<List<BlockData>> {
+    private final long first;
+    private final long last;
+    private final boolean fullTransactions;
+    private final boolean logs;
+    private final EvmBlock[] blocks;
+    private final List<List<EvmLog>> logsByBlock;
+
+    BatchDecoder(long first, int count, boolean fullTransactions, boolean logs) {
+      this.first = first;
+      this.last = first + count - 1;
+      this.fullTransactions = fullTransactions;
+      this.logs = logs;
+      this.blocks = new EvmBlock[count];
+      this.logsByBlock = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        logsByBlock.add(new ArrayList<>());
+      }
     }
-    if (logs) {
-      JsonNode logResult = results.get(count);
-      if (!logResult.isArray()) {
+
+    @Override
+    public void result(int index, JsonParser p) throws IOException, TransientRpcException {
+      if (index < blocks.length) {
+        long n = first + index;
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+          throw new TransientRpcException("provider has no block " + n + " yet", null);
+        }
+        blocks[index] = RpcDecoder.block(n, p, fullTransactions);
+        return;
+      }
+      if (p.currentToken() != JsonToken.START_ARRAY) {
         throw new MalformedResponseException(
             "logs of blocks " + first + "-" + last + ": result is not an array");
       }
-      for (int i = 0; i < logResult.size(); i++) {
-        EvmLog log = RpcDecoder.log(first, last, i, logResult.get(i));
+      for (List<EvmLog> l : logsByBlock) {
+        l.clear();
+      }
+      int i = 0;
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        EvmLog log = RpcDecoder.log(first, last, i++, p);
         logsByBlock.get((int) (log.blockNumber() - first)).add(log);
       }
     }
-    for (int i = 0; i < count; i++) {
-      JsonNode block = results.get(i);
-      long n = first + i;
-      if (block.isNull()) {
-        throw new TransientRpcException("provider has no block " + n + " yet", null);
-      }
-      EvmBlock decoded = RpcDecoder.block(n, block, fullTransactions);
-      for (EvmLog log : logsByBlock.get(i)) {
-        if (!java.util.Arrays.equals(log.blockHash(), decoded.hash())) {
-          throw new TransientRpcException(
-              "block " + n + ": logs and block disagree on the block hash (a reorganisation?)",
-              null);
+
+    @Override
+    public List<BlockData> finish() throws TransientRpcException {
+      List<BlockData> out = new ArrayList<>(blocks.length);
+      for (int i = 0; i < blocks.length; i++) {
+        EvmBlock block = blocks[i];
+        if (logs) {
+          for (EvmLog log : logsByBlock.get(i)) {
+            if (!Arrays.equals(log.blockHash(), block.hash())) {
+              throw new TransientRpcException(
+                  "block " + (first + i)
+                      + ": logs and block disagree on the block hash (a reorganisation?)",
+                  null);
+            }
+          }
         }
+        out.add(new BlockData(block, logsByBlock.get(i)));
       }
-      out.add(new BlockData(decoded, logsByBlock.get(i)));
+      return out;
     }
-    return out;
   }
 
   @Override

@@ -1,8 +1,13 @@
 package io.ampd.extract;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.worker.StopSignal;
@@ -16,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +58,18 @@ final class RpcClient implements AutoCloseable {
             .build();
   }
 
-  /** The results of {@code calls}, in order; retries transient failures as described above. */
+  /** The results of {@code calls} as trees, in order; retries as described above. */
   List<JsonNode> call(List<RpcCall> calls) throws TransientRpcException, StoppedException {
+    return call(calls, () -> new TreeReader(calls.size()));
+  }
+
+  /**
+   * Sends {@code calls} as one batch and streams their results into a fresh reader from
+   * {@code readers} (one per try); returns what the reader made of them. Retries as described
+   * above.
+   */
+  <T> T call(List<RpcCall> calls, Supplier<? extends BatchReader<T>> readers)
+      throws TransientRpcException, StoppedException {
     byte[] body = encode(calls);
     RetryPolicy retry = provider.retry();
     TransientRpcException last = null;
@@ -62,7 +78,7 @@ final class RpcClient implements AutoCloseable {
         throw new StoppedException();
       }
       try {
-        return send(body, calls);
+        return send(body, calls, readers.get());
       } catch (TransientRpcException e) {
         last = e;
         if (attempt < retry.maxAttempts()) {
@@ -94,7 +110,7 @@ final class RpcClient implements AutoCloseable {
     return Duration.ofMillis(lower + ThreadLocalRandom.current().nextLong(upper - lower + 1));
   }
 
-  private List<JsonNode> send(byte[] body, List<RpcCall> calls)
+  private <T> T send(byte[] body, List<RpcCall> calls, BatchReader<T> reader)
       throws TransientRpcException, NonRetryable {
     HttpRequest request =
         HttpRequest.newBuilder(uri)
@@ -124,50 +140,102 @@ final class RpcClient implements AutoCloseable {
           "provider " + provider.name() + " (" + provider.redactedUrl() + ") answered HTTP "
               + status);
     }
-    JsonNode root;
-    try {
-      root = json.readTree(response.body());
-    } catch (IOException e) {
+    try (JsonParser p = json.createParser(response.body())) {
+      return read(p, calls, reader);
+    } catch (JsonProcessingException e) {
       throw new TransientRpcException(
           "provider " + provider.name() + " answered with a body that is not JSON", e);
+    } catch (IOException e) {
+      throw new IllegalStateException("reading a byte array failed", e);
     }
-    return results(root, calls);
   }
 
-  private List<JsonNode> results(JsonNode root, List<RpcCall> calls) throws TransientRpcException {
-    if (root != null && root.isObject() && root.has("error")) {
-      throw rpcError(root.get("error"), "batch");
+  /**
+   * Walks the batch answer: an array of {@code {id, result | error}} objects in any order. A
+   * result is handed to the reader as soon as its id is known, so normally straight from the
+   * bytes; a result before its id is buffered as tokens first.
+   */
+  private <T> T read(JsonParser p, List<RpcCall> calls, BatchReader<T> reader)
+      throws IOException, TransientRpcException {
+    JsonToken first = p.nextToken();
+    if (first == JsonToken.START_OBJECT) {
+      JsonNode root = p.readValueAsTree();
+      if (root.has("error")) {
+        throw rpcError(root.get("error"), "batch");
+      }
     }
-    if (root == null || !root.isArray()) {
+    if (first != JsonToken.START_ARRAY) {
       throw new MalformedResponseException(
           "provider " + provider.name() + ": a batch request was not answered with an array");
     }
-    JsonNode[] results = new JsonNode[calls.size()];
-    for (JsonNode item : root) {
-      JsonNode id = item.get("id");
-      if (id == null || !id.canConvertToInt() || id.asInt() < 0 || id.asInt() >= results.length) {
-        throw new MalformedResponseException(
-            "provider " + provider.name() + ": answer with an unknown id: " + id);
+    boolean[] answered = new boolean[calls.size()];
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        throw unknownId(null);
       }
-      int i = id.asInt();
-      JsonNode error = item.get("error");
-      if (error != null && !error.isNull()) {
-        throw rpcError(error, describe(calls.get(i)));
+      int id = -1;
+      JsonNode error = null;
+      TokenBuffer early = null;
+      boolean hasResult = false;
+      String field;
+      while ((field = p.nextFieldName()) != null) {
+        JsonToken t = p.nextToken();
+        switch (field) {
+          case "id" -> {
+            if (t == JsonToken.VALUE_NUMBER_INT
+                && p.getNumberType() == JsonParser.NumberType.INT
+                && p.getIntValue() >= 0
+                && p.getIntValue() < calls.size()) {
+              id = p.getIntValue();
+            } else {
+              throw unknownId(p.readValueAsTree());
+            }
+          }
+          case "error" -> error = t == JsonToken.VALUE_NULL ? null : p.readValueAsTree();
+          case "result" -> {
+            hasResult = true;
+            if (id >= 0 && error == null) {
+              reader.result(id, p);
+            } else {
+              early = new TokenBuffer(p);
+              early.copyCurrentStructure(p);
+            }
+          }
+          default -> p.skipChildren();
+        }
       }
-      if (!item.has("result")) {
+      if (id < 0) {
+        throw unknownId(null);
+      }
+      if (error != null) {
+        throw rpcError(error, describe(calls.get(id)));
+      }
+      if (!hasResult) {
         throw new MalformedResponseException(
-            "provider " + provider.name() + ": answer to " + describe(calls.get(i))
+            "provider " + provider.name() + ": answer to " + describe(calls.get(id))
                 + " has neither result nor error");
       }
-      results[i] = item.get("result");
+      if (early != null) {
+        try (JsonParser buffered = early.asParser(p.getCodec())) {
+          buffered.nextToken();
+          reader.result(id, buffered);
+        }
+      }
+      answered[id] = true;
     }
-    for (int i = 0; i < results.length; i++) {
-      if (results[i] == null) {
+    for (int i = 0; i < answered.length; i++) {
+      if (!answered[i]) {
         throw new MalformedResponseException(
             "provider " + provider.name() + ": no answer to " + describe(calls.get(i)));
       }
     }
-    return List.of(results);
+    return reader.finish();
+  }
+
+  private MalformedResponseException unknownId(Object id) {
+    return new MalformedResponseException(
+        "provider " + provider.name() + ": answer with an unknown id: " + id);
   }
 
   private TransientRpcException rpcError(JsonNode error, String what) {
@@ -223,6 +291,42 @@ final class RpcClient implements AutoCloseable {
   @Override
   public void close() {
     // java.net.http.HttpClient is AutoCloseable only from Java 21; its threads end with it.
+  }
+
+  /**
+   * Receives the results of one batch request as the parser reaches them, in any order.
+   *
+   * @param <T> what the reader makes of the results
+   */
+  interface BatchReader<T> {
+    /**
+     * Reads the result of call {@code index}: the parser is on the value's first token and must be
+     * left on its last.
+     */
+    void result(int index, JsonParser p) throws IOException, TransientRpcException;
+
+    /** Called once every call has its result. */
+    T finish() throws TransientRpcException;
+  }
+
+  /** Results as trees, for the odd small call. */
+  private static final class TreeReader implements BatchReader<List<JsonNode>> {
+    private final JsonNode[] results;
+
+    TreeReader(int size) {
+      this.results = new JsonNode[size];
+    }
+
+    @Override
+    public void result(int index, JsonParser p) throws IOException {
+      JsonNode node = p.readValueAsTree();
+      results[index] = node == null ? NullNode.getInstance() : node;
+    }
+
+    @Override
+    public List<JsonNode> finish() {
+      return List.of(results);
+    }
   }
 
   /** A failure that retrying now will not fix, reported as a transient job failure. */

@@ -1,6 +1,5 @@
 package io.ampd.extract;
 
-import java.math.BigInteger;
 import java.util.List;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
@@ -56,25 +55,8 @@ abstract class TableSchema<R> {
     }
   }
 
-  /** decimal(38,0) as a 16-byte big-endian two's complement; null writes nothing (optional). */
-  static void decimal38(RecordConsumer out, int index, String name, BigInteger v) {
-    if (v != null) {
-      out.startField(name, index);
-      out.addBinary(Binary.fromConstantByteArray(decimalBytes(v)));
-      out.endField(name, index);
-    }
-  }
-
-  static byte[] decimalBytes(BigInteger v) {
-    byte[] raw = v.toByteArray();
-    if (raw.length > 16) {
-      throw new IllegalArgumentException(v + " does not fit decimal(38,0)");
-    }
-    byte[] out = new byte[16];
-    if (v.signum() < 0) {
-      java.util.Arrays.fill(out, (byte) 0xff);
-    }
-    System.arraycopy(raw, 0, out, 16 - raw.length, raw.length);
-    return out;
+  /** decimal(38,0), already as its 16 big-endian bytes; null writes nothing (optional). */
+  static void decimal38(RecordConsumer out, int index, String name, byte[] v) {
+    bytes(out, index, name, v);
   }
 }
