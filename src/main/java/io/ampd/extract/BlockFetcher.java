@@ -120,6 +120,13 @@ final class BlockFetcher implements AutoCloseable {
 
   private List<BlockData> batch(long first, long last) throws TransientRpcException, StoppedException {
     int count = (int) (last - first + 1);
+    List<RpcCall> calls = calls(first, last, fullTransactions, logs);
+    return rpc.call(calls, () -> new BatchDecoder(first, count, fullTransactions, logs));
+  }
+
+  /** The calls of one batch: each block, then the logs of them all. */
+  static List<RpcCall> calls(long first, long last, boolean fullTransactions, boolean logs) {
+    int count = (int) (last - first + 1);
     List<RpcCall> calls = new ArrayList<>(count + 1);
     for (long n = first; n <= last; n++) {
       calls.add(new RpcCall("eth_getBlockByNumber", List.of(Hex.quantity(n), fullTransactions)));
@@ -130,11 +137,11 @@ final class BlockFetcher implements AutoCloseable {
               "eth_getLogs",
               List.of(Map.of("fromBlock", Hex.quantity(first), "toBlock", Hex.quantity(last)))));
     }
-    return rpc.call(calls, () -> new BatchDecoder(first, count, fullTransactions, logs));
+    return calls;
   }
 
   /** Decodes one batch answer: the blocks in order, each with its logs. */
-  private static final class BatchDecoder implements RpcClient.BatchReader<List<BlockData>> {
+  static final class BatchDecoder implements RpcClient.BatchReader<List<BlockData>> {
     private final long first;
     private final long last;
     private final boolean fullTransactions;

@@ -140,7 +140,13 @@ final class RpcClient implements AutoCloseable {
           "provider " + provider.name() + " (" + provider.redactedUrl() + ") answered HTTP "
               + status);
     }
-    try (JsonParser p = json.createParser(response.body())) {
+    return decode(response.body(), calls, reader);
+  }
+
+  /** The results of {@code calls} in the answer {@code body}, through {@code reader}. */
+  <T> T decode(byte[] body, List<RpcCall> calls, BatchReader<T> reader)
+      throws TransientRpcException {
+    try (JsonParser p = json.createParser(body)) {
       return read(p, calls, reader);
     } catch (JsonProcessingException e) {
       throw new TransientRpcException(
@@ -249,7 +255,7 @@ final class RpcClient implements AutoCloseable {
     return call.method() + call.params();
   }
 
-  private byte[] encode(List<RpcCall> calls) {
+  byte[] encode(List<RpcCall> calls) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 * calls.size());
     try (JsonGenerator g = json.getFactory().createGenerator(out)) {
       g.writeStartArray();

@@ -13,20 +13,13 @@ import org.apache.parquet.schema.MessageType;
  */
 abstract class TableSchema<R> {
   private final MessageType schema;
-  /** Columns not worth a dictionary (unique per row): hashes. */
-  private final List<String> noDictionary;
 
-  TableSchema(MessageType schema, List<String> noDictionary) {
+  TableSchema(MessageType schema) {
     this.schema = schema;
-    this.noDictionary = noDictionary;
   }
 
   MessageType schema() {
     return schema;
-  }
-
-  List<String> noDictionary() {
-    return noDictionary;
   }
 
   /** Writes one row: {@code startMessage} … {@code endMessage}. */

@@ -50,9 +50,7 @@ final class Tables {
               .required(INT64).named("size")
               .required(BINARY).named("extra_data")
               .required(INT32).named("transaction_count")
-              .named("blocks"),
-          List.of("hash", "parent_hash", "state_root", "transactions_root", "receipts_root",
-              "extra_data")) {
+              .named("blocks")) {
         @Override
         void write(RecordConsumer out, EvmBlock b) {
           out.startMessage();
@@ -102,8 +100,7 @@ final class Tables {
               .named("max_priority_fee_per_gas")
               .required(BINARY).named("input")
               .required(INT32).named("type")
-              .named("transactions"),
-          List.of("tx_hash", "input")) {
+              .named("transactions")) {
         @Override
         void write(RecordConsumer out, TxRow row) {
           EvmBlock b = row.block();
@@ -157,8 +154,7 @@ final class Tables {
               .optional(FIXED_LEN_BYTE_ARRAY).length(32).named("topic2")
               .optional(FIXED_LEN_BYTE_ARRAY).length(32).named("topic3")
               .required(BINARY).named("data")
-              .named("logs"),
-          List.of("tx_hash", "topic1", "topic2", "topic3", "data")) {
+              .named("logs")) {
         @Override
         void write(RecordConsumer out, LogRow row) {
           EvmLog l = row.log();
