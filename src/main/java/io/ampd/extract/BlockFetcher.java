@@ -26,8 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one {@code eth_getLogs} over the same blocks (every node supports both, and one
  * {@code eth_getLogs} over a range costs the node far less than a receipt call per block). At
  * most {@code concurrency} batches are in flight on as many threads; the caller's thread hands
- * finished batches to the sink strictly in block order. So memory holds at most
- * {@code concurrency} batches besides what the sink keeps.
+ * finished batches to the sink strictly in block order.
+ *
+ * <p>Read-ahead: the fetcher runs ahead of the range asked for, up to the {@code limit} the
+ * caller allows (blocks known to exist), by at most {@link #READ_AHEAD_BLOCKS} blocks besides the
+ * batches in flight; the next {@link #fetch} that continues where the last one ended starts from
+ * those. So requests keep going while the caller writes and commits a segment, and memory holds
+ * at most {@code concurrency} batches plus about {@link #READ_AHEAD_BLOCKS} blocks besides what
+ * the sink keeps. A fetch that does not continue the last one drops what was read ahead.
  *
  * <p>Stop: the caller's thread polls the stop signal every {@link #POLL} while it waits, so a
  * stop request ends {@link #fetch} within about that time even if a request hangs; abandoned
@@ -35,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class BlockFetcher implements AutoCloseable {
   static final long POLL_MILLIS = 100;
+  /** How far the fetcher may run ahead, beyond the batches in flight. */
+  static final int READ_AHEAD_BLOCKS = 1_000;
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final RpcClient rpc;
@@ -43,6 +51,15 @@ final class BlockFetcher implements AutoCloseable {
   private final boolean fullTransactions;
   private final boolean logs;
   private final ExecutorService pool;
+  private final int depth;
+  /** Batches submitted and not handed out yet, in block order. */
+  private final ArrayDeque<Pending> window = new ArrayDeque<>();
+  /** The first block not submitted yet. */
+  private long next = -1;
+  /** Blocks fetched past the end of the last range, to hand out first. */
+  private List<BlockData> leftover = List.of();
+
+  private record Pending(long first, Future<List<BlockData>> blocks) {}
 
   /** Receives fetched blocks, in order. */
   interface Sink {
@@ -55,6 +72,7 @@ final class BlockFetcher implements AutoCloseable {
     this.concurrency = concurrency;
     this.fullTransactions = fullTransactions;
     this.logs = logs;
+    this.depth = concurrency + Math.max(1, READ_AHEAD_BLOCKS / batchSize);
     int id = POOLS.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
     this.pool =
@@ -77,26 +95,62 @@ final class BlockFetcher implements AutoCloseable {
     return head;
   }
 
-  /** Fetches blocks {@code first..last} and hands them to {@code sink} in order. */
-  void fetch(long first, long last, StopSignal stop, Sink sink) throws Exception {
-    ArrayDeque<Future<List<BlockData>>> window = new ArrayDeque<>();
-    long next = first;
-    try {
-      while (next <= last || !window.isEmpty()) {
-        while (next <= last && window.size() < concurrency) {
-          long a = next;
-          long b = Math.min(last, a + batchSize - 1);
-          window.add(pool.submit(() -> batch(a, b)));
-          next = b + 1;
-        }
-        sink.accept(await(window.peek(), stop));
-        window.poll();
-      }
-    } finally {
-      for (Future<?> f : window) {
-        f.cancel(true);
-      }
+  /**
+   * Fetches blocks {@code first..last} and hands them to {@code sink} in order; may read ahead up
+   * to block {@code limit} ({@code >= last}) for the next range.
+   */
+  void fetch(long first, long last, long limit, StopSignal stop, Sink sink) throws Exception {
+    long firstHeld =
+        !leftover.isEmpty()
+            ? leftover.get(0).block().number()
+            : !window.isEmpty() ? window.peek().first() : next;
+    if (firstHeld != first) {
+      drop();
+      next = first;
     }
+    long expect = first;
+    try {
+      while (expect <= last) {
+        List<BlockData> blocks;
+        if (!leftover.isEmpty()) {
+          blocks = leftover;
+          leftover = List.of();
+        } else {
+          submit(limit);
+          blocks = await(window.peek().blocks(), stop);
+          window.poll();
+          submit(limit);
+        }
+        int take = (int) Math.min(blocks.size(), last - expect + 1);
+        if (take < blocks.size()) {
+          leftover = blocks.subList(take, blocks.size());
+          blocks = blocks.subList(0, take);
+        }
+        sink.accept(blocks);
+        expect += take;
+      }
+    } catch (Exception | Error e) {
+      drop();
+      throw e;
+    }
+  }
+
+  private void submit(long limit) {
+    while (next <= limit && window.size() < depth) {
+      long a = next;
+      long b = Math.min(limit, a + batchSize - 1);
+      window.add(new Pending(a, pool.submit(() -> batch(a, b))));
+      next = b + 1;
+    }
+  }
+
+  private void drop() {
+    for (Pending p : window) {
+      p.blocks().cancel(true);
+    }
+    window.clear();
+    leftover = List.of();
+    next = -1;
   }
 
   private List<BlockData> await(Future<List<BlockData>> future, StopSignal stop) throws Exception {
@@ -208,6 +262,7 @@ final class BlockFetcher implements AutoCloseable {
 
   @Override
   public void close() {
+    drop();
     pool.shutdownNow();
   }
 }

@@ -185,7 +185,9 @@ public final class EvmRpcJobRunner implements JobRunner {
           continue;
         }
         pendingSince = 0;
-        List<NewFile> files = Segment.write(targets, next, last, fetcher, ctx.stop(), metadata);
+        long readAhead = Math.min(end, Math.max(last, safeHead));
+        List<NewFile> files =
+            Segment.write(targets, next, last, readAhead, fetcher, ctx.stop(), metadata);
         hooks.afterRename(next, last);
         repo.recordSegment(files, progress, last);
         hooks.afterCommit(next, last);

@@ -16,9 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes blocks {@code first..last} as one Parquet file per table: fetches them, writes each
- * table's rows to a temporary file in its revision directory, forces the files to disk, renames
- * them to their final names and forces the directories. Returns the files to record; recording
+ * Writes blocks {@code first..last} as one Parquet file per table: fetches them (the fetcher may
+ * read ahead up to {@code limit}), writes each table's rows to a temporary file in its revision
+ * directory, forces the files to disk, renames them to their final names and forces the
+ * directories. Returns the files to record; recording
  * them is the caller's one transaction. If anything fails or a stop comes before the renames,
  * the temporary files are deleted; files renamed but not recorded (a crash before the commit) are
  * deleted by the next run before it writes.
@@ -35,6 +36,7 @@ final class Segment {
       List<Target> targets,
       long first,
       long last,
+      long limit,
       BlockFetcher fetcher,
       StopSignal stop,
       Map<String, String> metadata)
@@ -50,6 +52,7 @@ final class Segment {
       fetcher.fetch(
           first,
           last,
+          limit,
           stop,
           blocks -> {
             for (BlockData block : blocks) {
