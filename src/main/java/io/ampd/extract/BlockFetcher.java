@@ -216,13 +216,14 @@ final class BlockFetcher implements AutoCloseable {
     }
 
     @Override
-    public void result(int index, JsonParser p) throws IOException, TransientRpcException {
+    public void result(int index, JsonParser p, byte[] source)
+        throws IOException, TransientRpcException {
       if (index < blocks.length) {
         long n = first + index;
         if (p.currentToken() == JsonToken.VALUE_NULL) {
           throw new TransientRpcException("provider has no block " + n + " yet", null);
         }
-        blocks[index] = RpcDecoder.block(n, p, fullTransactions);
+        blocks[index] = RpcDecoder.block(n, p, source, fullTransactions);
         return;
       }
       if (p.currentToken() != JsonToken.START_ARRAY) {
@@ -234,7 +235,7 @@ final class BlockFetcher implements AutoCloseable {
       }
       int i = 0;
       while (p.nextToken() != JsonToken.END_ARRAY) {
-        EvmLog log = RpcDecoder.log(first, last, i++, p);
+        EvmLog log = RpcDecoder.log(first, last, i++, p, source);
         logsByBlock.get((int) (log.blockNumber() - first)).add(log);
       }
     }

@@ -74,10 +74,10 @@ final class Hex {
   }
 
   /**
-   * A quantity in {@code c[off..off+len)} that fits a signed 64-bit long; -1 if it is not one.
-   * The allocation-free twin of {@link #quantity(String)} for text straight out of the parser.
+   * A quantity in the ASCII bytes {@code c[off..off+len)} that fits a signed 64-bit long; -1 if
+   * it is not one. The allocation-free twin of {@link #quantity(String)} for JSON text in place.
    */
-  static long quantity(char[] c, int off, int len) {
+  static long quantity(byte[] c, int off, int len) {
     if (len < 3 || len > 2 + 16 || c[off] != '0' || (c[off + 1] != 'x' && c[off + 1] != 'X')) {
       return -1;
     }
@@ -92,8 +92,8 @@ final class Hex {
     return v < 0 ? -1 : v;
   }
 
-  /** Data bytes in {@code c[off..off+len)}; null if not {@code 0x} and an even number of digits. */
-  static byte[] data(char[] c, int off, int len) {
+  /** Data in the ASCII bytes {@code c[off..off+len)}; null if not {@code 0x} and even digits. */
+  static byte[] data(byte[] c, int off, int len) {
     if (len < 2 || (len & 1) != 0 || c[off] != '0' || (c[off + 1] != 'x' && c[off + 1] != 'X')) {
       return null;
     }
@@ -116,10 +116,10 @@ final class Hex {
   private static final long LIMIT_LO = 0x098a224000000000L;
 
   /**
-   * A quantity in {@code c[off..off+len)} as decimal(38,0) bytes: 16, big-endian. Null if it is
+   * A quantity in the ASCII bytes {@code c[off..off+len)} as decimal(38,0) bytes: 16, big-endian. Null if it is
    * not a quantity, {@link #TOO_BIG} if it is one of 10^38 or more.
    */
-  static byte[] decimal38(char[] c, int off, int len) {
+  static byte[] decimal38(byte[] c, int off, int len) {
     if (len < 3 || c[off] != '0' || (c[off + 1] != 'x' && c[off + 1] != 'X')) {
       return null;
     }
@@ -175,5 +175,9 @@ final class Hex {
 
   private static int nibble(char c) {
     return c < 128 ? NIBBLE[c] : -1;
+  }
+
+  private static int nibble(byte b) {
+    return b >= 0 ? NIBBLE[b] : -1;
   }
 }

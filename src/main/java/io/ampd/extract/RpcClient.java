@@ -147,7 +147,7 @@ final class RpcClient implements AutoCloseable {
   <T> T decode(byte[] body, List<RpcCall> calls, BatchReader<T> reader)
       throws TransientRpcException {
     try (JsonParser p = json.createParser(body)) {
-      return read(p, calls, reader);
+      return read(p, body, calls, reader);
     } catch (JsonProcessingException e) {
       throw new TransientRpcException(
           "provider " + provider.name() + " answered with a body that is not JSON", e);
@@ -161,7 +161,7 @@ final class RpcClient implements AutoCloseable {
    * result is handed to the reader as soon as its id is known, so normally straight from the
    * bytes; a result before its id is buffered as tokens first.
    */
-  private <T> T read(JsonParser p, List<RpcCall> calls, BatchReader<T> reader)
+  private <T> T read(JsonParser p, byte[] body, List<RpcCall> calls, BatchReader<T> reader)
       throws IOException, TransientRpcException {
     JsonToken first = p.nextToken();
     if (first == JsonToken.START_OBJECT) {
@@ -202,7 +202,7 @@ final class RpcClient implements AutoCloseable {
           case "result" -> {
             hasResult = true;
             if (id >= 0 && error == null) {
-              reader.result(id, p);
+              reader.result(id, p, body);
             } else {
               early = new TokenBuffer(p);
               early.copyCurrentStructure(p);
@@ -225,7 +225,7 @@ final class RpcClient implements AutoCloseable {
       if (early != null) {
         try (JsonParser buffered = early.asParser(p.getCodec())) {
           buffered.nextToken();
-          reader.result(id, buffered);
+          reader.result(id, buffered, null);
         }
       }
       answered[id] = true;
@@ -307,9 +307,10 @@ final class RpcClient implements AutoCloseable {
   interface BatchReader<T> {
     /**
      * Reads the result of call {@code index}: the parser is on the value's first token and must be
-     * left on its last.
+     * left on its last. {@code source} is the byte array the parser reads (the response body),
+     * or null when it reads something else.
      */
-    void result(int index, JsonParser p) throws IOException, TransientRpcException;
+    void result(int index, JsonParser p, byte[] source) throws IOException, TransientRpcException;
 
     /** Called once every call has its result. */
     T finish() throws TransientRpcException;
@@ -324,7 +325,7 @@ final class RpcClient implements AutoCloseable {
     }
 
     @Override
-    public void result(int index, JsonParser p) throws IOException {
+    public void result(int index, JsonParser p, byte[] source) throws IOException {
       JsonNode node = p.readValueAsTree();
       results[index] = node == null ? NullNode.getInstance() : node;
     }

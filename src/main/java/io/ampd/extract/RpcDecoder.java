@@ -5,17 +5,19 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Turns JSON-RPC results into the data model straight from the parser's tokens (no tree, no
- * string per value: hex is decoded from the parser's own character buffer), checking every field
+ * string per value: hex is decoded from the response bytes in place), checking every field
  * it reads: a missing field, a wrong JSON type, bad hex, a hash of the wrong length, a number too
  * large for its column or a block that is not the one asked for throws
  * {@link MalformedResponseException} naming the block and the field.
  *
- * <p>Each method starts with the parser on the value's first token and leaves it on the value's
+ * <p>{@code source} is the byte array the parser reads, or null if it reads something else.
+ * Each method starts with the parser on the value's first token and leaves it on the value's
  * last token. Fields may come in any order; unknown fields are skipped. A field that is
  * {@code null} counts as absent.
  */
@@ -25,12 +27,13 @@ final class RpcDecoder {
 
   private RpcDecoder() {}
 
-  static EvmBlock block(long expected, JsonParser p, boolean fullTransactions) throws IOException {
+  static EvmBlock block(long expected, JsonParser p, byte[] source, boolean fullTransactions)
+      throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw new MalformedResponseException("block " + expected + " is not an object: "
           + Values.describe(p));
     }
-    Values v = new Values(p);
+    Values v = new Values(p, source);
     long number = -1;
     long timestamp = -1;
     long gasUsed = -1;
@@ -85,7 +88,7 @@ final class RpcDecoder {
             if (fullTransactions) {
               transactions = new ArrayList<>();
               while (p.nextToken() != JsonToken.END_ARRAY) {
-                transactions.add(transaction(expected, transactions.size(), p));
+                transactions.add(transaction(expected, transactions.size(), p, source));
               }
               txCount = transactions.size();
             } else {
@@ -133,13 +136,13 @@ final class RpcDecoder {
     }
   }
 
-  private static EvmTransaction transaction(long block, int index, JsonParser p)
+  private static EvmTransaction transaction(long block, int index, JsonParser p, byte[] source)
       throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw new MalformedResponseException("block " + block + " transaction " + index
           + " is not an object (was the block fetched without transactions?)");
     }
-    Values v = new Values(p);
+    Values v = new Values(p, source);
     long txIndex = -1;
     long blockNumber = -1;
     long type = 0;
@@ -216,13 +219,14 @@ final class RpcDecoder {
    * A log of {@code eth_getLogs} over blocks {@code first..last}. Errors name the log's block; a
    * bad field seen before {@code blockNumber} is reported once {@code blockNumber} is known.
    */
-  static EvmLog log(long first, long last, int position, JsonParser p) throws IOException {
+  static EvmLog log(long first, long last, int position, JsonParser p, byte[] source)
+      throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw new MalformedResponseException("logs of blocks " + first + "-" + last + " entry "
           + position + " is not an object: " + Values.describe(p));
     }
     JsonStreamContext object = p.getParsingContext();
-    Values v = new Values(p);
+    Values v = new Values(p, source);
     long blockNumber = -1;
     int txIndex = -1;
     int logIndex = -1;
@@ -388,26 +392,61 @@ final class RpcDecoder {
     }
   }
 
-  /** Reads the current token as a value of a column type, or throws {@link FieldError}. */
+  /**
+   * Reads the current token as a value of a column type, or throws {@link FieldError}. When the
+   * parser reads {@code source} (the response body), a string's bytes are read in place: the
+   * parser has not decoded the string yet and skips it on its next token, so no characters and no
+   * String are made. Otherwise, or for a string with escapes, the parser's text is used.
+   */
   private static final class Values {
     private final JsonParser p;
+    private final byte[] source;
+    private byte[] text;
+    private int start;
+    private int length;
 
-    Values(JsonParser p) {
+    Values(JsonParser p, byte[] source) {
       this.p = p;
+      this.source = source;
     }
 
-    private void requireString() throws IOException {
+    /** Points {@code text/start/length} at the current string value. */
+    private void string() throws IOException {
       if (p.currentToken() != JsonToken.VALUE_STRING) {
         throw new FieldError("is not a string: " + abbreviate(describe(p)));
       }
+      if (source != null) {
+        long quote = p.currentTokenLocation().getByteOffset();
+        if (quote >= 0 && quote < source.length && source[(int) quote] == '"') {
+          int from = (int) quote + 1;
+          for (int i = from; i < source.length; i++) {
+            byte b = source[i];
+            if (b == '"') {
+              text = source;
+              start = from;
+              length = i - from;
+              return;
+            }
+            if (b == '\\') {
+              break;
+            }
+          }
+        }
+      }
+      text = p.getText().getBytes(StandardCharsets.ISO_8859_1);
+      start = 0;
+      length = text.length;
+    }
+
+    private String quoted() {
+      return "\"" + abbreviate(new String(text, start, length, StandardCharsets.UTF_8)) + "\"";
     }
 
     long quantity() throws IOException {
-      requireString();
-      long v = Hex.quantity(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      string();
+      long v = Hex.quantity(text, start, length);
       if (v < 0) {
-        throw new FieldError(
-            "is not a hex quantity below 2^63: \"" + abbreviate(p.getText()) + "\"");
+        throw new FieldError("is not a hex quantity below 2^63: " + quoted());
       }
       return v;
     }
@@ -421,28 +460,41 @@ final class RpcDecoder {
     }
 
     byte[] decimal() throws IOException {
-      requireString();
-      byte[] v = Hex.decimal38(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      string();
+      byte[] v = Hex.decimal38(text, start, length);
       if (v == null) {
-        throw new FieldError("is not a hex quantity: \"" + abbreviate(p.getText()) + "\"");
+        throw new FieldError("is not a hex quantity: " + quoted());
       }
       if (v == Hex.TOO_BIG) {
-        throw new FieldError(
-            "is " + Hex.bigQuantity(p.getText()) + ", which does not fit decimal(38,0)");
+        throw new FieldError("is "
+            + Hex.bigQuantity(new String(text, start, length, StandardCharsets.ISO_8859_1))
+            + ", which does not fit decimal(38,0)");
       }
       return v;
     }
 
     byte[] data() throws IOException {
-      requireString();
-      byte[] v = Hex.data(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      string();
+      byte[] v = Hex.data(text, start, length);
       if (v == null) {
-        throw new FieldError("is not hex data: \"" + abbreviate(p.getText()) + "\"");
+        throw new FieldError("is not hex data: " + quoted());
       }
       return v;
     }
 
     byte[] fixed(int length) throws IOException {
+      if (source != null && p.currentToken() == JsonToken.VALUE_STRING) {
+        // the common case without a scan: "0x" and 2 * length hex digits, then the quote
+        long quote = p.currentTokenLocation().getByteOffset();
+        long end = quote + 3 + 2L * length;
+        if (quote >= 0 && end < source.length && source[(int) quote] == '"'
+            && source[(int) end] == '"') {
+          byte[] v = Hex.data(source, (int) quote + 1, (int) (end - quote - 1));
+          if (v != null) {
+            return v;
+          }
+        }
+      }
       byte[] v = data();
       if (v.length != length) {
         throw new FieldError("has " + v.length + " bytes, expected " + length);
