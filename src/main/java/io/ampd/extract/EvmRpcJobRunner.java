@@ -152,6 +152,7 @@ public final class EvmRpcJobRunner implements JobRunner {
         Map.of("ampd.dataset", ctx.dataset().toString(), "ampd.job", Long.toString(ctx.jobId()));
     boolean full = manifest.tables().contains(EvmTable.TRANSACTIONS);
     boolean logs = manifest.tables().contains(EvmTable.LOGS);
+    BufferPool buffers = new BufferPool();
     try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
         BlockFetcher fetcher =
             new BlockFetcher(
@@ -187,7 +188,8 @@ public final class EvmRpcJobRunner implements JobRunner {
         pendingSince = 0;
         long readAhead = Math.min(end, Math.max(last, safeHead));
         List<NewFile> files =
-            Segment.write(targets, next, last, readAhead, fetcher, ctx.stop(), metadata);
+            Segment.write(
+                targets, next, last, readAhead, fetcher, ctx.stop(), metadata, buffers);
         hooks.afterRename(next, last);
         repo.recordSegment(files, progress, last);
         hooks.afterCommit(next, last);

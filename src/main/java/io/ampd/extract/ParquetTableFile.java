@@ -50,7 +50,9 @@ final class ParquetTableFile<R> implements AutoCloseable {
   private long groupRows;
   private boolean closed;
 
-  ParquetTableFile(TableSchema<R> table, Path path, Map<String, String> metadata)
+  /** A new file at {@code path}; its buffers come from {@code buffers} (the writing thread's). */
+  ParquetTableFile(
+      TableSchema<R> table, Path path, Map<String, String> metadata, BufferPool buffers)
       throws IOException {
     this.table = table;
     this.path = path;
@@ -58,7 +60,8 @@ final class ParquetTableFile<R> implements AutoCloseable {
     ParquetProperties.Builder builder =
         ParquetProperties.builder()
             .withDictionaryEncoding(false)
-            .withSizeStatisticsEnabled(false);
+            .withSizeStatisticsEnabled(false)
+            .withAllocator(buffers);
     for (ColumnDescriptor column : table.schema().getColumns()) {
       PrimitiveType type = column.getPrimitiveType();
       boolean bytes =

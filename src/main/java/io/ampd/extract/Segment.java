@@ -39,14 +39,16 @@ final class Segment {
       long limit,
       BlockFetcher fetcher,
       StopSignal stop,
-      Map<String, String> metadata)
+      Map<String, String> metadata,
+      BufferPool buffers)
       throws Exception {
     String name = Layout.fileName(first, last);
     List<ParquetTableFile<?>> files = new ArrayList<>();
     boolean renamed = false;
     try {
       for (Target t : targets) {
-        files.add(new ParquetTableFile<>(t.schema(), t.dir().resolve(Layout.tempName(name)), metadata));
+        Path temp = t.dir().resolve(Layout.tempName(name));
+        files.add(new ParquetTableFile<>(t.schema(), temp, metadata, buffers));
       }
       long[] expected = {first};
       fetcher.fetch(
