@@ -41,8 +41,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The extraction benchmark: {@code mvn -B -Pbench package} (with {@code -Dbench.suite=extract}
- * for this one alone). Not a test: it measures and prints.
+ * The extraction benchmark: {@code mvn -B -Pbench package} runs it after the startup benchmark
+ * ({@code -Dbench.runs=1} keeps that one short; {@code -Dbench.blocks=N}, default 100,000); the
+ * report also goes to {@code target/extract-bench.md}. Not a test: it measures and prints.
  *
  * <p>One local {@link FakeEvmNode} serves a synthetic chain of {@code bench.blocks} blocks
  * (default 100,000) with transactions and logs. In the same run, on the same machine:
