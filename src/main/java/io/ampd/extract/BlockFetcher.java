@@ -202,6 +202,7 @@ final class BlockFetcher implements AutoCloseable {
     private final boolean logs;
     private final EvmBlock[] blocks;
     private final List<List<EvmLog>> logsByBlock;
+    private final RpcDecoder.Orders orders = new RpcDecoder.Orders();
 
     BatchDecoder(long first, int count, boolean fullTransactions, boolean logs) {
       this.first = first;
@@ -223,7 +224,7 @@ final class BlockFetcher implements AutoCloseable {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
           throw new TransientRpcException("provider has no block " + n + " yet", null);
         }
-        blocks[index] = RpcDecoder.block(n, p, source, fullTransactions);
+        blocks[index] = RpcDecoder.block(n, p, source, orders, fullTransactions);
         return;
       }
       if (p.currentToken() != JsonToken.START_ARRAY) {
@@ -235,7 +236,7 @@ final class BlockFetcher implements AutoCloseable {
       }
       int i = 0;
       while (p.nextToken() != JsonToken.END_ARRAY) {
-        EvmLog log = RpcDecoder.log(first, last, i++, p, source);
+        EvmLog log = RpcDecoder.log(first, last, i++, p, source, orders);
         logsByBlock.get((int) (log.blockNumber() - first)).add(log);
       }
     }

@@ -27,7 +27,8 @@ final class RpcDecoder {
 
   private RpcDecoder() {}
 
-  static EvmBlock block(long expected, JsonParser p, byte[] source, boolean fullTransactions)
+  static EvmBlock block(
+      long expected, JsonParser p, byte[] source, Orders orders, boolean fullTransactions)
       throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw new MalformedResponseException("block " + expected + " is not an object: "
@@ -52,7 +53,8 @@ final class RpcDecoder {
     List<EvmTransaction> transactions = List.of();
     String field = null;
     try {
-      while ((field = p.nextFieldName()) != null) {
+      orders.block.start();
+      while ((field = orders.block.next(p)) != null) {
         if (p.nextToken() == JsonToken.VALUE_NULL) {
           continue;
         }
@@ -88,7 +90,7 @@ final class RpcDecoder {
             if (fullTransactions) {
               transactions = new ArrayList<>();
               while (p.nextToken() != JsonToken.END_ARRAY) {
-                transactions.add(transaction(expected, transactions.size(), p, source));
+                transactions.add(transaction(expected, transactions.size(), p, source, orders));
               }
               txCount = transactions.size();
             } else {
@@ -136,7 +138,8 @@ final class RpcDecoder {
     }
   }
 
-  private static EvmTransaction transaction(long block, int index, JsonParser p, byte[] source)
+  private static EvmTransaction transaction(
+      long block, int index, JsonParser p, byte[] source, Orders orders)
       throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw new MalformedResponseException("block " + block + " transaction " + index
@@ -158,7 +161,8 @@ final class RpcDecoder {
     byte[] input = null;
     String field = null;
     try {
-      while ((field = p.nextFieldName()) != null) {
+      orders.transaction.start();
+      while ((field = orders.transaction.next(p)) != null) {
         if (p.nextToken() == JsonToken.VALUE_NULL) {
           continue;
         }
@@ -219,7 +223,8 @@ final class RpcDecoder {
    * A log of {@code eth_getLogs} over blocks {@code first..last}. Errors name the log's block; a
    * bad field seen before {@code blockNumber} is reported once {@code blockNumber} is known.
    */
-  static EvmLog log(long first, long last, int position, JsonParser p, byte[] source)
+  static EvmLog log(
+      long first, long last, int position, JsonParser p, byte[] source, Orders orders)
       throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw new MalformedResponseException("logs of blocks " + first + "-" + last + " entry "
@@ -238,7 +243,8 @@ final class RpcDecoder {
     boolean removed = false;
     FieldError pending = null;
     String field;
-    while ((field = p.nextFieldName()) != null) {
+    orders.log.start();
+    while ((field = orders.log.next(p)) != null) {
       if (p.nextToken() == JsonToken.VALUE_NULL) {
         continue;
       }
@@ -309,6 +315,13 @@ final class RpcDecoder {
     } catch (FieldError e) {
       throw e.in(where, e.field);
     }
+  }
+
+  /** The learned field orders of one decoder (see {@link FieldOrder}). */
+  static final class Orders {
+    final FieldOrder block = new FieldOrder();
+    final FieldOrder transaction = new FieldOrder();
+    final FieldOrder log = new FieldOrder();
   }
 
   private static final byte[][] NO_TOPICS = new byte[0][];
