@@ -1,9 +1,13 @@
 package io.ampd.extract;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ampd.worker.StopSignal;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -19,18 +23,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The range is cut into batches of {@code batchSize} blocks; a batch is one JSON-RPC batch
  * request of {@code eth_getBlockByNumber(n, full)} for each block plus, when logs are extracted,
- * one {@code eth_getLogs} over the same blocks (every node supports both, and one
- * {@code eth_getLogs} over a range costs the node far less than a receipt call per block). At
- * most {@code concurrency} batches are in flight on as many threads; the caller's thread hands
- * finished batches to the sink strictly in block order. So memory holds at most
- * {@code concurrency} batches besides what the sink keeps.
+ * one {@code eth_getLogs} over the same blocks (every node supports both, and one {@code
+ * eth_getLogs} over a range costs the node far less than a receipt call per block). At most {@code
+ * concurrency} batches are in flight on as many threads; the caller's thread hands finished batches
+ * to the sink strictly in block order.
  *
- * <p>Stop: the caller's thread polls the stop signal every {@link #POLL} while it waits, so a
- * stop request ends {@link #fetch} within about that time even if a request hangs; abandoned
- * requests finish (or time out) on their threads and are dropped.
+ * <p>Read-ahead: the fetcher runs ahead of the range asked for, up to the {@code limit} the caller
+ * allows (blocks known to exist), by at most {@link #READ_AHEAD_BLOCKS} blocks besides the batches
+ * in flight; the next {@link #fetch} that continues where the last one ended starts from those. So
+ * requests keep going while the caller writes and commits a segment, and memory holds at most
+ * {@code concurrency} batches plus about {@link #READ_AHEAD_BLOCKS} blocks besides what the sink
+ * keeps. A fetch that does not continue the last one drops what was read ahead.
+ *
+ * <p>Stop: the caller's thread polls the stop signal every {@link #POLL} while it waits, so a stop
+ * request ends {@link #fetch} within about that time even if a request hangs; abandoned requests
+ * finish (or time out) on their threads and are dropped.
  */
 final class BlockFetcher implements AutoCloseable {
   static final long POLL_MILLIS = 100;
+
+  /** How far the fetcher may run ahead, beyond the batches in flight. */
+  static final int READ_AHEAD_BLOCKS = 1_000;
+
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final RpcClient rpc;
@@ -39,18 +53,32 @@ final class BlockFetcher implements AutoCloseable {
   private final boolean fullTransactions;
   private final boolean logs;
   private final ExecutorService pool;
+  private final int depth;
+
+  /** Batches submitted and not handed out yet, in block order. */
+  private final ArrayDeque<Pending> window = new ArrayDeque<>();
+
+  /** The first block not submitted yet. */
+  private long next = -1;
+
+  /** Blocks fetched past the end of the last range, to hand out first. */
+  private List<BlockData> leftover = List.of();
+
+  private record Pending(long first, Future<List<BlockData>> blocks) {}
 
   /** Receives fetched blocks, in order. */
   interface Sink {
     void accept(List<BlockData> blocks) throws Exception;
   }
 
-  BlockFetcher(RpcClient rpc, int batchSize, int concurrency, boolean fullTransactions, boolean logs) {
+  BlockFetcher(
+      RpcClient rpc, int batchSize, int concurrency, boolean fullTransactions, boolean logs) {
     this.rpc = rpc;
     this.batchSize = batchSize;
     this.concurrency = concurrency;
     this.fullTransactions = fullTransactions;
     this.logs = logs;
+    this.depth = concurrency + Math.max(1, READ_AHEAD_BLOCKS / batchSize);
     int id = POOLS.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
     this.pool =
@@ -68,31 +96,68 @@ final class BlockFetcher implements AutoCloseable {
     JsonNode result = rpc.call(List.of(new RpcCall("eth_blockNumber", List.of()))).get(0);
     Long head = result.isTextual() ? Hex.quantity(result.textValue()) : null;
     if (head == null) {
-      throw new MalformedResponseException("eth_blockNumber: result is not a hex quantity: " + result);
+      throw new MalformedResponseException(
+          "eth_blockNumber: result is not a hex quantity: " + result);
     }
     return head;
   }
 
-  /** Fetches blocks {@code first..last} and hands them to {@code sink} in order. */
-  void fetch(long first, long last, StopSignal stop, Sink sink) throws Exception {
-    ArrayDeque<Future<List<BlockData>>> window = new ArrayDeque<>();
-    long next = first;
-    try {
-      while (next <= last || !window.isEmpty()) {
-        while (next <= last && window.size() < concurrency) {
-          long a = next;
-          long b = Math.min(last, a + batchSize - 1);
-          window.add(pool.submit(() -> batch(a, b)));
-          next = b + 1;
-        }
-        sink.accept(await(window.peek(), stop));
-        window.poll();
-      }
-    } finally {
-      for (Future<?> f : window) {
-        f.cancel(true);
-      }
+  /**
+   * Fetches blocks {@code first..last} and hands them to {@code sink} in order; may read ahead up
+   * to block {@code limit} ({@code >= last}) for the next range.
+   */
+  void fetch(long first, long last, long limit, StopSignal stop, Sink sink) throws Exception {
+    long firstHeld =
+        !leftover.isEmpty()
+            ? leftover.get(0).block().number()
+            : !window.isEmpty() ? window.peek().first() : next;
+    if (firstHeld != first) {
+      drop();
+      next = first;
     }
+    long expect = first;
+    try {
+      while (expect <= last) {
+        List<BlockData> blocks;
+        if (!leftover.isEmpty()) {
+          blocks = leftover;
+          leftover = List.of();
+        } else {
+          submit(limit);
+          blocks = await(window.peek().blocks(), stop);
+          window.poll();
+          submit(limit);
+        }
+        int take = (int) Math.min(blocks.size(), last - expect + 1);
+        if (take < blocks.size()) {
+          leftover = blocks.subList(take, blocks.size());
+          blocks = blocks.subList(0, take);
+        }
+        sink.accept(blocks);
+        expect += take;
+      }
+    } catch (Exception | Error e) {
+      drop();
+      throw e;
+    }
+  }
+
+  private void submit(long limit) {
+    while (next <= limit && window.size() < depth) {
+      long a = next;
+      long b = Math.min(limit, a + batchSize - 1);
+      window.add(new Pending(a, pool.submit(() -> batch(a, b))));
+      next = b + 1;
+    }
+  }
+
+  private void drop() {
+    for (Pending p : window) {
+      p.blocks().cancel(true);
+    }
+    window.clear();
+    leftover = List.of();
+    next = -1;
   }
 
   private List<BlockData> await(Future<List<BlockData>> future, StopSignal stop) throws Exception {
@@ -114,7 +179,15 @@ final class BlockFetcher implements AutoCloseable {
     }
   }
 
-  private List<BlockData> batch(long first, long last) throws TransientRpcException, StoppedException {
+  private List<BlockData> batch(long first, long last)
+      throws TransientRpcException, StoppedException {
+    int count = (int) (last - first + 1);
+    List<RpcCall> calls = calls(first, last, fullTransactions, logs);
+    return rpc.call(calls, () -> new BatchDecoder(first, count, fullTransactions, logs));
+  }
+
+  /** The calls of one batch: each block, then the logs of them all. */
+  static List<RpcCall> calls(long first, long last, boolean fullTransactions, boolean logs) {
     int count = (int) (last - first + 1);
     List<RpcCall> calls = new ArrayList<>(count + 1);
     for (long n = first; n <= last; n++) {
@@ -126,44 +199,81 @@ final class BlockFetcher implements AutoCloseable {
               "eth_getLogs",
               List.of(Map.of("fromBlock", Hex.quantity(first), "toBlock", Hex.quantity(last)))));
     }
-    List<JsonNode> results = rpc.call(calls);
-    List<BlockData> out = new ArrayList<>(count);
-    List<List<EvmLog>> logsByBlock = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      logsByBlock.add(new ArrayList<>());
+    return calls;
+  }
+
+  /** Decodes one batch answer: the blocks in order, each with its logs. */
+  static final class BatchDecoder implements RpcClient.BatchReader<List<BlockData>> {
+    private final long first;
+    private final long last;
+    private final boolean fullTransactions;
+    private final boolean logs;
+    private final EvmBlock[] blocks;
+    private final List<List<EvmLog>> logsByBlock;
+    private final RpcDecoder.Orders orders = new RpcDecoder.Orders();
+
+    BatchDecoder(long first, int count, boolean fullTransactions, boolean logs) {
+      this.first = first;
+      this.last = first + count - 1;
+      this.fullTransactions = fullTransactions;
+      this.logs = logs;
+      this.blocks = new EvmBlock[count];
+      this.logsByBlock = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        logsByBlock.add(new ArrayList<>());
+      }
     }
-    if (logs) {
-      JsonNode logResult = results.get(count);
-      if (!logResult.isArray()) {
+
+    @Override
+    public void result(int index, JsonParser p, byte[] source)
+        throws IOException, TransientRpcException {
+      if (index < blocks.length) {
+        long n = first + index;
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+          throw new TransientRpcException("provider has no block " + n + " yet", null);
+        }
+        blocks[index] = RpcDecoder.block(n, p, source, orders, fullTransactions);
+        return;
+      }
+      if (p.currentToken() != JsonToken.START_ARRAY) {
         throw new MalformedResponseException(
             "logs of blocks " + first + "-" + last + ": result is not an array");
       }
-      for (int i = 0; i < logResult.size(); i++) {
-        EvmLog log = RpcDecoder.log(first, last, i, logResult.get(i));
+      for (List<EvmLog> l : logsByBlock) {
+        l.clear();
+      }
+      int i = 0;
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        EvmLog log = RpcDecoder.log(first, last, i++, p, source, orders);
         logsByBlock.get((int) (log.blockNumber() - first)).add(log);
       }
     }
-    for (int i = 0; i < count; i++) {
-      JsonNode block = results.get(i);
-      long n = first + i;
-      if (block.isNull()) {
-        throw new TransientRpcException("provider has no block " + n + " yet", null);
-      }
-      EvmBlock decoded = RpcDecoder.block(n, block, fullTransactions);
-      for (EvmLog log : logsByBlock.get(i)) {
-        if (!java.util.Arrays.equals(log.blockHash(), decoded.hash())) {
-          throw new TransientRpcException(
-              "block " + n + ": logs and block disagree on the block hash (a reorganisation?)",
-              null);
+
+    @Override
+    public List<BlockData> finish() throws TransientRpcException {
+      List<BlockData> out = new ArrayList<>(blocks.length);
+      for (int i = 0; i < blocks.length; i++) {
+        EvmBlock block = blocks[i];
+        if (logs) {
+          for (EvmLog log : logsByBlock.get(i)) {
+            if (!Arrays.equals(log.blockHash(), block.hash())) {
+              throw new TransientRpcException(
+                  "block "
+                      + (first + i)
+                      + ": logs and block disagree on the block hash (a reorganisation?)",
+                  null);
+            }
+          }
         }
+        out.add(new BlockData(block, logsByBlock.get(i)));
       }
-      out.add(new BlockData(decoded, logsByBlock.get(i)));
+      return out;
     }
-    return out;
   }
 
   @Override
   public void close() {
+    drop();
     pool.shutdownNow();
   }
 }

@@ -1,11 +1,11 @@
 package io.ampd.extract;
 
-import java.math.BigInteger;
 import java.util.List;
 
 /**
  * A block as extracted: the fields of {@code eth_getBlockByNumber}, decoded. Hashes are 32 bytes,
- * addresses 20; numbers are validated to fit their column (see {@code TABLES.md}).
+ * addresses 20, amounts decimal(38,0) as 16 big-endian bytes; numbers are validated to fit their
+ * column (see {@code TABLES.md}).
  *
  * @param baseFeePerGas null before London
  * @param transactions full transactions, or empty when the transactions table is not extracted
@@ -21,8 +21,8 @@ public record EvmBlock(
     byte[] receiptsRoot,
     long gasUsed,
     long gasLimit,
-    BigInteger baseFeePerGas,
-    BigInteger difficulty,
+    byte[] baseFeePerGas,
+    byte[] difficulty,
     long size,
     byte[] extraData,
     int transactionCount,

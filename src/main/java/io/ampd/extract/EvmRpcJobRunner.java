@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>get the job's table revisions, creating them on its first run ({@code writer} = the job);
- *   <li>read their progress: the run continues at {@code last_block + 1} (or the manifest's
- *       {@code start_block});
+ *   <li>read their progress: the run continues at {@code last_block + 1} (or the manifest's {@code
+ *       start_block});
  *   <li>delete every file in the revision directories that is not recorded in {@code files}:
  *       temporary files, and segments renamed by a run that died before its commit;
  *   <li>per segment: fetch, write temporary files, force them to disk, rename, force the
@@ -41,25 +41,25 @@ import org.slf4j.LoggerFactory;
  *       the last block it started from to the segment's last block (compare-and-set).
  * </ol>
  *
- * A crash before the commit leaves at most unrecorded files (deleted by step 3) and no progress;
- * a crash after it leaves the segment recorded with its progress. Progress only moves from the
- * exact previous last block, so no gap and no block twice, even with two workers on one job.
+ * A crash before the commit leaves at most unrecorded files (deleted by step 3) and no progress; a
+ * crash after it leaves the segment recorded with its progress. Progress only moves from the exact
+ * previous last block, so no gap and no block twice, even with two workers on one job.
  *
  * <h2>Following the head</h2>
  *
- * Blocks are extracted only once {@code confirmations} blocks are on top of them
- * ({@code eth_blockNumber - confirmations}). Full segments ({@code segmentBlocks}) are written as
- * soon as they are confirmed. At the head a segment fills slowly, so a partial one is written
- * when confirmed blocks have waited {@link #DEFAULT_PARTIAL_FLUSH} without filling it: data stays
- * at most that far behind the confirmed head, at the price of smaller files. The head is polled
- * every {@link #DEFAULT_HEAD_POLL} while waiting. Without {@code end_block} the job runs until
- * stopped; with one it waits for the head as needed and completes after {@code end_block}.
+ * Blocks are extracted only once {@code confirmations} blocks are on top of them ({@code
+ * eth_blockNumber - confirmations}). Full segments ({@code segmentBlocks}) are written as soon as
+ * they are confirmed. At the head a segment fills slowly, so a partial one is written when
+ * confirmed blocks have waited {@link #DEFAULT_PARTIAL_FLUSH} without filling it: data stays at
+ * most that far behind the confirmed head, at the price of smaller files. The head is polled every
+ * {@link #DEFAULT_HEAD_POLL} while waiting. Without {@code end_block} the job runs until stopped;
+ * with one it waits for the head as needed and completes after {@code end_block}.
  *
  * <h2>Stop</h2>
  *
- * The stop signal is checked between requests and every 100 ms while waiting for one; the
- * current segment is then abandoned (temporary files deleted, nothing recorded) and the run
- * returns normally.
+ * The stop signal is checked between requests and every 100 ms while waiting for one; the current
+ * segment is then abandoned (temporary files deleted, nothing recorded) and the run returns
+ * normally.
  */
 public final class EvmRpcJobRunner implements JobRunner {
   public static final Duration DEFAULT_HEAD_POLL = Duration.ofSeconds(1);
@@ -130,7 +130,10 @@ public final class EvmRpcJobRunner implements JobRunner {
     }
     List<TableRevision> revisions =
         repo.revisionsOfJob(
-            ctx.jobId(), ctx.dataset(), names, t -> Layout.revisionPath(ctx.dataset(), t, ctx.jobId()));
+            ctx.jobId(),
+            ctx.dataset(),
+            names,
+            t -> Layout.revisionPath(ctx.dataset(), t, ctx.jobId()));
     OptionalLong progress = commonProgress(repo, revisions);
     List<Segment.Target> targets = new ArrayList<>();
     for (int i = 0; i < revisions.size(); i++) {
@@ -144,14 +147,19 @@ public final class EvmRpcJobRunner implements JobRunner {
     long end = manifest.endBlock().orElse(Long.MAX_VALUE);
     LOG.info(
         "job {}: extracting {} {} blocks {}..{} from provider {} ({}), {}",
-        ctx.jobId(), ctx.dataset(), names, manifest.startBlock(),
+        ctx.jobId(),
+        ctx.dataset(),
+        names,
+        manifest.startBlock(),
         manifest.endBlock().isPresent() ? Long.toString(end) : "head",
-        ctx.provider().name(), ctx.provider().redactedUrl(),
+        ctx.provider().name(),
+        ctx.provider().redactedUrl(),
         progress.isPresent() ? "resuming at block " + next : "starting");
     Map<String, String> metadata =
         Map.of("ampd.dataset", ctx.dataset().toString(), "ampd.job", Long.toString(ctx.jobId()));
     boolean full = manifest.tables().contains(EvmTable.TRANSACTIONS);
     boolean logs = manifest.tables().contains(EvmTable.LOGS);
+    BufferPool buffers = new BufferPool();
     try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
         BlockFetcher fetcher =
             new BlockFetcher(
@@ -185,7 +193,9 @@ public final class EvmRpcJobRunner implements JobRunner {
           continue;
         }
         pendingSince = 0;
-        List<NewFile> files = Segment.write(targets, next, last, fetcher, ctx.stop(), metadata);
+        long readAhead = Math.min(end, Math.max(last, safeHead));
+        List<NewFile> files =
+            Segment.write(targets, next, last, readAhead, fetcher, ctx.stop(), metadata, buffers);
         hooks.afterRename(next, last);
         repo.recordSegment(files, progress, last);
         hooks.afterCommit(next, last);
@@ -205,8 +215,10 @@ public final class EvmRpcJobRunner implements JobRunner {
     for (Map.Entry<Long, OptionalLong> e : last.entrySet()) {
       if (!e.getValue().equals(common)) {
         throw JobFailedException.fatal(
-            "table revisions of this job disagree on their progress: " + last
-                + "; they are only ever recorded together", null);
+            "table revisions of this job disagree on their progress: "
+                + last
+                + "; they are only ever recorded together",
+            null);
       }
     }
     return common;

@@ -1,9 +1,8 @@
 package io.ampd.extract;
 
-import java.math.BigInteger;
-
 /**
- * A transaction of a block, as {@code eth_getBlockByNumber(n, true)} gives it.
+ * A transaction of a block, as {@code eth_getBlockByNumber(n, true)} gives it. Amounts of wei are
+ * decimal(38,0) as 16 big-endian bytes.
  *
  * @param to null for a contract creation
  * @param gasPrice null when the node gives none
@@ -16,10 +15,10 @@ public record EvmTransaction(
     byte[] from,
     byte[] to,
     long nonce,
-    BigInteger value,
+    byte[] value,
     long gas,
-    BigInteger gasPrice,
-    BigInteger maxFeePerGas,
-    BigInteger maxPriorityFeePerGas,
+    byte[] gasPrice,
+    byte[] maxFeePerGas,
+    byte[] maxPriorityFeePerGas,
     byte[] input,
     int type) {}

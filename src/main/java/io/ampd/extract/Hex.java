@@ -2,7 +2,9 @@ package io.ampd.extract;
 
 import java.math.BigInteger;
 
-/** Hex as JSON-RPC writes it: quantities ({@code 0x1a}, no fixed width) and data ({@code 0x00ff}). */
+/**
+ * Hex as JSON-RPC writes it: quantities ({@code 0x1a}, no fixed width) and data ({@code 0x00ff}).
+ */
 final class Hex {
   private static final byte[] NIBBLE = new byte[128];
   private static final char[] DIGITS = "0123456789abcdef".toCharArray();
@@ -23,7 +25,10 @@ final class Hex {
   /** A quantity that fits a signed 64-bit long; null if {@code s} is not one. */
   static Long quantity(String s) {
     int len = s.length();
-    if (len < 3 || len > 2 + 16 || s.charAt(0) != '0' || (s.charAt(1) != 'x' && s.charAt(1) != 'X')) {
+    if (len < 3
+        || len > 2 + 16
+        || s.charAt(0) != '0'
+        || (s.charAt(1) != 'x' && s.charAt(1) != 'X')) {
       return null;
     }
     long v = 0;
@@ -58,7 +63,10 @@ final class Hex {
   /** Data bytes; null if {@code s} is not {@code 0x} followed by an even number of hex digits. */
   static byte[] data(String s) {
     int len = s.length();
-    if (len < 2 || (len & 1) != 0 || s.charAt(0) != '0' || (s.charAt(1) != 'x' && s.charAt(1) != 'X')) {
+    if (len < 2
+        || (len & 1) != 0
+        || s.charAt(0) != '0'
+        || (s.charAt(1) != 'x' && s.charAt(1) != 'X')) {
       return null;
     }
     byte[] out = new byte[(len - 2) / 2];
@@ -69,6 +77,91 @@ final class Hex {
         return null;
       }
       out[i] = (byte) ((hi << 4) | lo);
+    }
+    return out;
+  }
+
+  /**
+   * A quantity in the ASCII bytes {@code c[off..off+len)} that fits a signed 64-bit long; -1 if it
+   * is not one. The allocation-free twin of {@link #quantity(String)} for JSON text in place.
+   */
+  static long quantity(byte[] c, int off, int len) {
+    if (len < 3 || len > 2 + 16 || c[off] != '0' || (c[off + 1] != 'x' && c[off + 1] != 'X')) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = off + 2, end = off + len; i < end; i++) {
+      int n = nibble(c[i]);
+      if (n < 0) {
+        return -1;
+      }
+      v = (v << 4) | n;
+    }
+    return v < 0 ? -1 : v;
+  }
+
+  /** Data in the ASCII bytes {@code c[off..off+len)}; null if not {@code 0x} and even digits. */
+  static byte[] data(byte[] c, int off, int len) {
+    if (len < 2 || (len & 1) != 0 || c[off] != '0' || (c[off + 1] != 'x' && c[off + 1] != 'X')) {
+      return null;
+    }
+    byte[] out = new byte[(len - 2) >> 1];
+    for (int i = 0, j = off + 2; i < out.length; i++, j += 2) {
+      int hi = nibble(c[j]);
+      int lo = nibble(c[j + 1]);
+      if ((hi | lo) < 0) {
+        return null;
+      }
+      out[i] = (byte) ((hi << 4) | lo);
+    }
+    return out;
+  }
+
+  /** Returned by {@link #decimal38} for a valid quantity of 10^38 or more. */
+  static final byte[] TOO_BIG = new byte[0];
+
+  private static final long LIMIT_HI = 0x4b3b4ca85a86c47aL;
+  private static final long LIMIT_LO = 0x098a224000000000L;
+
+  /**
+   * A quantity in the ASCII bytes {@code c[off..off+len)} as decimal(38,0) bytes: 16, big-endian.
+   * Null if it is not a quantity, {@link #TOO_BIG} if it is one of 10^38 or more.
+   */
+  static byte[] decimal38(byte[] c, int off, int len) {
+    if (len < 3 || c[off] != '0' || (c[off + 1] != 'x' && c[off + 1] != 'X')) {
+      return null;
+    }
+    int end = off + len;
+    int i = off + 2;
+    while (i < end - 1 && c[i] == '0') {
+      i++;
+    }
+    if (end - i > 32) {
+      for (; i < end; i++) {
+        if (nibble(c[i]) < 0) {
+          return null;
+        }
+      }
+      return TOO_BIG;
+    }
+    long hi = 0;
+    long lo = 0;
+    for (; i < end; i++) {
+      int n = nibble(c[i]);
+      if (n < 0) {
+        return null;
+      }
+      hi = (hi << 4) | (lo >>> 60);
+      lo = (lo << 4) | n;
+    }
+    int cmp = Long.compareUnsigned(hi, LIMIT_HI);
+    if (cmp > 0 || (cmp == 0 && Long.compareUnsigned(lo, LIMIT_LO) >= 0)) {
+      return TOO_BIG;
+    }
+    byte[] out = new byte[16];
+    for (int b = 0; b < 8; b++) {
+      out[b] = (byte) (hi >>> (56 - 8 * b));
+      out[8 + b] = (byte) (lo >>> (56 - 8 * b));
     }
     return out;
   }
@@ -90,5 +183,9 @@ final class Hex {
 
   private static int nibble(char c) {
     return c < 128 ? NIBBLE[c] : -1;
+  }
+
+  private static int nibble(byte b) {
+    return b >= 0 ? NIBBLE[b] : -1;
   }
 }

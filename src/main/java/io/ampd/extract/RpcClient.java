@@ -1,8 +1,13 @@
 package io.ampd.extract;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.worker.StopSignal;
@@ -16,12 +21,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * JSON-RPC over HTTP to one provider: a list of calls goes out as one batch request, and comes
- * back as their results in call order.
+ * JSON-RPC over HTTP to one provider: a list of calls goes out as one batch request, and comes back
+ * as their results in call order.
  *
  * <p>Transient failures (connect errors, timeouts, HTTP 429 and 5xx, a body that is not JSON, a
  * JSON-RPC error in any call) are retried up to {@link RetryPolicy#maxAttempts()} tries in all,
@@ -52,8 +58,17 @@ final class RpcClient implements AutoCloseable {
             .build();
   }
 
-  /** The results of {@code calls}, in order; retries transient failures as described above. */
+  /** The results of {@code calls} as trees, in order; retries as described above. */
   List<JsonNode> call(List<RpcCall> calls) throws TransientRpcException, StoppedException {
+    return call(calls, () -> new TreeReader(calls.size()));
+  }
+
+  /**
+   * Sends {@code calls} as one batch and streams their results into a fresh reader from {@code
+   * readers} (one per try); returns what the reader made of them. Retries as described above.
+   */
+  <T> T call(List<RpcCall> calls, Supplier<? extends BatchReader<T>> readers)
+      throws TransientRpcException, StoppedException {
     byte[] body = encode(calls);
     RetryPolicy retry = provider.retry();
     TransientRpcException last = null;
@@ -62,13 +77,18 @@ final class RpcClient implements AutoCloseable {
         throw new StoppedException();
       }
       try {
-        return send(body, calls);
+        return send(body, calls, readers.get());
       } catch (TransientRpcException e) {
         last = e;
         if (attempt < retry.maxAttempts()) {
           Duration wait = backoff(retry, attempt);
-          LOG.debug("provider {}: {} (try {}/{}), retrying in {} ms", provider.name(),
-              e.getMessage(), attempt, retry.maxAttempts(), wait.toMillis());
+          LOG.debug(
+              "provider {}: {} (try {}/{}), retrying in {} ms",
+              provider.name(),
+              e.getMessage(),
+              attempt,
+              retry.maxAttempts(),
+              wait.toMillis());
           try {
             if (stop.await(wait)) {
               throw new StoppedException();
@@ -94,7 +114,7 @@ final class RpcClient implements AutoCloseable {
     return Duration.ofMillis(lower + ThreadLocalRandom.current().nextLong(upper - lower + 1));
   }
 
-  private List<JsonNode> send(byte[] body, List<RpcCall> calls)
+  private <T> T send(byte[] body, List<RpcCall> calls, BatchReader<T> reader)
       throws TransientRpcException, NonRetryable {
     HttpRequest request =
         HttpRequest.newBuilder(uri)
@@ -107,7 +127,11 @@ final class RpcClient implements AutoCloseable {
       response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
       throw new TransientRpcException(
-          "request to provider " + provider.name() + " (" + provider.redactedUrl() + ") failed: "
+          "request to provider "
+              + provider.name()
+              + " ("
+              + provider.redactedUrl()
+              + ") failed: "
               + e,
           e);
     } catch (InterruptedException e) {
@@ -121,59 +145,130 @@ final class RpcClient implements AutoCloseable {
     }
     if (status != 200) {
       throw new NonRetryable(
-          "provider " + provider.name() + " (" + provider.redactedUrl() + ") answered HTTP "
+          "provider "
+              + provider.name()
+              + " ("
+              + provider.redactedUrl()
+              + ") answered HTTP "
               + status);
     }
-    JsonNode root;
-    try {
-      root = json.readTree(response.body());
-    } catch (IOException e) {
-      throw new TransientRpcException(
-          "provider " + provider.name() + " answered with a body that is not JSON", e);
-    }
-    return results(root, calls);
+    return decode(response.body(), calls, reader);
   }
 
-  private List<JsonNode> results(JsonNode root, List<RpcCall> calls) throws TransientRpcException {
-    if (root != null && root.isObject() && root.has("error")) {
-      throw rpcError(root.get("error"), "batch");
+  /** The results of {@code calls} in the answer {@code body}, through {@code reader}. */
+  <T> T decode(byte[] body, List<RpcCall> calls, BatchReader<T> reader)
+      throws TransientRpcException {
+    try (JsonParser p = json.createParser(body)) {
+      return read(p, body, calls, reader);
+    } catch (JsonProcessingException e) {
+      throw new TransientRpcException(
+          "provider " + provider.name() + " answered with a body that is not JSON", e);
+    } catch (IOException e) {
+      throw new IllegalStateException("reading a byte array failed", e);
     }
-    if (root == null || !root.isArray()) {
+  }
+
+  /**
+   * Walks the batch answer: an array of {@code {id, result | error}} objects in any order. A result
+   * is handed to the reader as soon as its id is known, so normally straight from the bytes; a
+   * result before its id is buffered as tokens first.
+   */
+  private <T> T read(JsonParser p, byte[] body, List<RpcCall> calls, BatchReader<T> reader)
+      throws IOException, TransientRpcException {
+    JsonToken first = p.nextToken();
+    if (first == JsonToken.START_OBJECT) {
+      JsonNode root = p.readValueAsTree();
+      if (root.has("error")) {
+        throw rpcError(root.get("error"), "batch");
+      }
+    }
+    if (first != JsonToken.START_ARRAY) {
       throw new MalformedResponseException(
           "provider " + provider.name() + ": a batch request was not answered with an array");
     }
-    JsonNode[] results = new JsonNode[calls.size()];
-    for (JsonNode item : root) {
-      JsonNode id = item.get("id");
-      if (id == null || !id.canConvertToInt() || id.asInt() < 0 || id.asInt() >= results.length) {
-        throw new MalformedResponseException(
-            "provider " + provider.name() + ": answer with an unknown id: " + id);
+    boolean[] answered = new boolean[calls.size()];
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        throw unknownId(null);
       }
-      int i = id.asInt();
-      JsonNode error = item.get("error");
-      if (error != null && !error.isNull()) {
-        throw rpcError(error, describe(calls.get(i)));
+      int id = -1;
+      JsonNode error = null;
+      TokenBuffer early = null;
+      boolean hasResult = false;
+      String field;
+      while ((field = p.nextFieldName()) != null) {
+        JsonToken t = p.nextToken();
+        switch (field) {
+          case "id" -> {
+            if (t == JsonToken.VALUE_NUMBER_INT
+                && p.getNumberType() == JsonParser.NumberType.INT
+                && p.getIntValue() >= 0
+                && p.getIntValue() < calls.size()) {
+              id = p.getIntValue();
+            } else {
+              throw unknownId(p.readValueAsTree());
+            }
+          }
+          case "error" -> error = t == JsonToken.VALUE_NULL ? null : p.readValueAsTree();
+          case "result" -> {
+            hasResult = true;
+            if (id >= 0 && error == null) {
+              reader.result(id, p, body);
+            } else {
+              early = new TokenBuffer(p);
+              early.copyCurrentStructure(p);
+            }
+          }
+          default -> p.skipChildren();
+        }
       }
-      if (!item.has("result")) {
+      if (id < 0) {
+        throw unknownId(null);
+      }
+      if (error != null) {
+        throw rpcError(error, describe(calls.get(id)));
+      }
+      if (!hasResult) {
         throw new MalformedResponseException(
-            "provider " + provider.name() + ": answer to " + describe(calls.get(i))
+            "provider "
+                + provider.name()
+                + ": answer to "
+                + describe(calls.get(id))
                 + " has neither result nor error");
       }
-      results[i] = item.get("result");
+      if (early != null) {
+        try (JsonParser buffered = early.asParser(p.getCodec())) {
+          buffered.nextToken();
+          reader.result(id, buffered, null);
+        }
+      }
+      answered[id] = true;
     }
-    for (int i = 0; i < results.length; i++) {
-      if (results[i] == null) {
+    for (int i = 0; i < answered.length; i++) {
+      if (!answered[i]) {
         throw new MalformedResponseException(
             "provider " + provider.name() + ": no answer to " + describe(calls.get(i)));
       }
     }
-    return List.of(results);
+    return reader.finish();
+  }
+
+  private MalformedResponseException unknownId(Object id) {
+    return new MalformedResponseException(
+        "provider " + provider.name() + ": answer with an unknown id: " + id);
   }
 
   private TransientRpcException rpcError(JsonNode error, String what) {
     return new TransientRpcException(
-        "provider " + provider.name() + " answered " + what + " with JSON-RPC error "
-            + error.path("code").asText("?") + ": " + error.path("message").asText(""),
+        "provider "
+            + provider.name()
+            + " answered "
+            + what
+            + " with JSON-RPC error "
+            + error.path("code").asText("?")
+            + ": "
+            + error.path("message").asText(""),
         null);
   }
 
@@ -181,7 +276,7 @@ final class RpcClient implements AutoCloseable {
     return call.method() + call.params();
   }
 
-  private byte[] encode(List<RpcCall> calls) {
+  byte[] encode(List<RpcCall> calls) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 * calls.size());
     try (JsonGenerator g = json.getFactory().createGenerator(out)) {
       g.writeStartArray();
@@ -223,6 +318,43 @@ final class RpcClient implements AutoCloseable {
   @Override
   public void close() {
     // java.net.http.HttpClient is AutoCloseable only from Java 21; its threads end with it.
+  }
+
+  /**
+   * Receives the results of one batch request as the parser reaches them, in any order.
+   *
+   * @param <T> what the reader makes of the results
+   */
+  interface BatchReader<T> {
+    /**
+     * Reads the result of call {@code index}: the parser is on the value's first token and must be
+     * left on its last. {@code source} is the byte array the parser reads (the response body), or
+     * null when it reads something else.
+     */
+    void result(int index, JsonParser p, byte[] source) throws IOException, TransientRpcException;
+
+    /** Called once every call has its result. */
+    T finish() throws TransientRpcException;
+  }
+
+  /** Results as trees, for the odd small call. */
+  private static final class TreeReader implements BatchReader<List<JsonNode>> {
+    private final JsonNode[] results;
+
+    TreeReader(int size) {
+      this.results = new JsonNode[size];
+    }
+
+    @Override
+    public void result(int index, JsonParser p, byte[] source) throws IOException {
+      JsonNode node = p.readValueAsTree();
+      results[index] = node == null ? NullNode.getInstance() : node;
+    }
+
+    @Override
+    public List<JsonNode> finish() {
+      return List.of(results);
+    }
   }
 
   /** A failure that retrying now will not fix, reported as a transient job failure. */

@@ -16,12 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes blocks {@code first..last} as one Parquet file per table: fetches them, writes each
- * table's rows to a temporary file in its revision directory, forces the files to disk, renames
- * them to their final names and forces the directories. Returns the files to record; recording
- * them is the caller's one transaction. If anything fails or a stop comes before the renames,
- * the temporary files are deleted; files renamed but not recorded (a crash before the commit) are
- * deleted by the next run before it writes.
+ * Writes blocks {@code first..last} as one Parquet file per table: fetches them (the fetcher may
+ * read ahead up to {@code limit}), writes each table's rows to a temporary file in its revision
+ * directory, forces the files to disk, renames them to their final names and forces the
+ * directories. Returns the files to record; recording them is the caller's one transaction. If
+ * anything fails or a stop comes before the renames, the temporary files are deleted; files renamed
+ * but not recorded (a crash before the commit) are deleted by the next run before it writes.
  */
 final class Segment {
   private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
@@ -35,21 +35,25 @@ final class Segment {
       List<Target> targets,
       long first,
       long last,
+      long limit,
       BlockFetcher fetcher,
       StopSignal stop,
-      Map<String, String> metadata)
+      Map<String, String> metadata,
+      BufferPool buffers)
       throws Exception {
     String name = Layout.fileName(first, last);
     List<ParquetTableFile<?>> files = new ArrayList<>();
     boolean renamed = false;
     try {
       for (Target t : targets) {
-        files.add(new ParquetTableFile<>(t.schema(), t.dir().resolve(Layout.tempName(name)), metadata));
+        Path temp = t.dir().resolve(Layout.tempName(name));
+        files.add(new ParquetTableFile<>(t.schema(), temp, metadata, buffers));
       }
       long[] expected = {first};
       fetcher.fetch(
           first,
           last,
+          limit,
           stop,
           blocks -> {
             for (BlockData block : blocks) {

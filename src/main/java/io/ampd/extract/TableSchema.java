@@ -1,80 +1,71 @@
 package io.ampd.extract;
 
-import java.math.BigInteger;
 import java.util.List;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnWriteStore;
+import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * The Parquet schema of one table and how a row of it is written. Column meanings and the
- * reasons for each type are documented in {@code .amp.example/manifests/TABLES.md}.
+ * The Parquet schema of one table and how a row of it is written. Column meanings and the reasons
+ * for each type are documented in {@code .amp.example/manifests/TABLES.md}.
  *
  * @param <R> what one row is made from
  */
 abstract class TableSchema<R> {
   private final MessageType schema;
-  /** Columns not worth a dictionary (unique per row): hashes. */
-  private final List<String> noDictionary;
 
-  TableSchema(MessageType schema, List<String> noDictionary) {
+  TableSchema(MessageType schema) {
     this.schema = schema;
-    this.noDictionary = noDictionary;
   }
 
   MessageType schema() {
     return schema;
   }
 
-  List<String> noDictionary() {
-    return noDictionary;
-  }
-
-  /** Writes one row: {@code startMessage} … {@code endMessage}. */
-  abstract void write(RecordConsumer out, R row);
+  /** Writes one row: a value (or null, for an optional column) to every column, in order. */
+  abstract void write(Columns out, R row);
 
   /** Rows of one block, in order. */
   abstract List<R> rows(BlockData block);
 
-  static void int64(RecordConsumer out, int index, String name, long v) {
-    out.startField(name, index);
-    out.addLong(v);
-    out.endField(name, index);
-  }
+  /**
+   * The column writers of one row group, by column index. The schemas are flat: no repetition, a
+   * definition level of 1 for a present optional value and 0 for everything else.
+   */
+  static final class Columns {
+    private final ColumnWriter[] writers;
+    private final int[] presentLevel;
 
-  static void int32(RecordConsumer out, int index, String name, int v) {
-    out.startField(name, index);
-    out.addInteger(v);
-    out.endField(name, index);
-  }
+    Columns(MessageType schema, ColumnWriteStore store) {
+      List<ColumnDescriptor> columns = schema.getColumns();
+      writers = new ColumnWriter[columns.size()];
+      presentLevel = new int[columns.size()];
+      for (int i = 0; i < writers.length; i++) {
+        writers[i] = store.getColumnWriter(columns.get(i));
+        presentLevel[i] = columns.get(i).getMaxDefinitionLevel();
+      }
+    }
 
-  static void bytes(RecordConsumer out, int index, String name, byte[] v) {
-    if (v != null) {
-      out.startField(name, index);
-      out.addBinary(Binary.fromConstantByteArray(v));
-      out.endField(name, index);
+    void int64(int index, long v) {
+      writers[index].write(v, 0, 0);
     }
-  }
 
-  /** decimal(38,0) as a 16-byte big-endian two's complement; null writes nothing (optional). */
-  static void decimal38(RecordConsumer out, int index, String name, BigInteger v) {
-    if (v != null) {
-      out.startField(name, index);
-      out.addBinary(Binary.fromConstantByteArray(decimalBytes(v)));
-      out.endField(name, index);
+    void int32(int index, int v) {
+      writers[index].write(v, 0, 0);
     }
-  }
 
-  static byte[] decimalBytes(BigInteger v) {
-    byte[] raw = v.toByteArray();
-    if (raw.length > 16) {
-      throw new IllegalArgumentException(v + " does not fit decimal(38,0)");
+    /** Bytes (a hash, an address, data, decimal(38,0) bytes); null only in an optional column. */
+    void bytes(int index, byte[] v) {
+      if (v == null) {
+        if (presentLevel[index] == 0) {
+          throw new IllegalArgumentException("column " + index + " is required: no null");
+        }
+        writers[index].writeNull(0, 0);
+      } else {
+        writers[index].write(Binary.fromConstantByteArray(v), 0, presentLevel[index]);
+      }
     }
-    byte[] out = new byte[16];
-    if (v.signum() < 0) {
-      java.util.Arrays.fill(out, (byte) 0xff);
-    }
-    System.arraycopy(raw, 0, out, 16 - raw.length, raw.length);
-    return out;
   }
 }

@@ -8,18 +8,18 @@ import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.FIXED_LE
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64;
 
+import io.ampd.extract.TableSchema.Columns;
 import io.ampd.registry.EvmTable;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.Types;
 
 /**
- * The fixed schemas of the {@code evm-rpc} tables. Every table starts with {@code block_num}
- * (and the block's hash and time), so files of every table can be pruned and joined by block.
- * Hashes are FIXED_LEN_BYTE_ARRAY(32), addresses FIXED_LEN_BYTE_ARRAY(20): half the size of hex,
- * exact width checked at extraction. Amounts of wei are decimal(38,0) in FIXED_LEN_BYTE_ARRAY(16).
- * See {@code .amp.example/manifests/TABLES.md}.
+ * The fixed schemas of the {@code evm-rpc} tables. Every table starts with {@code block_num} (and
+ * the block's hash and time), so files of every table can be pruned and joined by block. Hashes are
+ * FIXED_LEN_BYTE_ARRAY(32), addresses FIXED_LEN_BYTE_ARRAY(20): half the size of hex, exact width
+ * checked at extraction. Amounts of wei are decimal(38,0) in FIXED_LEN_BYTE_ARRAY(16). See {@code
+ * .amp.example/manifests/TABLES.md}.
  */
 final class Tables {
   private Tables() {}
@@ -35,43 +35,65 @@ final class Tables {
   static final TableSchema<EvmBlock> BLOCKS =
       new TableSchema<>(
           Types.buildMessage()
-              .required(INT64).named("block_num")
-              .required(INT64).as(timestampType(true, MILLIS)).named("timestamp")
-              .required(FIXED_LEN_BYTE_ARRAY).length(32).named("hash")
-              .required(FIXED_LEN_BYTE_ARRAY).length(32).named("parent_hash")
-              .required(FIXED_LEN_BYTE_ARRAY).length(20).named("miner")
-              .required(FIXED_LEN_BYTE_ARRAY).length(32).named("state_root")
-              .required(FIXED_LEN_BYTE_ARRAY).length(32).named("transactions_root")
-              .required(FIXED_LEN_BYTE_ARRAY).length(32).named("receipts_root")
-              .required(INT64).named("gas_used")
-              .required(INT64).named("gas_limit")
-              .optional(FIXED_LEN_BYTE_ARRAY).length(16).as(decimalType(0, 38)).named("base_fee_per_gas")
-              .required(FIXED_LEN_BYTE_ARRAY).length(16).as(decimalType(0, 38)).named("difficulty")
-              .required(INT64).named("size")
-              .required(BINARY).named("extra_data")
-              .required(INT32).named("transaction_count")
-              .named("blocks"),
-          List.of("hash", "parent_hash", "state_root", "transactions_root", "receipts_root",
-              "extra_data")) {
+              .required(INT64)
+              .named("block_num")
+              .required(INT64)
+              .as(timestampType(true, MILLIS))
+              .named("timestamp")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("hash")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("parent_hash")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(20)
+              .named("miner")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("state_root")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("transactions_root")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("receipts_root")
+              .required(INT64)
+              .named("gas_used")
+              .required(INT64)
+              .named("gas_limit")
+              .optional(FIXED_LEN_BYTE_ARRAY)
+              .length(16)
+              .as(decimalType(0, 38))
+              .named("base_fee_per_gas")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(16)
+              .as(decimalType(0, 38))
+              .named("difficulty")
+              .required(INT64)
+              .named("size")
+              .required(BINARY)
+              .named("extra_data")
+              .required(INT32)
+              .named("transaction_count")
+              .named("blocks")) {
         @Override
-        void write(RecordConsumer out, EvmBlock b) {
-          out.startMessage();
-          int64(out, 0, "block_num", b.number());
-          int64(out, 1, "timestamp", b.timestamp() * 1000);
-          bytes(out, 2, "hash", b.hash());
-          bytes(out, 3, "parent_hash", b.parentHash());
-          bytes(out, 4, "miner", b.miner());
-          bytes(out, 5, "state_root", b.stateRoot());
-          bytes(out, 6, "transactions_root", b.transactionsRoot());
-          bytes(out, 7, "receipts_root", b.receiptsRoot());
-          int64(out, 8, "gas_used", b.gasUsed());
-          int64(out, 9, "gas_limit", b.gasLimit());
-          decimal38(out, 10, "base_fee_per_gas", b.baseFeePerGas());
-          decimal38(out, 11, "difficulty", b.difficulty());
-          int64(out, 12, "size", b.size());
-          bytes(out, 13, "extra_data", b.extraData());
-          int32(out, 14, "transaction_count", b.transactionCount());
-          out.endMessage();
+        void write(Columns out, EvmBlock b) {
+          out.int64(0, b.number());
+          out.int64(1, b.timestamp() * 1000);
+          out.bytes(2, b.hash());
+          out.bytes(3, b.parentHash());
+          out.bytes(4, b.miner());
+          out.bytes(5, b.stateRoot());
+          out.bytes(6, b.transactionsRoot());
+          out.bytes(7, b.receiptsRoot());
+          out.int64(8, b.gasUsed());
+          out.int64(9, b.gasLimit());
+          out.bytes(10, b.baseFeePerGas());
+          out.bytes(11, b.difficulty());
+          out.int64(12, b.size());
+          out.bytes(13, b.extraData());
+          out.int32(14, b.transactionCount());
         }
 
         @Override
@@ -86,45 +108,69 @@ final class Tables {
   static final TableSchema<TxRow> TRANSACTIONS =
       new TableSchema<>(
           Types.buildMessage()
-              .required(INT64).named("block_num")
-              .required(INT64).as(timestampType(true, MILLIS)).named("timestamp")
-              .required(FIXED_LEN_BYTE_ARRAY).length(32).named("block_hash")
-              .required(INT32).named("tx_index")
-              .required(FIXED_LEN_BYTE_ARRAY).length(32).named("tx_hash")
-              .required(FIXED_LEN_BYTE_ARRAY).length(20).named("from")
-              .optional(FIXED_LEN_BYTE_ARRAY).length(20).named("to")
-              .required(INT64).named("nonce")
-              .required(FIXED_LEN_BYTE_ARRAY).length(16).as(decimalType(0, 38)).named("value")
-              .required(INT64).named("gas")
-              .optional(FIXED_LEN_BYTE_ARRAY).length(16).as(decimalType(0, 38)).named("gas_price")
-              .optional(FIXED_LEN_BYTE_ARRAY).length(16).as(decimalType(0, 38)).named("max_fee_per_gas")
-              .optional(FIXED_LEN_BYTE_ARRAY).length(16).as(decimalType(0, 38))
+              .required(INT64)
+              .named("block_num")
+              .required(INT64)
+              .as(timestampType(true, MILLIS))
+              .named("timestamp")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("block_hash")
+              .required(INT32)
+              .named("tx_index")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("tx_hash")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(20)
+              .named("from")
+              .optional(FIXED_LEN_BYTE_ARRAY)
+              .length(20)
+              .named("to")
+              .required(INT64)
+              .named("nonce")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(16)
+              .as(decimalType(0, 38))
+              .named("value")
+              .required(INT64)
+              .named("gas")
+              .optional(FIXED_LEN_BYTE_ARRAY)
+              .length(16)
+              .as(decimalType(0, 38))
+              .named("gas_price")
+              .optional(FIXED_LEN_BYTE_ARRAY)
+              .length(16)
+              .as(decimalType(0, 38))
+              .named("max_fee_per_gas")
+              .optional(FIXED_LEN_BYTE_ARRAY)
+              .length(16)
+              .as(decimalType(0, 38))
               .named("max_priority_fee_per_gas")
-              .required(BINARY).named("input")
-              .required(INT32).named("type")
-              .named("transactions"),
-          List.of("tx_hash", "input")) {
+              .required(BINARY)
+              .named("input")
+              .required(INT32)
+              .named("type")
+              .named("transactions")) {
         @Override
-        void write(RecordConsumer out, TxRow row) {
+        void write(Columns out, TxRow row) {
           EvmBlock b = row.block();
           EvmTransaction t = row.tx();
-          out.startMessage();
-          int64(out, 0, "block_num", b.number());
-          int64(out, 1, "timestamp", b.timestamp() * 1000);
-          bytes(out, 2, "block_hash", b.hash());
-          int32(out, 3, "tx_index", t.index());
-          bytes(out, 4, "tx_hash", t.hash());
-          bytes(out, 5, "from", t.from());
-          bytes(out, 6, "to", t.to());
-          int64(out, 7, "nonce", t.nonce());
-          decimal38(out, 8, "value", t.value());
-          int64(out, 9, "gas", t.gas());
-          decimal38(out, 10, "gas_price", t.gasPrice());
-          decimal38(out, 11, "max_fee_per_gas", t.maxFeePerGas());
-          decimal38(out, 12, "max_priority_fee_per_gas", t.maxPriorityFeePerGas());
-          bytes(out, 13, "input", t.input());
-          int32(out, 14, "type", t.type());
-          out.endMessage();
+          out.int64(0, b.number());
+          out.int64(1, b.timestamp() * 1000);
+          out.bytes(2, b.hash());
+          out.int32(3, t.index());
+          out.bytes(4, t.hash());
+          out.bytes(5, t.from());
+          out.bytes(6, t.to());
+          out.int64(7, t.nonce());
+          out.bytes(8, t.value());
+          out.int64(9, t.gas());
+          out.bytes(10, t.gasPrice());
+          out.bytes(11, t.maxFeePerGas());
+          out.bytes(12, t.maxPriorityFeePerGas());
+          out.bytes(13, t.input());
+          out.int32(14, t.type());
         }
 
         @Override
@@ -137,45 +183,60 @@ final class Tables {
         }
       };
 
-  private static final String[] TOPICS = {"topic0", "topic1", "topic2", "topic3"};
-
   /** A log row: the log and the block's time. */
   record LogRow(long timestamp, EvmLog log) {}
 
   static final TableSchema<LogRow> LOGS =
       new TableSchema<>(
           Types.buildMessage()
-              .required(INT64).named("block_num")
-              .required(INT64).as(timestampType(true, MILLIS)).named("timestamp")
-              .required(FIXED_LEN_BYTE_ARRAY).length(32).named("block_hash")
-              .required(INT32).named("tx_index")
-              .required(FIXED_LEN_BYTE_ARRAY).length(32).named("tx_hash")
-              .required(INT32).named("log_index")
-              .required(FIXED_LEN_BYTE_ARRAY).length(20).named("address")
-              .optional(FIXED_LEN_BYTE_ARRAY).length(32).named("topic0")
-              .optional(FIXED_LEN_BYTE_ARRAY).length(32).named("topic1")
-              .optional(FIXED_LEN_BYTE_ARRAY).length(32).named("topic2")
-              .optional(FIXED_LEN_BYTE_ARRAY).length(32).named("topic3")
-              .required(BINARY).named("data")
-              .named("logs"),
-          List.of("tx_hash", "topic1", "topic2", "topic3", "data")) {
+              .required(INT64)
+              .named("block_num")
+              .required(INT64)
+              .as(timestampType(true, MILLIS))
+              .named("timestamp")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("block_hash")
+              .required(INT32)
+              .named("tx_index")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("tx_hash")
+              .required(INT32)
+              .named("log_index")
+              .required(FIXED_LEN_BYTE_ARRAY)
+              .length(20)
+              .named("address")
+              .optional(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("topic0")
+              .optional(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("topic1")
+              .optional(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("topic2")
+              .optional(FIXED_LEN_BYTE_ARRAY)
+              .length(32)
+              .named("topic3")
+              .required(BINARY)
+              .named("data")
+              .named("logs")) {
         @Override
-        void write(RecordConsumer out, LogRow row) {
+        void write(Columns out, LogRow row) {
           EvmLog l = row.log();
-          out.startMessage();
-          int64(out, 0, "block_num", l.blockNumber());
-          int64(out, 1, "timestamp", row.timestamp() * 1000);
-          bytes(out, 2, "block_hash", l.blockHash());
-          int32(out, 3, "tx_index", l.transactionIndex());
-          bytes(out, 4, "tx_hash", l.transactionHash());
-          int32(out, 5, "log_index", l.logIndex());
-          bytes(out, 6, "address", l.address());
+          out.int64(0, l.blockNumber());
+          out.int64(1, row.timestamp() * 1000);
+          out.bytes(2, l.blockHash());
+          out.int32(3, l.transactionIndex());
+          out.bytes(4, l.transactionHash());
+          out.int32(5, l.logIndex());
+          out.bytes(6, l.address());
           byte[][] topics = l.topics();
           for (int i = 0; i < 4; i++) {
-            bytes(out, 7 + i, TOPICS[i], i < topics.length ? topics[i] : null);
+            out.bytes(7 + i, i < topics.length ? topics[i] : null);
           }
-          bytes(out, 11, "data", l.data());
-          out.endMessage();
+          out.bytes(11, l.data());
         }
 
         @Override
