@@ -49,7 +49,7 @@ public final class AmpdProcess implements AutoCloseable {
         List.of(
             java.toString(),
             "-XX:+UseSerialGC",
-            "-Xmx256m",
+            "-Xmx512m",
             "-XX:TieredStopAtLevel=1",
             "-jar",
             jar));
