@@ -41,6 +41,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,9 +138,26 @@ public final class Daemon {
         url = startPostgres(closer, metadbDir);
       }
       openMetadataDb(closer, url.withDefaultApplicationName("ampd solo"), "ampd solo");
+      // The two roles need only the pool, not each other: start them side by side.
+      PgUrl workerUrl = url.withDefaultApplicationName("ampd solo");
+      CompletableFuture<Void> worker =
+          CompletableFuture.runAsync(
+              () -> startWorker(closer, workerUrl, SOLO_NODE_ID),
+              task -> new Thread(task, "start-worker").start());
       startController(closer, api);
-      startWorker(closer, url.withDefaultApplicationName("ampd solo"), SOLO_NODE_ID);
+      join(worker);
       return serve("solo", closer);
+    }
+  }
+
+  private static void join(CompletableFuture<Void> start) {
+    try {
+      start.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
     }
   }
 
