@@ -40,6 +40,7 @@ final class ParquetTableFile<R> implements AutoCloseable {
   private final Map<String, String> metadata;
   private final CompressionCodecFactory.BytesInputCompressor compressor;
   private final TableSchema.Columns out;
+  private final BufferPool buffers;
   private ColumnChunkPageWriteStore pages;
   private long rows;
   private long groupRows;
@@ -76,7 +77,8 @@ final class ParquetTableFile<R> implements AutoCloseable {
             null,
             props);
     file.start();
-    out = new TableSchema.Columns(table.schema());
+    this.buffers = buffers;
+    out = buffers.columns(table);
     startRowGroup();
   }
 
@@ -133,6 +135,7 @@ final class ParquetTableFile<R> implements AutoCloseable {
     }
     closed = true;
     flushRowGroup();
+    buffers.release(table, out);
     file.end(metadata);
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
       channel.force(true);
@@ -145,6 +148,7 @@ final class ParquetTableFile<R> implements AutoCloseable {
   public void close() throws IOException {
     if (!closed) {
       closed = true;
+      buffers.release(table, out);
       pages.close();
       file.abort();
     }

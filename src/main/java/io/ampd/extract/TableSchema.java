@@ -100,6 +100,11 @@ abstract class TableSchema<R> {
       resetPage();
     }
 
+    /** Drops the values of the page being filled. */
+    void clear() {
+      resetPage();
+    }
+
     private void resetPage() {
       rows = 0;
       full = false;
