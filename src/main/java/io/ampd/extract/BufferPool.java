@@ -22,7 +22,27 @@ final class BufferPool implements ByteBufferAllocator {
   static final long MAX_POOLED_BYTES = 64L * 1024 * 1024;
 
   private final Map<Integer, ArrayDeque<ByteBuffer>> free = new HashMap<>();
+  private final Map<TableSchema<?>, TableSchema.Columns> columns = new HashMap<>();
   private long pooled;
+
+  /**
+   * Column buffers for a file of {@code table}, empty: the ones a finished file of the same table
+   * handed back ({@link #release(TableSchema, TableSchema.Columns)}) or new ones. Their arrays grow
+   * to a page's size in the first file and are reused by every file after it.
+   */
+  TableSchema.Columns columns(TableSchema<?> table) {
+    TableSchema.Columns c = columns.remove(table);
+    if (c == null) {
+      return new TableSchema.Columns(table.schema());
+    }
+    c.clear();
+    return c;
+  }
+
+  /** Hands back a file's column buffers; the file must not use them again. */
+  void release(TableSchema<?> table, TableSchema.Columns c) {
+    columns.put(table, c);
+  }
 
   @Override
   public ByteBuffer allocate(int size) {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.ColumnWriteStore;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
@@ -21,22 +20,18 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * One Parquet file being written: rows go in block order; {@link #finish} closes it and forces it
  * to disk, so that after the rename that follows, the name never points at a partial file.
  *
- * <p>Written with parquet-java's column writers directly (no record API, no Avro, no Hadoop file
- * system): each row's values go straight to their column's writer, which is what parquet-java's own
- * record writer does after walking the schema for every value. ZSTD pages, PLAIN encoding, min/max
- * statistics on integer and time columns (readers prune by {@code block_num}). No dictionaries:
- * measured on the benchmark chain, ZSTD alone makes the files as small (hashes and addresses repeat
- * little within a page; repeated block numbers compress away) and writing is ~10% cheaper. No
- * statistics on hashes, addresses, byte strings and amounts (a min/max of random bytes prunes
- * nothing, one of amounts next to nothing) and no size statistics: each costs a byte-wise
- * comparison or more per value.
+ * <p>Pages are encoded here ({@link TableSchema.Columns}) and handed to parquet-java's page writer,
+ * which compresses them and lays out the file (no record API, no column writers, no Avro, no Hadoop
+ * file system). ZSTD pages, PLAIN encoding, min/max statistics on integer and time columns (readers
+ * prune by {@code block_num}). No dictionaries: measured on the benchmark chain, ZSTD alone makes
+ * the files as small (hashes and addresses repeat little within a page; repeated block numbers
+ * compress away) and writing is ~10% cheaper. No statistics on hashes, addresses, byte strings and
+ * amounts (a min/max of random bytes prunes nothing, one of amounts next to nothing) and no size
+ * statistics: each costs a byte-wise comparison or more per value.
  */
 final class ParquetTableFile<R> implements AutoCloseable {
   /** Parquet's own default; one segment is normally a single row group. */
   static final long ROW_GROUP_BYTES = 128L * 1024 * 1024;
-
-  /** Rows between checks of the row group's buffered size. */
-  private static final int SIZE_CHECK_ROWS = 1_000;
 
   private final TableSchema<R> table;
   private final Path path;
@@ -44,11 +39,12 @@ final class ParquetTableFile<R> implements AutoCloseable {
   private final ParquetFileWriter file;
   private final Map<String, String> metadata;
   private final CompressionCodecFactory.BytesInputCompressor compressor;
+  private final TableSchema.Columns out;
+  private final BufferPool buffers;
   private ColumnChunkPageWriteStore pages;
-  private ColumnWriteStore columns;
-  private TableSchema.Columns out;
   private long rows;
   private long groupRows;
+  private long groupBytes;
   private boolean closed;
 
   /** A new file at {@code path}; its buffers come from {@code buffers} (the writing thread's). */
@@ -81,6 +77,8 @@ final class ParquetTableFile<R> implements AutoCloseable {
             null,
             props);
     file.start();
+    this.buffers = buffers;
+    out = buffers.columns(table);
     startRowGroup();
   }
 
@@ -92,30 +90,32 @@ final class ParquetTableFile<R> implements AutoCloseable {
             props.getAllocator(),
             props.getColumnIndexTruncateLength(),
             props.getPageWriteChecksumEnabled());
-    columns = props.newColumnWriteStore(table.schema(), pages, pages);
-    out = new TableSchema.Columns(table.schema(), columns);
     groupRows = 0;
+    groupBytes = 0;
   }
 
   private void flushRowGroup() throws IOException {
+    groupRows += out.rows();
+    groupBytes += out.writePages(pages);
     if (groupRows > 0) {
-      columns.flush();
       file.startBlock(groupRows);
       pages.flushToFileWriter(file);
       file.endBlock();
     }
-    columns.close();
     pages.close();
   }
 
   void add(BlockData block) throws IOException {
     for (R row : table.rows(block)) {
       table.write(out, row);
-      columns.endRecord();
       rows++;
-      if (++groupRows % SIZE_CHECK_ROWS == 0 && columns.getBufferedSize() >= ROW_GROUP_BYTES) {
-        flushRowGroup();
-        startRowGroup();
+      if (out.endRow()) {
+        groupRows += out.rows();
+        groupBytes += out.writePages(pages);
+        if (groupBytes >= ROW_GROUP_BYTES) {
+          flushRowGroup();
+          startRowGroup();
+        }
       }
     }
   }
@@ -135,6 +135,7 @@ final class ParquetTableFile<R> implements AutoCloseable {
     }
     closed = true;
     flushRowGroup();
+    buffers.release(table, out);
     file.end(metadata);
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
       channel.force(true);
@@ -147,7 +148,7 @@ final class ParquetTableFile<R> implements AutoCloseable {
   public void close() throws IOException {
     if (!closed) {
       closed = true;
-      columns.close();
+      buffers.release(table, out);
       pages.close();
       file.abort();
     }

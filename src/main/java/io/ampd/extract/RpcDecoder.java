@@ -3,6 +3,7 @@ package io.ampd.extract;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.base.ParserBase;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -432,13 +433,24 @@ final class RpcDecoder {
       this.source = source;
     }
 
+    /**
+     * The byte offset of the current string's opening quote in the source. Jackson's own parser
+     * gives the offset just past it without making a {@code JsonLocation} for every value; callers
+     * check that a quote is there and otherwise take the slow path.
+     */
+    private long tokenOffset() {
+      return p instanceof ParserBase b
+          ? b.getTokenCharacterOffset() - 1
+          : p.currentTokenLocation().getByteOffset();
+    }
+
     /** Points {@code text/start/length} at the current string value. */
     private void string() throws IOException {
       if (p.currentToken() != JsonToken.VALUE_STRING) {
         throw new FieldError("is not a string: " + abbreviate(describe(p)));
       }
       if (source != null) {
-        long quote = p.currentTokenLocation().getByteOffset();
+        long quote = tokenOffset();
         if (quote >= 0 && quote < source.length && source[(int) quote] == '"') {
           int from = (int) quote + 1;
           for (int i = from; i < source.length; i++) {
@@ -508,7 +520,7 @@ final class RpcDecoder {
     byte[] fixed(int length) throws IOException {
       if (source != null && p.currentToken() == JsonToken.VALUE_STRING) {
         // the common case without a scan: "0x" and 2 * length hex digits, then the quote
-        long quote = p.currentTokenLocation().getByteOffset();
+        long quote = tokenOffset();
         long end = quote + 3 + 2L * length;
         if (quote >= 0
             && end < source.length

@@ -249,6 +249,11 @@ public final class ExtractBench {
                 dataDir,
                 segment,
                 never));
+    try (Connection c = db.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      // The runner leaves status to the worker; a finished job frees the dataset for the next.
+      s.execute("UPDATE jobs SET status = 'COMPLETED' WHERE id = " + jobId);
+    }
     return jobId;
   }
 
