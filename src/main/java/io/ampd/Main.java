@@ -19,7 +19,8 @@ public final class Main {
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     Shutdown shutdown = new Shutdown();
     shutdown.installSignalHandlers();
-    int code = Cli.create(new HostEnvironment(System.getenv()), shutdown, out, err).execute(args);
+    int code =
+        Cli.create(new HostEnvironment(System.getenv()), shutdown, out, err, args).execute(args);
     out.flush();
     err.flush();
     shutdown.exit(code);

@@ -15,12 +15,6 @@ import picocli.CommandLine.Spec;
       "The Amp daemon: extracts blockchain data into Parquet and serves SQL over it,",
       "coordinated through a PostgreSQL metadata database."
     },
-    subcommands = {
-      SoloCommand.class,
-      ControllerCommand.class,
-      WorkerCommand.class,
-      MigrateCommand.class
-    },
     footer = {
       "",
       "Exit codes: 0 success (also a graceful stop), 1 error, 2 usage error.",
@@ -28,6 +22,22 @@ import picocli.CommandLine.Spec;
           + " AMP_CONFIG_METADATA_DB__URL)."
     })
 public final class AmpdCommand implements Runnable {
+  /**
+   * The subcommands, by name. {@link Cli} registers only the one a command line names (building
+   * picocli's model of every command costs tens of milliseconds each on the start path), and all of
+   * them for help and for errors.
+   */
+  static final java.util.Map<String, Class<?>> SUBCOMMANDS =
+      java.util.Map.of(
+          "solo", SoloCommand.class,
+          "controller", ControllerCommand.class,
+          "worker", WorkerCommand.class,
+          "migrate", MigrateCommand.class);
+
+  /** The order subcommands are listed in help. */
+  static final java.util.List<String> ORDER =
+      java.util.List.of("solo", "controller", "worker", "migrate");
+
   @Mixin GlobalOptions global;
 
   @Spec CommandSpec spec;

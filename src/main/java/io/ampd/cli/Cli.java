@@ -16,10 +16,21 @@ import picocli.CommandLine.ParameterException;
 public final class Cli {
   private Cli() {}
 
+  /**
+   * The command line for {@code args}: with only the subcommand they name, or with every subcommand
+   * when they name none or an unknown one (help, usage errors).
+   */
   public static CommandLine create(
-      HostEnvironment env, Shutdown shutdown, PrintWriter out, PrintWriter err) {
+      HostEnvironment env, Shutdown shutdown, PrintWriter out, PrintWriter err, String[] args) {
     CliContext context = new CliContext(env, shutdown, out, err);
-    CommandLine cli = new CommandLine(AmpdCommand.class, factory(context));
+    IFactory factory = factory(context);
+    CommandLine cli = new CommandLine(AmpdCommand.class, factory);
+    String named = commandName(args);
+    for (String name : AmpdCommand.ORDER) {
+      if (named == null || named.equals(name)) {
+        cli.addSubcommand(name, new CommandLine(AmpdCommand.SUBCOMMANDS.get(name), factory));
+      }
+    }
     cli.setOut(out);
     cli.setErr(err);
     cli.setExitCodeExceptionMapper(e -> ExitCode.ERROR);
@@ -31,6 +42,19 @@ public final class Cli {
           return ExitCode.ERROR;
         });
     return cli;
+  }
+
+  /** The known subcommand {@code args} name, or null. Options that take a value are skipped. */
+  static String commandName(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--config") || arg.equals("--amp-dir")) {
+        i++;
+      } else if (!arg.startsWith("-")) {
+        return AmpdCommand.SUBCOMMANDS.containsKey(arg) ? arg : null;
+      }
+    }
+    return null;
   }
 
   private static int onUsageError(ParameterException e, String[] args) {

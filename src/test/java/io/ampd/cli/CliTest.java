@@ -23,7 +23,8 @@ class CliTest {
                 new HostEnvironment(env),
                 new Shutdown(),
                 new PrintWriter(out, true),
-                new PrintWriter(err, true))
+                new PrintWriter(err, true),
+                args)
             .execute(args);
     return new Run(code, out.toString(), err.toString());
   }
