@@ -91,6 +91,12 @@ class AdminApiTest {
     assertTrue(
         badJson.body().startsWith("{\"error\":\"request body is not valid JSON: "), badJson.body());
 
+    HttpResponse<String> trailing = send("POST", "/things", "{\"name\":\"n\"} {\"x\":1}");
+    assertEquals(400, trailing.statusCode());
+    assertTrue(
+        trailing.body().startsWith("{\"error\":\"request body is not valid JSON: "),
+        trailing.body());
+
     assertEquals(400, send("POST", "/things", "").statusCode());
     assertEquals(400, send("POST", "/things", "[1]").statusCode());
     assertEquals(404, send("DELETE", "/things/7", null).statusCode());
