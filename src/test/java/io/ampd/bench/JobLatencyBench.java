@@ -45,11 +45,11 @@ public final class JobLatencyBench {
   private JobLatencyBench() {}
 
   public static void main(String[] args) throws Exception {
-    int runs = intProperty("bench.jobRuns", 10, 1);
-    int warmup = intProperty("bench.jobWarmup", 1, 0);
-    Duration hold = Duration.ofMillis(intProperty("bench.jobHoldMs", 300, 0));
-    Path jar = existing("ampd.jar");
-    Path launcher = existing("ampd.launcher");
+    int runs = BenchProperties.intProperty("bench.jobRuns", 10, 1);
+    int warmup = BenchProperties.intProperty("bench.jobWarmup", 1, 0);
+    Duration hold = Duration.ofMillis(BenchProperties.intProperty("bench.jobHoldMs", 300, 0));
+    Path jar = BenchProperties.existing("ampd.jar");
+    Path launcher = BenchProperties.existing("ampd.launcher");
     String out = System.getProperty("bench.out", "");
     Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
     List<String> ampdCommand = List.of(launcher.toString());
@@ -241,28 +241,5 @@ public final class JobLatencyBench {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
-  }
-
-  private static int intProperty(String name, int defaultValue, int min) {
-    String value = System.getProperty(name, "");
-    int n;
-    try {
-      n = value.isBlank() ? defaultValue : Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
-    }
-    if (n < min) {
-      throw new IllegalArgumentException(name + " must be >= " + min + ", got " + n);
-    }
-    return n;
-  }
-
-  private static Path existing(String property) {
-    String value = System.getProperty(property);
-    if (value == null || !Files.exists(Path.of(value))) {
-      throw new IllegalArgumentException(
-          "-D" + property + " must name an existing file (run 'mvn -B -Pbench package'): " + value);
-    }
-    return Path.of(value);
   }
 }

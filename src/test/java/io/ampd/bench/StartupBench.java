@@ -28,10 +28,10 @@ public final class StartupBench {
   private StartupBench() {}
 
   public static void main(String[] args) throws Exception {
-    int runs = intProperty("bench.runs", 5, 1);
-    int warmup = intProperty("bench.warmup", 1, 0);
-    Path jar = existing("ampd.jar");
-    Path launcher = existing("ampd.launcher");
+    int runs = BenchProperties.intProperty("bench.runs", 5, 1);
+    int warmup = BenchProperties.intProperty("bench.warmup", 1, 0);
+    Path jar = BenchProperties.existing("ampd.jar");
+    Path launcher = BenchProperties.existing("ampd.launcher");
     String pgUser = System.getProperty("bench.pgUser", "postgres");
     String out = System.getProperty("bench.out", "");
     Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
@@ -138,28 +138,5 @@ public final class StartupBench {
     }
     System.err.println("bench: " + part + " measurements stop here");
     return false;
-  }
-
-  private static int intProperty(String name, int defaultValue, int min) {
-    String value = System.getProperty(name, "");
-    int n;
-    try {
-      n = value.isBlank() ? defaultValue : Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
-    }
-    if (n < min) {
-      throw new IllegalArgumentException(name + " must be >= " + min + ", got " + n);
-    }
-    return n;
-  }
-
-  private static Path existing(String property) {
-    String value = System.getProperty(property);
-    if (value == null || !Files.exists(Path.of(value))) {
-      throw new IllegalArgumentException(
-          "-D" + property + " must name an existing file (run 'mvn -B -Pbench package'): " + value);
-    }
-    return Path.of(value);
   }
 }
