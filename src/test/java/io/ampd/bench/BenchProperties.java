@@ -1,9 +1,14 @@
 package io.ampd.bench;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The {@code -D} settings the benchmarks take, checked with a message naming the property. */
+/**
+ * What every benchmark's main shares: the {@code -D} settings it takes (checked with a message
+ * naming the property), and how it ends (the report on stdout and in {@code -Dbench.out}).
+ */
 final class BenchProperties {
   private BenchProperties() {}
 
@@ -30,5 +35,28 @@ final class BenchProperties {
           "-D" + property + " must name an existing file (run 'mvn -B -Pbench package'): " + value);
     }
     return Path.of(value);
+  }
+
+  /** Prints {@code report} and writes it to {@code out} when that names a file. */
+  static void publish(String report, String out) throws IOException {
+    System.out.println();
+    System.out.print(report);
+    System.out.flush();
+    if (!out.isEmpty()) {
+      Path file = Path.of(out);
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(file, report, StandardCharsets.UTF_8);
+      System.err.println("bench: report written to " + file);
+    }
+  }
+
+  /** Drops the clean-up {@code hook} (its work is done) and exits 0 if {@code ok}, else 1. */
+  static void exit(Thread hook, boolean ok) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      return; // interrupted: the hook is cleaning up and the JVM is on its way out
+    }
+    System.exit(ok ? 0 : 1);
   }
 }

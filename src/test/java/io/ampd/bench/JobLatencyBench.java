@@ -136,21 +136,8 @@ public final class JobLatencyBench {
     String report =
         new JobReport(probe)
             .markdown(Machine.describe(postgres), ampdCommand, setup, runs, warmup, errors);
-    System.out.println();
-    System.out.print(report);
-    System.out.flush();
-    if (!out.isEmpty()) {
-      Path file = Path.of(out);
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, report, StandardCharsets.UTF_8);
-      System.err.println("bench: report written to " + file);
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      return; // interrupted: the hook is cleaning up and the JVM is on its way out
-    }
-    System.exit(errors.isEmpty() ? 0 : 1);
+    BenchProperties.publish(report, out);
+    BenchProperties.exit(hook, errors.isEmpty());
   }
 
   private static String datasetPath(String name) {

@@ -1,8 +1,6 @@
 package io.ampd.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -98,21 +96,8 @@ public final class StartupBench {
 
     String report =
         new Report(results).markdown(Machine.describe(pg.postgres()), ampdCommand, runs, warmup);
-    System.out.println();
-    System.out.print(report);
-    System.out.flush();
-    if (!out.isEmpty()) {
-      Path file = Path.of(out);
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, report, StandardCharsets.UTF_8);
-      System.err.println("bench: report written to " + file);
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      return; // interrupted: the hook is cleaning up and the JVM is on its way out
-    }
-    System.exit(results.errors().isEmpty() ? 0 : 1);
+    BenchProperties.publish(report, out);
+    BenchProperties.exit(hook, results.errors().isEmpty());
   }
 
   /** A measurement step that may throw. */
