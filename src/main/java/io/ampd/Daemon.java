@@ -137,12 +137,12 @@ public final class Daemon {
         }
         url = startPostgres(closer, metadbDir);
       }
-      openMetadataDb(closer, url.withDefaultApplicationName("ampd solo"), "ampd solo");
+      PgUrl soloUrl = url.withDefaultApplicationName("ampd solo");
+      openMetadataDb(closer, soloUrl, "ampd solo");
       // The two roles need only the pool, not each other: start them side by side.
-      PgUrl workerUrl = url.withDefaultApplicationName("ampd solo");
       CompletableFuture<Void> worker =
           CompletableFuture.runAsync(
-              () -> startWorker(closer, workerUrl, SOLO_NODE_ID),
+              () -> startWorker(closer, soloUrl, SOLO_NODE_ID),
               task -> new Thread(task, "start-worker").start());
       startController(closer, api);
       join(worker);
