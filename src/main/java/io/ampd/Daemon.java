@@ -123,20 +123,37 @@ public final class Daemon {
     try (Closer closer = new Closer()) {
       closer.add("amp dir lock", AmpDirLock.acquire(ampDir));
       roles.addAll(List.of("controller", "worker"));
-      AdminApi api = AdminApi.start(config.adminApiAddr(), routes());
-      closer.add("admin API (not yet serving)", api::close);
+      // The admin API comes up on its own thread while this one starts PostgreSQL, which is
+      // mostly waiting for another process; both are done before anything else goes on.
+      CompletableFuture<AdminApi> apiStart =
+          CompletableFuture.supplyAsync(
+              () -> AdminApi.start(config.adminApiAddr(), routes()),
+              task -> new Thread(task, "start-admin-api").start());
       PgUrl url;
-      Optional<PgUrl> external = config.metadataDb().url();
-      if (external.isPresent()) {
-        url = external.get();
-        log.info("using the metadata database at {} (metadata_db.url is set)", url);
-      } else {
-        Path metadbDir = ampDir.resolve("metadb");
-        if (!Files.exists(metadbDir.resolve("PG_VERSION"))) {
-          Preload.startFlyway(); // a new cluster will be migrated: load Flyway during initdb
+      try {
+        Optional<PgUrl> external = config.metadataDb().url();
+        if (external.isPresent()) {
+          url = external.get();
+          log.info("using the metadata database at {} (metadata_db.url is set)", url);
+        } else {
+          Path metadbDir = ampDir.resolve("metadb");
+          if (!Files.exists(metadbDir.resolve("PG_VERSION"))) {
+            Preload.startFlyway(); // a new cluster will be migrated: load Flyway during initdb
+          }
+          url = startPostgres(closer, metadbDir);
         }
-        url = startPostgres(closer, metadbDir);
+      } catch (RuntimeException e) {
+        try {
+          join(apiStart).close();
+        } catch (RuntimeException apiError) {
+          e.addSuppressed(apiError);
+        }
+        throw e;
       }
+      // A failure of the API's own (say, its port is taken) is reported from here, after which
+      // the closer stops PostgreSQL again.
+      AdminApi api = join(apiStart);
+      closer.add("admin API (not yet serving)", api::close);
       PgUrl soloUrl = url.withDefaultApplicationName("ampd solo");
       openMetadataDb(closer, soloUrl, "ampd solo");
       // The two roles need only the pool, not each other: start them side by side.
@@ -150,9 +167,9 @@ public final class Daemon {
     }
   }
 
-  private static void join(CompletableFuture<Void> start) {
+  private static <T> T join(CompletableFuture<T> start) {
     try {
-      start.join();
+      return start.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;

@@ -3,11 +3,12 @@ package io.ampd;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -18,8 +19,6 @@ import org.slf4j.LoggerFactory;
  * left to command output such as {@code migrate}'s report.
  */
 public final class Logging extends ContextAwareBase implements Configurator {
-  private static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n";
-
   /** Libraries that are chatty at INFO; they log at WARN unless ampd runs verbose. */
   private static final Map<String, Level> QUIET =
       Map.of(
@@ -36,9 +35,13 @@ public final class Logging extends ContextAwareBase implements Configurator {
     appender.setContext(context);
     appender.setName("stderr");
     appender.setTarget("System.err");
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    LogLine layout = new LogLine();
+    layout.setContext(context);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
     encoder.setContext(context);
-    encoder.setPattern(PATTERN);
+    encoder.setLayout(layout);
+    encoder.setCharset(StandardCharsets.UTF_8);
     encoder.start();
     appender.setEncoder(encoder);
     appender.start();
