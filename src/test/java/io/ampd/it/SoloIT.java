@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ampd.config.PgUrl;
 import io.ampd.testing.TempDirs;
 import io.ampd.testing.TestPostgres;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -134,6 +136,27 @@ class SoloIT {
       assertEquals("still here", rs.getString(1));
     }
     stop(second);
+  }
+
+  @Test
+  void takenAdminPortExitsWithItsErrorAndStopsPostgres() throws Exception {
+    Path ampDir = base.resolve(".amp");
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("127.0.0.1", 0));
+      int port = taken.getLocalPort();
+      AmpdProcess p = solo(ampDir, port);
+      assertEquals(1, p.waitFor(STOP), p.stderr());
+      assertTrue(
+          p.stderr().contains("error: cannot listen on 127.0.0.1:" + port + " for the admin API"),
+          p.stderr());
+      assertTrue(p.stderr().contains("hint: stop the process using that address"), p.stderr());
+      assertFalse(p.stderr().contains("Exception"), p.stderr());
+      // The admin API starts beside PostgreSQL: by the time the port error is reported, the
+      // cluster exists and its server was started, and it must be stopped again.
+      assertTrue(Files.exists(ampDir.resolve("metadb/PG_VERSION")));
+      assertTrue(p.stderr().contains("database system is shut down"), p.stderr());
+      assertTrue(Postmaster.pidFile(ampDir.resolve("metadb")).isEmpty(), "postmaster.pid left");
+    }
   }
 
   @Test
