@@ -130,6 +130,7 @@ public final class Daemon {
               () -> AdminApi.start(config.adminApiAddr(), routes()),
               task -> new Thread(task, "start-admin-api").start());
       PgUrl url;
+      boolean newCluster = false;
       try {
         Optional<PgUrl> external = config.metadataDb().url();
         if (external.isPresent()) {
@@ -137,7 +138,8 @@ public final class Daemon {
           log.info("using the metadata database at {} (metadata_db.url is set)", url);
         } else {
           Path metadbDir = ampDir.resolve("metadb");
-          if (!Files.exists(metadbDir.resolve("PG_VERSION"))) {
+          newCluster = !Files.exists(metadbDir.resolve("PG_VERSION"));
+          if (newCluster) {
             Preload.startFlyway(); // a new cluster will be migrated: load Flyway during initdb
           }
           url = startPostgres(closer, metadbDir);
@@ -155,7 +157,11 @@ public final class Daemon {
       AdminApi api = join(apiStart);
       closer.add("admin API (not yet serving)", api::close);
       PgUrl soloUrl = url.withDefaultApplicationName("ampd solo");
-      openMetadataDb(closer, soloUrl, "ampd solo");
+      if (newCluster && config.metadataDb().autoMigrate()) {
+        openNewMetadataDb(closer, soloUrl, "ampd solo");
+      } else {
+        openMetadataDb(closer, soloUrl, "ampd solo");
+      }
       // The two roles need only the pool, not each other: start them side by side.
       CompletableFuture<Void> worker =
           CompletableFuture.runAsync(
@@ -303,6 +309,30 @@ public final class Daemon {
             MetadataDb.open(url, config.metadataDb().poolSize(), applicationName));
     Migrations.ensureCurrent(
         url, db.dataSource(), config.metadataDb().autoMigrate(), invocation.configHint());
+    dataSource.set(db.dataSource());
+    metadb = db;
+  }
+
+  /**
+   * A database this start has just created holds no schema: it is migrated at once, while the
+   * role's pool opens on another thread, instead of one after the other.
+   */
+  private void openNewMetadataDb(Closer closer, PgUrl url, String applicationName) {
+    CompletableFuture<MetadataDb> pool =
+        CompletableFuture.supplyAsync(
+            () -> MetadataDb.open(url, config.metadataDb().poolSize(), applicationName),
+            task -> new Thread(task, "open-pool").start());
+    try {
+      Migrations.migrateNew(url);
+    } catch (RuntimeException e) {
+      try {
+        join(pool).close();
+      } catch (RuntimeException poolError) {
+        e.addSuppressed(poolError);
+      }
+      throw e;
+    }
+    MetadataDb db = closer.add("metadata database pool", join(pool));
     dataSource.set(db.dataSource());
     metadb = db;
   }

@@ -140,6 +140,15 @@ public final class Migrations {
     return migrate(url, LOG::info);
   }
 
+  /**
+   * At the first start on a database this process has just created (a new managed cluster):
+   * migrates without the fast check first, since there is no schema to find.
+   */
+  public static SchemaStatus migrateNew(PgUrl url) {
+    LOG.info("migrating the new metadata database schema to version {}", LATEST_VERSION);
+    return migrate(url, LOG::info);
+  }
+
   private static SchemaHistory.State readHistory(PgUrl url, DataSource dataSource) {
     try {
       return SchemaHistory.read(dataSource);
