@@ -57,11 +57,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *       recording files and progress in a metadata database on the project's own PostgreSQL.
  * </ol>
  *
- * Both run once over a short warm-up range first (JIT), not counted. This JVM (the ceiling client
- * and the extractor) must run with the JVM flags of the {@code packaging/ampd} launcher ({@code
- * -Dampd.launcher}), so the extraction is measured as users run it; it checks that it does. Target:
- * extraction at least 70% of the ceiling. Composition root of the benchmark: the only place reading
- * properties.
+ * Both run once over a short warm-up range first (JIT), not counted; the ceiling is measured again
+ * after the extraction and the faster of its two runs counts (the node's JVM may still be warming
+ * up in the first, or the machine busier). This JVM (the ceiling client and the extractor) must run
+ * with the JVM flags of the {@code packaging/ampd} launcher ({@code -Dampd.launcher}), so the
+ * extraction is measured as users run it; it checks that it does. Target: extraction at least 70%
+ * of the ceiling. Composition root of the benchmark: the only place reading properties.
  *
  * <p>The node is stopped by pid in a finally block and, if the benchmark is interrupted, by a
  * shutdown hook ({@link Child#closeAll()}).
@@ -118,7 +119,7 @@ public final class ExtractBench {
         ceiling(url, blocks, blocks + warmup - 1, batch, concurrency);
         Meter.Reading c0 = meter.read();
         ceiling(url, 0, blocks - 1, batch, concurrency);
-        Meter.Phase ceiling = meter.since(c0);
+        Meter.Phase ceilingBefore = meter.since(c0);
 
         PgUrl pg = TestPostgres.shared().createDatabase("extract_bench");
         Migrations.migrate(pg, line -> {});
@@ -137,11 +138,15 @@ public final class ExtractBench {
           Meter.Reading e0 = meter.read();
           long jobId = extract(db, dataDir, provider, "bench", 0, blocks - 1, segment);
           Meter.Phase extraction = meter.since(e0);
+          Meter.Reading c1 = meter.read();
+          ceiling(url, 0, blocks - 1, batch, concurrency);
+          Meter.Phase ceilingAfter = meter.since(c1);
           List<TableProgress> progress = new FileRepository(db.dataSource()).progressOfJob(jobId);
           report =
               report(
                   new Setup(blocks, batch, concurrency, segment, launcher, flags, node.pid()),
-                  ceiling,
+                  ceilingBefore,
+                  ceilingAfter,
                   extraction,
                   progress);
         }
@@ -344,7 +349,11 @@ public final class ExtractBench {
       long nodePid) {}
 
   static String report(
-      Setup setup, Meter.Phase ceiling, Meter.Phase extraction, List<TableProgress> progress) {
+      Setup setup,
+      Meter.Phase ceilingBefore,
+      Meter.Phase ceilingAfter,
+      Meter.Phase extraction,
+      List<TableProgress> progress) {
     long rows = 0;
     StringBuilder tables = new StringBuilder();
     for (TableProgress p : progress) {
@@ -358,7 +367,8 @@ public final class ExtractBench {
               p.rows(),
               p.bytes() / 1048576.0));
     }
-    double ratio = ceiling.seconds() / extraction.seconds();
+    double ceiling = Math.min(ceilingBefore.seconds(), ceilingAfter.seconds());
+    double ratio = ceiling / extraction.seconds();
     return String.format(
         Locale.ROOT,
         "## ampd extraction benchmark%n%n"
@@ -371,9 +381,10 @@ public final class ExtractBench {
             + "| measurement | time | CPU this JVM | CPU node JVM | machine busy"
             + " | load after | blocks/s | rows/s |%n"
             + "|---|---|---|---|---|---|---|---|%n"
-            + "%s%s%n"
+            + "%s%n"
             + "| table | files | rows | size |%n|---|---|---|---|%n%s%n"
-            + "extraction / ceiling: %.0f%% (target >= %.0f%%): %s%n",
+            + "extraction / ceiling: %.0f%% (target >= %.0f%%): %s; the ceiling is the faster"
+            + " of its two runs%n",
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"),
         setup.blocks(),
@@ -384,8 +395,9 @@ public final class ExtractBench {
         setup.nodePid(),
         setup.launcher().getFileName(),
         String.join(" ", setup.flags()),
-        row("node ceiling (fetch and discard)", ceiling, setup.blocks(), rows),
-        row("extraction into Parquet + metadata DB", extraction, setup.blocks(), rows),
+        row("node ceiling (fetch and discard), before", ceilingBefore, setup.blocks(), rows)
+            + row("extraction into Parquet + metadata DB", extraction, setup.blocks(), rows)
+            + row("node ceiling (fetch and discard), after", ceilingAfter, setup.blocks(), rows),
         tables,
         ratio * 100,
         TARGET * 100,
