@@ -38,6 +38,18 @@ final class FieldNames {
     previous = names.length;
   }
 
+  /** The name expected next (the one that followed the previous field last time), or null. */
+  byte[] guess() {
+    int g = after[previous];
+    return g < 0 ? null : names[g];
+  }
+
+  /** The index of {@link #guess()}, which the scanner found in place. */
+  int guessed() {
+    previous = after[previous];
+    return previous;
+  }
+
   /**
    * The index of the name {@code s} just read ({@link JsonScanner#text()}), or {@link #UNKNOWN}.
    */

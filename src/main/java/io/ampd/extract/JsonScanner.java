@@ -12,11 +12,12 @@ import java.util.Arrays;
  * decoded in place; a string is copied only when it has escapes ({@code \\u0030}), into a scratch
  * buffer.
  *
- * <p>The grammar is JSON's (RFC 8259): commas, colons, brackets, string escapes, number and literal
- * syntax are checked on everything read or skipped, and a violation throws {@link SyntaxError} with
- * the byte offset. Not checked: that strings are valid UTF-8 (hex fields are checked as hex by
- * their readers; other strings are skipped) and nesting depth (skipping keeps its own stack, no
- * recursion). A value read or skipped leaves the cursor just after it; {@link #position()} and
+ * <p>The grammar is JSON's (RFC 8259): commas, colons, brackets, number and literal syntax are
+ * checked on everything read or skipped, string escapes and control characters on every string
+ * read; a violation throws {@link SyntaxError} with the byte offset. Not checked: the characters and
+ * escapes inside a skipped string (only its end is found, honouring backslashes), that strings are
+ * valid UTF-8 (hex fields are checked as hex by their readers), and nesting depth (skipping keeps
+ * its own stack, no recursion). A value read or skipped leaves the cursor just after it; {@link #position()} and
  * {@link #reset(int)} let a caller come back to a value (a result read before its id is known). One
  * scanner per document; not thread-safe.
  */
@@ -77,6 +78,9 @@ final class JsonScanner {
   /** The next byte that is not whitespace (as unsigned), {@link #END} at the end; not consumed. */
   int peek() {
     int p = pos;
+    if (p < end && buf[p] > ' ') {
+      return buf[p] & 0xff;
+    }
     while (p < end) {
       byte b = buf[p];
       if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
@@ -112,6 +116,19 @@ final class JsonScanner {
    * cursor on the value; false at the object's end (the '}' is consumed).
    */
   boolean nextField() {
+    if (!nextName()) {
+      return false;
+    }
+    string();
+    colon();
+    return true;
+  }
+
+  /**
+   * Like {@link #nextField()}, but leaves the cursor on the name's opening quote, for {@link
+   * #name(FieldNames)}.
+   */
+  boolean nextName() {
     int b = peek();
     if (b == '}') {
       pos++;
@@ -129,12 +146,41 @@ final class JsonScanner {
     if (b != '"') {
       throw error("expected a field name");
     }
+    return true;
+  }
+
+  /**
+   * Reads the field name at the cursor ({@link #nextName()}) and its colon and returns its index in
+   * {@code names}, or {@link FieldNames#UNKNOWN}. The name {@code names} expects next is compared
+   * in place; any other is read as a string first.
+   */
+  int name(FieldNames names) {
+    byte[] guess = names.guess();
+    if (guess != null) {
+      int from = pos + 1;
+      int close = from + guess.length;
+      if (close < end && buf[close] == '"') {
+        int i = 0;
+        while (i < guess.length && buf[from + i] == guess[i]) {
+          i++;
+        }
+        if (i == guess.length) {
+          pos = close + 1;
+          colon();
+          return names.guessed();
+        }
+      }
+    }
     string();
+    colon();
+    return names.match(this);
+  }
+
+  private void colon() {
     if (peek() != ':') {
       throw error("expected ':'");
     }
     pos++;
-    return true;
   }
 
   /** Consumes the '[' of an array. */
@@ -559,21 +605,29 @@ final class JsonScanner {
     }
   }
 
+  /** Skips a string, finding its end; its escapes and characters are not checked. */
   private void skipString() {
-    for (int i = pos + 1; i < end; i++) {
-      byte b = buf[i];
-      if (b == '"') {
+    byte[] c = buf;
+    int i = pos + 1;
+    while (true) {
+      while (i < end && c[i] != '"') {
+        i++;
+      }
+      if (i >= end) {
+        pos = end;
+        throw error("");
+      }
+      int backslashes = 0;
+      while (c[i - 1 - backslashes] == '\\') {
+        backslashes++;
+      }
+      if ((backslashes & 1) == 0) {
         pos = i + 1;
         afterOpen = false;
         return;
       }
-      if (b == '\\' || (b >= 0 && b < 0x20)) {
-        string(); // the careful way: checks the escapes
-        return;
-      }
+      i++;
     }
-    pos = end;
-    throw error("");
   }
 
   /** Skips the next value and returns its JSON text, shortened to 80 characters; for messages. */

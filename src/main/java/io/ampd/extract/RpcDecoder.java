@@ -151,8 +151,8 @@ final class RpcDecoder {
     try {
       s.startObject();
       fields.start();
-      while (s.nextField()) {
-        id = fields.match(s);
+      while (s.nextName()) {
+        id = s.name(fields);
         if (id == FieldNames.UNKNOWN) {
           s.skipValue();
           continue;
@@ -275,8 +275,8 @@ final class RpcDecoder {
     try {
       s.startObject();
       fields.start();
-      while (s.nextField()) {
-        id = fields.match(s);
+      while (s.nextName()) {
+        id = s.name(fields);
         if (id == FieldNames.UNKNOWN) {
           s.skipValue();
           continue;
@@ -368,8 +368,8 @@ final class RpcDecoder {
     FieldError pending = null;
     s.startObject();
     fields.start();
-    while (s.nextField()) {
-      int id = fields.match(s);
+    while (s.nextName()) {
+      int id = s.name(fields);
       if (id == FieldNames.UNKNOWN) {
         s.skipValue();
         continue;
