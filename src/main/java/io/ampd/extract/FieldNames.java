@@ -5,71 +5,94 @@ import java.util.Arrays;
 
 /**
  * The field names a decoder knows for one kind of object (a block, a transaction, a log), matched
- * as bytes against the name {@link JsonScanner} just read: no String per name. A node writes every
- * object of a kind the same way, so the name that followed a field last time is tried first (one
- * comparison); a miss falls back to comparing with every known name. So objects with and without
- * optional fields (legacy and EIP-1559 transactions) cost at most a scan for the field after a
- * missing one. One per decoder: not thread-safe.
+ * as bytes against the JSON: no String per name. A node writes every object of a kind the same way,
+ * so the name that followed a field last time is expected next and compared in place ({@link
+ * JsonScanner#name}); a miss falls back to comparing with every name seen. Names the decoder does
+ * not use (a block's {@code nonce}, a transaction's {@code r}) are learned too, up to {@link
+ * #MAX_NAMES} in all, so that they and the field after them are found by the first comparison as
+ * well; {@link #match} reports them as {@link #UNKNOWN}. One per decoder: not thread-safe.
  */
 final class FieldNames {
-  /** Returned by {@link #match} for a name not known. */
+  /** Returned for a name the decoder does not use. */
   static final int UNKNOWN = -1;
 
-  private final byte[][] names;
+  static final int MAX_NAMES = 64;
 
-  /** The field that followed field {@code i} last time; slot {@code names.length}: the first. */
-  private final int[] after;
+  private static final int NONE = -1;
 
-  private int previous;
+  /** The known names, then the unknown ones learned. */
+  private byte[][] names;
+
+  private final int known;
+  private int size;
+
+  /**
+   * The name that followed name {@code i} last time, or {@link #NONE}; slot {@link #MAX_NAMES}: the
+   * first name of an object.
+   */
+  private final int[] after = new int[MAX_NAMES + 1];
+
+  private int previous = MAX_NAMES;
 
   /** Knows {@code names}; {@link #match} returns a name's index in this list. */
   FieldNames(String... names) {
-    this.names = new byte[names.length][];
+    if (names.length > MAX_NAMES / 2) {
+      throw new IllegalArgumentException("too many names: " + names.length);
+    }
+    this.names = new byte[names.length + 8][];
     for (int i = 0; i < names.length; i++) {
       this.names[i] = names[i].getBytes(StandardCharsets.UTF_8);
     }
-    this.after = new int[names.length + 1];
-    Arrays.fill(after, UNKNOWN);
-    this.previous = names.length;
+    this.known = names.length;
+    this.size = names.length;
+    Arrays.fill(after, NONE);
   }
 
   /** Call at the start of each object. */
   void start() {
-    previous = names.length;
+    previous = MAX_NAMES;
   }
 
-  /** The name expected next (the one that followed the previous field last time), or null. */
+  /** The name expected next, or null. */
   byte[] guess() {
     int g = after[previous];
-    return g < 0 ? null : names[g];
+    return g == NONE ? null : names[g];
   }
 
-  /** The index of {@link #guess()}, which the scanner found in place. */
+  /** The index of {@link #guess()}, found in place; {@link #UNKNOWN} for an unused name. */
   int guessed() {
     previous = after[previous];
-    return previous;
+    return previous < known ? previous : UNKNOWN;
   }
 
   /**
    * The index of the name {@code s} just read ({@link JsonScanner#text()}), or {@link #UNKNOWN}.
    */
   int match(JsonScanner s) {
-    int guess = after[previous];
-    if (guess >= 0 && s.textEquals(names[guess])) {
-      previous = guess;
-      return guess;
-    }
     int length = s.textLength();
-    for (int i = 0; i < names.length; i++) {
-      if (names[i].length == length && i != guess && s.textEquals(names[i])) {
-        after[previous] = i;
-        previous = i;
-        return i;
+    int found = NONE;
+    for (int i = 0; i < size; i++) {
+      if (names[i].length == length && s.textEquals(names[i])) {
+        found = i;
+        break;
       }
     }
-    return UNKNOWN;
+    if (found == NONE) {
+      if (size == MAX_NAMES) {
+        return UNKNOWN; // previous stays: the next name is still guessed from it
+      }
+      if (size == names.length) {
+        names = Arrays.copyOf(names, Math.min(MAX_NAMES, size * 2));
+      }
+      names[size] = Arrays.copyOfRange(s.text(), s.textStart(), s.textStart() + length);
+      found = size++;
+    }
+    after[previous] = found;
+    previous = found;
+    return found < known ? found : UNKNOWN;
   }
 
+  /** The known name of index {@code index}. */
   String name(int index) {
     return new String(names[index], StandardCharsets.UTF_8);
   }

@@ -14,12 +14,12 @@ import java.util.Arrays;
  *
  * <p>The grammar is JSON's (RFC 8259): commas, colons, brackets, number and literal syntax are
  * checked on everything read or skipped, string escapes and control characters on every string
- * read; a violation throws {@link SyntaxError} with the byte offset. Not checked: the characters and
- * escapes inside a skipped string (only its end is found, honouring backslashes), that strings are
- * valid UTF-8 (hex fields are checked as hex by their readers), and nesting depth (skipping keeps
- * its own stack, no recursion). A value read or skipped leaves the cursor just after it; {@link #position()} and
- * {@link #reset(int)} let a caller come back to a value (a result read before its id is known). One
- * scanner per document; not thread-safe.
+ * read; a violation throws {@link SyntaxError} with the byte offset. Not checked: the characters
+ * and escapes inside a skipped string (only its end is found, honouring backslashes), that strings
+ * are valid UTF-8 (hex fields are checked as hex by their readers), and nesting depth (skipping
+ * keeps its own stack, no recursion). A value read or skipped leaves the cursor just after it;
+ * {@link #position()} and {@link #reset(int)} let a caller come back to a value (a result read
+ * before its id is known). One scanner per document; not thread-safe.
  */
 final class JsonScanner {
   /** Returned by {@link #peek()} and used by callers to tell value kinds apart. */
