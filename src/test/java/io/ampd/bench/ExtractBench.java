@@ -378,9 +378,9 @@ public final class ExtractBench {
             + "- the ceiling client and the extraction run in this JVM, with the JVM flags of"
             + " the launcher %s: %s%n"
             + "- PostgreSQL (metadata database) is a third process, not in the CPU columns%n%n"
-            + "| measurement | time | CPU this JVM | CPU node JVM | machine busy"
+            + "| measurement | time | CPU this JVM | of it GC | CPU node JVM | machine busy"
             + " | load after | blocks/s | rows/s |%n"
-            + "|---|---|---|---|---|---|---|---|%n"
+            + "|---|---|---|---|---|---|---|---|---|%n"
             + "%s%n"
             + "| table | files | rows | size |%n|---|---|---|---|%n%s%n"
             + "extraction / ceiling: %.0f%% (target >= %.0f%%): %s; the ceiling is the faster"
@@ -407,10 +407,11 @@ public final class ExtractBench {
   private static String row(String name, Meter.Phase p, long blocks, long rows) {
     return String.format(
         Locale.ROOT,
-        "| %s | %.1f s | %.1f s | %.1f s | %.2f cores | %s | %,.0f | %,.0f |%n",
+        "| %s | %.1f s | %.1f s | %.2f s | %.1f s | %.2f cores | %s | %,.0f | %,.0f |%n",
         name,
         p.seconds(),
         p.jvmCpu(),
+        p.jvmGc(),
         p.nodeCpu(),
         p.machineBusyCores(),
         p.loadAverage(),
