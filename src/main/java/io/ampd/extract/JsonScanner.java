@@ -9,7 +9,7 @@ import java.util.Arrays;
  * #nextField}, {@link #startArray}, {@link #nextElement}), read the values they want straight from
  * the bytes ({@link #string}, {@link #hexFixed}, {@link #hexQuantity}) and {@link #skipValue skip}
  * the rest. No tokens, no strings, no symbol table: a hash is located by its closing quote and
- * decoded in place; a string is copied only when it has escapes ({@code \\u0030}), into a scratch
+ * decoded in place; a string is copied only when it has escapes (backslashes), into a scratch
  * buffer.
  *
  * <p>The grammar is JSON's (RFC 8259): commas, colons, brackets, number and literal syntax are
