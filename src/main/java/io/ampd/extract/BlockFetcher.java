@@ -1,10 +1,7 @@
 package io.ampd.extract;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ampd.worker.StopSignal;
-import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -209,8 +206,12 @@ final class BlockFetcher implements AutoCloseable {
     private final boolean fullTransactions;
     private final boolean logs;
     private final EvmBlock[] blocks;
-    private final List<List<EvmLog>> logsByBlock;
-    private final RpcDecoder.Orders orders = new RpcDecoder.Orders();
+    private final RpcDecoder.Names names = new RpcDecoder.Names();
+
+    /** The logs of all blocks in the order served, and how many each block has. */
+    private final ArrayList<EvmLog> allLogs = new ArrayList<>();
+
+    private final int[] logCounts;
 
     BatchDecoder(long first, int count, boolean fullTransactions, boolean logs) {
       this.first = first;
@@ -218,44 +219,50 @@ final class BlockFetcher implements AutoCloseable {
       this.fullTransactions = fullTransactions;
       this.logs = logs;
       this.blocks = new EvmBlock[count];
-      this.logsByBlock = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        logsByBlock.add(new ArrayList<>());
-      }
+      this.logCounts = new int[count];
     }
 
     @Override
-    public void result(int index, JsonParser p, byte[] source)
-        throws IOException, TransientRpcException {
+    public void result(int index, JsonScanner s) throws TransientRpcException {
       if (index < blocks.length) {
         long n = first + index;
-        if (p.currentToken() == JsonToken.VALUE_NULL) {
+        if (s.nullValue()) {
           throw new TransientRpcException("provider has no block " + n + " yet", null);
         }
-        blocks[index] = RpcDecoder.block(n, p, source, orders, fullTransactions);
+        blocks[index] = RpcDecoder.block(n, s, names, fullTransactions);
         return;
       }
-      if (p.currentToken() != JsonToken.START_ARRAY) {
+      if (s.peek() != '[') {
         throw new MalformedResponseException(
             "logs of blocks " + first + "-" + last + ": result is not an array");
       }
-      for (List<EvmLog> l : logsByBlock) {
-        l.clear();
-      }
+      allLogs.clear();
+      Arrays.fill(logCounts, 0);
+      s.startArray();
       int i = 0;
-      while (p.nextToken() != JsonToken.END_ARRAY) {
-        EvmLog log = RpcDecoder.log(first, last, i++, p, source, orders);
-        logsByBlock.get((int) (log.blockNumber() - first)).add(log);
+      while (s.nextElement()) {
+        EvmLog log = RpcDecoder.log(first, last, i++, s, names);
+        allLogs.add(log);
+        logCounts[(int) (log.blockNumber() - first)]++;
       }
     }
 
     @Override
     public List<BlockData> finish() throws TransientRpcException {
+      EvmLog[][] byBlock = new EvmLog[blocks.length][];
+      for (int i = 0; i < blocks.length; i++) {
+        byBlock[i] = logCounts[i] == 0 ? NO_LOGS : new EvmLog[logCounts[i]];
+      }
+      int[] filled = new int[blocks.length];
+      for (EvmLog log : allLogs) {
+        int i = (int) (log.blockNumber() - first);
+        byBlock[i][filled[i]++] = log;
+      }
       List<BlockData> out = new ArrayList<>(blocks.length);
       for (int i = 0; i < blocks.length; i++) {
         EvmBlock block = blocks[i];
         if (logs) {
-          for (EvmLog log : logsByBlock.get(i)) {
+          for (EvmLog log : byBlock[i]) {
             if (!Arrays.equals(log.blockHash(), block.hash())) {
               throw new TransientRpcException(
                   "block "
@@ -265,11 +272,14 @@ final class BlockFetcher implements AutoCloseable {
             }
           }
         }
-        out.add(new BlockData(block, logsByBlock.get(i)));
+        out.add(
+            new BlockData(block, byBlock[i].length == 0 ? List.of() : Arrays.asList(byBlock[i])));
       }
       return out;
     }
   }
+
+  private static final EvmLog[] NO_LOGS = new EvmLog[0];
 
   @Override
   public void close() {

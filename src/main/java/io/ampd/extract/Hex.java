@@ -9,6 +9,20 @@ final class Hex {
   private static final byte[] NIBBLE = new byte[128];
   private static final char[] DIGITS = "0123456789abcdef".toCharArray();
 
+  /** The value of a hex digit by byte, as unsigned ({@code b & 0xff}); -1 for any other byte. */
+  static final byte[] DIGIT = new byte[256];
+
+  static {
+    java.util.Arrays.fill(DIGIT, (byte) -1);
+    for (int i = 0; i < 10; i++) {
+      DIGIT['0' + i] = (byte) i;
+    }
+    for (int i = 0; i < 6; i++) {
+      DIGIT['a' + i] = (byte) (10 + i);
+      DIGIT['A' + i] = (byte) (10 + i);
+    }
+  }
+
   static {
     java.util.Arrays.fill(NIBBLE, (byte) -1);
     for (int i = 0; i < 10; i++) {
@@ -186,6 +200,6 @@ final class Hex {
   }
 
   private static int nibble(byte b) {
-    return b >= 0 ? NIBBLE[b] : -1;
+    return DIGIT[b & 0xff];
   }
 }

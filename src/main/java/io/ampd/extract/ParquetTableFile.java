@@ -135,6 +135,7 @@ final class ParquetTableFile<R> implements AutoCloseable {
     }
     closed = true;
     flushRowGroup();
+    compressor.release();
     buffers.release(table, out);
     file.end(metadata);
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
@@ -150,6 +151,7 @@ final class ParquetTableFile<R> implements AutoCloseable {
       closed = true;
       buffers.release(table, out);
       pages.close();
+      compressor.release();
       file.abort();
     }
   }

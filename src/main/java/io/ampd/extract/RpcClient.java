@@ -1,13 +1,9 @@
 package io.ampd.extract;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.worker.StopSignal;
@@ -158,69 +154,73 @@ final class RpcClient implements AutoCloseable {
   /** The results of {@code calls} in the answer {@code body}, through {@code reader}. */
   <T> T decode(byte[] body, List<RpcCall> calls, BatchReader<T> reader)
       throws TransientRpcException {
-    try (JsonParser p = json.createParser(body)) {
-      return read(p, body, calls, reader);
-    } catch (JsonProcessingException e) {
+    try {
+      return read(new JsonScanner(body), body, calls, reader);
+    } catch (JsonScanner.SyntaxError e) {
       throw new TransientRpcException(
-          "provider " + provider.name() + " answered with a body that is not JSON", e);
-    } catch (IOException e) {
-      throw new IllegalStateException("reading a byte array failed", e);
+          "provider "
+              + provider.name()
+              + " answered with a body that is not JSON: "
+              + e.getMessage(),
+          e);
     }
   }
 
   /**
    * Walks the batch answer: an array of {@code {id, result | error}} objects in any order. A result
    * is handed to the reader as soon as its id is known, so normally straight from the bytes; a
-   * result before its id is buffered as tokens first.
+   * result before its id is skipped and read once the id is known (the scanner goes back to it).
    */
-  private <T> T read(JsonParser p, byte[] body, List<RpcCall> calls, BatchReader<T> reader)
-      throws IOException, TransientRpcException {
-    JsonToken first = p.nextToken();
-    if (first == JsonToken.START_OBJECT) {
-      JsonNode root = p.readValueAsTree();
+  private <T> T read(JsonScanner s, byte[] body, List<RpcCall> calls, BatchReader<T> reader)
+      throws TransientRpcException {
+    int first = s.peek();
+    if (first == '{') {
+      int from = s.position();
+      s.skipValue();
+      JsonNode root = tree(body, from, s.position());
       if (root.has("error")) {
         throw rpcError(root.get("error"), "batch");
       }
     }
-    if (first != JsonToken.START_ARRAY) {
+    if (first != '[') {
       throw new MalformedResponseException(
           "provider " + provider.name() + ": a batch request was not answered with an array");
     }
     boolean[] answered = new boolean[calls.size()];
-    while (p.nextToken() != JsonToken.END_ARRAY) {
-      if (p.currentToken() != JsonToken.START_OBJECT) {
-        p.skipChildren();
-        throw unknownId(null);
+    s.startArray();
+    while (s.nextElement()) {
+      if (s.peek() != '{') {
+        throw unknownId(s.describeValue());
       }
+      s.startObject();
       int id = -1;
       JsonNode error = null;
-      TokenBuffer early = null;
+      int early = -1;
       boolean hasResult = false;
-      String field;
-      while ((field = p.nextFieldName()) != null) {
-        JsonToken t = p.nextToken();
-        switch (field) {
-          case "id" -> {
-            if (t == JsonToken.VALUE_NUMBER_INT
-                && p.getNumberType() == JsonParser.NumberType.INT
-                && p.getIntValue() >= 0
-                && p.getIntValue() < calls.size()) {
-              id = p.getIntValue();
-            } else {
-              throw unknownId(p.readValueAsTree());
-            }
+      while (s.nextField()) {
+        if (s.textEquals(ID)) {
+          int b = s.peek();
+          int value = b >= '0' && b <= '9' ? s.smallInt() : -1;
+          if (value < 0 || value >= calls.size()) {
+            throw unknownId(value >= 0 ? Integer.toString(value) : s.describeValue());
           }
-          case "error" -> error = t == JsonToken.VALUE_NULL ? null : p.readValueAsTree();
-          case "result" -> {
-            hasResult = true;
-            if (id >= 0 && error == null) {
-              reader.result(id, p, body);
-            } else {
-              early = new TokenBuffer(p);
-              early.copyCurrentStructure(p);
-            }
+          id = value;
+        } else if (s.textEquals(ERROR)) {
+          if (!s.nullValue()) {
+            int from = s.position();
+            s.skipValue();
+            error = tree(body, from, s.position());
           }
-          default -> p.skipChildren();
+        } else if (s.textEquals(RESULT)) {
+          hasResult = true;
+          if (id >= 0 && error == null) {
+            reader.result(id, s);
+          } else {
+            early = s.peekPosition();
+            s.skipValue();
+          }
+        } else {
+          s.skipValue();
         }
       }
       if (id < 0) {
@@ -237,14 +237,15 @@ final class RpcClient implements AutoCloseable {
                 + describe(calls.get(id))
                 + " has neither result nor error");
       }
-      if (early != null) {
-        try (JsonParser buffered = early.asParser(p.getCodec())) {
-          buffered.nextToken();
-          reader.result(id, buffered, null);
-        }
+      if (early >= 0) {
+        int after = s.position();
+        s.reset(early);
+        reader.result(id, s);
+        s.reset(after);
       }
       answered[id] = true;
     }
+    s.finish();
     for (int i = 0; i < answered.length; i++) {
       if (!answered[i]) {
         throw new MalformedResponseException(
@@ -252,6 +253,19 @@ final class RpcClient implements AutoCloseable {
       }
     }
     return reader.finish();
+  }
+
+  private static final byte[] ID = {'i', 'd'};
+  private static final byte[] ERROR = {'e', 'r', 'r', 'o', 'r'};
+  private static final byte[] RESULT = {'r', 'e', 's', 'u', 'l', 't'};
+
+  /** The JSON value in {@code body[from..to)} as a tree (checked by the scanner already). */
+  private JsonNode tree(byte[] body, int from, int to) {
+    try {
+      return json.readTree(body, from, to - from);
+    } catch (IOException e) {
+      throw new JsonScanner.SyntaxError(e.getMessage());
+    }
   }
 
   private MalformedResponseException unknownId(Object id) {
@@ -327,11 +341,10 @@ final class RpcClient implements AutoCloseable {
    */
   interface BatchReader<T> {
     /**
-     * Reads the result of call {@code index}: the parser is on the value's first token and must be
-     * left on its last. {@code source} is the byte array the parser reads (the response body), or
-     * null when it reads something else.
+     * Reads the result of call {@code index}: the scanner is on the value and must be left just
+     * after it.
      */
-    void result(int index, JsonParser p, byte[] source) throws IOException, TransientRpcException;
+    void result(int index, JsonScanner s) throws TransientRpcException;
 
     /** Called once every call has its result. */
     T finish() throws TransientRpcException;
@@ -339,6 +352,8 @@ final class RpcClient implements AutoCloseable {
 
   /** Results as trees, for the odd small call. */
   private static final class TreeReader implements BatchReader<List<JsonNode>> {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
     private final JsonNode[] results;
 
     TreeReader(int size) {
@@ -346,9 +361,18 @@ final class RpcClient implements AutoCloseable {
     }
 
     @Override
-    public void result(int index, JsonParser p, byte[] source) throws IOException {
-      JsonNode node = p.readValueAsTree();
-      results[index] = node == null ? NullNode.getInstance() : node;
+    public void result(int index, JsonScanner s) {
+      if (s.nullValue()) {
+        results[index] = NullNode.getInstance();
+        return;
+      }
+      int from = s.position();
+      s.skipValue();
+      try {
+        results[index] = MAPPER.readTree(s.source(), from, s.position() - from);
+      } catch (IOException e) {
+        throw new JsonScanner.SyntaxError(e.getMessage());
+      }
     }
 
     @Override

@@ -1,26 +1,21 @@
 package io.ampd.extract;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.base.ParserBase;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Turns JSON-RPC results into the data model straight from the parser's tokens (no tree, no string
- * per value: hex is decoded from the response bytes in place), checking every field it reads: a
- * missing field, a wrong JSON type, bad hex, a hash of the wrong length, a number too large for its
- * column or a block that is not the one asked for throws {@link MalformedResponseException} naming
- * the block and the field.
+ * Turns JSON-RPC results into the data model straight from the response bytes ({@link JsonScanner}:
+ * no tokens, no tree, no string per value; hex is decoded in place), checking every field it reads:
+ * a missing field, a wrong JSON type, bad hex, a hash of the wrong length, a number too large for
+ * its column or a block that is not the one asked for throws {@link MalformedResponseException}
+ * naming the block and the field. JSON that is not well-formed throws {@link
+ * JsonScanner.SyntaxError}.
  *
- * <p>{@code source} is the byte array the parser reads, or null if it reads something else. Each
- * method starts with the parser on the value's first token and leaves it on the value's last token.
- * Fields may come in any order; unknown fields are skipped. A field that is {@code null} counts as
- * absent.
+ * <p>Each method starts with the scanner on the value and leaves it just after it. Fields may come
+ * in any order; unknown fields are skipped. A field that is {@code null} counts as absent.
  */
 final class RpcDecoder {
   /** decimal(38,0) holds values below 10^38. */
@@ -28,14 +23,113 @@ final class RpcDecoder {
 
   private RpcDecoder() {}
 
-  static EvmBlock block(
-      long expected, JsonParser p, byte[] source, Orders orders, boolean fullTransactions)
-      throws IOException {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
+  // block fields, in FieldNames order
+  private static final int B_NUMBER = 0;
+  private static final int B_TIMESTAMP = 1;
+  private static final int B_HASH = 2;
+  private static final int B_PARENT_HASH = 3;
+  private static final int B_MINER = 4;
+  private static final int B_STATE_ROOT = 5;
+  private static final int B_TRANSACTIONS_ROOT = 6;
+  private static final int B_RECEIPTS_ROOT = 7;
+  private static final int B_GAS_USED = 8;
+  private static final int B_GAS_LIMIT = 9;
+  private static final int B_BASE_FEE = 10;
+  private static final int B_DIFFICULTY = 11;
+  private static final int B_SIZE = 12;
+  private static final int B_EXTRA_DATA = 13;
+  private static final int B_TRANSACTIONS = 14;
+
+  private static final String[] BLOCK_FIELDS = {
+    "number",
+    "timestamp",
+    "hash",
+    "parentHash",
+    "miner",
+    "stateRoot",
+    "transactionsRoot",
+    "receiptsRoot",
+    "gasUsed",
+    "gasLimit",
+    "baseFeePerGas",
+    "difficulty",
+    "size",
+    "extraData",
+    "transactions"
+  };
+
+  private static final int T_INDEX = 0;
+  private static final int T_BLOCK_NUMBER = 1;
+  private static final int T_TYPE = 2;
+  private static final int T_HASH = 3;
+  private static final int T_FROM = 4;
+  private static final int T_TO = 5;
+  private static final int T_NONCE = 6;
+  private static final int T_VALUE = 7;
+  private static final int T_GAS = 8;
+  private static final int T_GAS_PRICE = 9;
+  private static final int T_MAX_FEE = 10;
+  private static final int T_MAX_PRIORITY = 11;
+  private static final int T_INPUT = 12;
+
+  private static final String[] TRANSACTION_FIELDS = {
+    "transactionIndex",
+    "blockNumber",
+    "type",
+    "hash",
+    "from",
+    "to",
+    "nonce",
+    "value",
+    "gas",
+    "gasPrice",
+    "maxFeePerGas",
+    "maxPriorityFeePerGas",
+    "input"
+  };
+
+  private static final int L_BLOCK_NUMBER = 0;
+  private static final int L_TOPICS = 1;
+  private static final int L_REMOVED = 2;
+  private static final int L_BLOCK_HASH = 3;
+  private static final int L_TX_INDEX = 4;
+  private static final int L_TX_HASH = 5;
+  private static final int L_LOG_INDEX = 6;
+  private static final int L_ADDRESS = 7;
+  private static final int L_DATA = 8;
+
+  private static final String[] LOG_FIELDS = {
+    "blockNumber",
+    "topics",
+    "removed",
+    "blockHash",
+    "transactionIndex",
+    "transactionHash",
+    "logIndex",
+    "address",
+    "data"
+  };
+
+  private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * What one decoder (one batch) keeps between objects: the learned field orders ({@link
+   * FieldNames}) and a reusable list for a block's transactions.
+   */
+  static final class Names {
+    final FieldNames block = new FieldNames(BLOCK_FIELDS);
+    final FieldNames transaction = new FieldNames(TRANSACTION_FIELDS);
+    final FieldNames log = new FieldNames(LOG_FIELDS);
+    final ArrayList<EvmTransaction> transactions = new ArrayList<>(64);
+  }
+
+  static EvmBlock block(long expected, JsonScanner s, Names names, boolean fullTransactions) {
+    if (s.peek() != '{') {
       throw new MalformedResponseException(
-          "block " + expected + " is not an object: " + Values.describe(p));
+          "block " + expected + " is not an object: " + s.describeValue());
     }
-    Values v = new Values(p, source);
+    Values v = new Values(s);
+    FieldNames fields = names.block;
     long number = -1;
     long timestamp = -1;
     long gasUsed = -1;
@@ -53,58 +147,69 @@ final class RpcDecoder {
     int txCount = -1;
     List<EvmTransaction> transactions = List.of();
     String field = null;
+    int id = FieldNames.UNKNOWN;
     try {
-      orders.block.start();
-      while ((field = orders.block.next(p)) != null) {
-        if (p.nextToken() == JsonToken.VALUE_NULL) {
+      s.startObject();
+      fields.start();
+      while (s.nextName()) {
+        id = s.name(fields);
+        if (id == FieldNames.UNKNOWN) {
+          s.skipValue();
           continue;
         }
-        switch (field) {
-          case "number" -> {
+        if (s.nullValue()) {
+          continue;
+        }
+        switch (id) {
+          case B_NUMBER -> {
             number = v.quantity();
             if (number != expected) {
               throw new FieldError("is " + number + ", expected " + expected);
             }
           }
-          case "timestamp" -> {
+          case B_TIMESTAMP -> {
             timestamp = v.quantity();
             if (timestamp > Long.MAX_VALUE / 1000) {
               throw new FieldError("is out of range: " + timestamp);
             }
           }
-          case "hash" -> hash = v.fixed(32);
-          case "parentHash" -> parentHash = v.fixed(32);
-          case "miner" -> miner = v.fixed(20);
-          case "stateRoot" -> stateRoot = v.fixed(32);
-          case "transactionsRoot" -> transactionsRoot = v.fixed(32);
-          case "receiptsRoot" -> receiptsRoot = v.fixed(32);
-          case "gasUsed" -> gasUsed = v.quantity();
-          case "gasLimit" -> gasLimit = v.quantity();
-          case "baseFeePerGas" -> baseFee = v.decimal();
-          case "difficulty" -> difficulty = v.decimal();
-          case "size" -> size = v.quantity();
-          case "extraData" -> extraData = v.data();
-          case "transactions" -> {
-            if (p.currentToken() != JsonToken.START_ARRAY) {
-              throw new FieldError("is not an array");
+          case B_HASH -> hash = v.fixed(32);
+          case B_PARENT_HASH -> parentHash = v.fixed(32);
+          case B_MINER -> miner = v.fixed(20);
+          case B_STATE_ROOT -> stateRoot = v.fixed(32);
+          case B_TRANSACTIONS_ROOT -> transactionsRoot = v.fixed(32);
+          case B_RECEIPTS_ROOT -> receiptsRoot = v.fixed(32);
+          case B_GAS_USED -> gasUsed = v.quantity();
+          case B_GAS_LIMIT -> gasLimit = v.quantity();
+          case B_BASE_FEE -> baseFee = v.decimal();
+          case B_DIFFICULTY -> difficulty = v.decimal();
+          case B_SIZE -> size = v.quantity();
+          case B_EXTRA_DATA -> extraData = v.data();
+          case B_TRANSACTIONS -> {
+            if (s.peek() != '[') {
+              throw new FieldError("is not an array: " + s.describeValue());
             }
+            s.startArray();
             if (fullTransactions) {
-              transactions = new ArrayList<>();
-              while (p.nextToken() != JsonToken.END_ARRAY) {
-                transactions.add(transaction(expected, transactions.size(), p, source, orders));
+              ArrayList<EvmTransaction> list = names.transactions;
+              list.clear();
+              while (s.nextElement()) {
+                list.add(transaction(expected, list.size(), s, names));
               }
-              txCount = transactions.size();
+              txCount = list.size();
+              transactions = txCount == 0 ? List.of() : Arrays.asList(list.toArray(NO_TXS));
             } else {
               txCount = 0;
-              while (p.nextToken() != JsonToken.END_ARRAY) {
-                p.skipChildren();
+              while (s.nextElement()) {
+                s.skipValue();
                 txCount++;
               }
             }
           }
-          default -> p.skipChildren();
+          default -> throw new IllegalStateException("field " + id);
         }
       }
+      id = FieldNames.UNKNOWN;
       field = "number";
       if (number < 0) {
         throw FieldError.MISSING;
@@ -135,13 +240,15 @@ final class RpcDecoder {
           txCount,
           transactions);
     } catch (FieldError e) {
-      throw e.in("block " + expected, e.field != null ? e.field : field);
+      String name = e.field != null ? e.field : id >= 0 ? fields.name(id) : field;
+      throw e.in("block " + expected, name);
     }
   }
 
-  private static EvmTransaction transaction(
-      long block, int index, JsonParser p, byte[] source, Orders orders) throws IOException {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
+  private static final EvmTransaction[] NO_TXS = new EvmTransaction[0];
+
+  private static EvmTransaction transaction(long block, int index, JsonScanner s, Names names) {
+    if (s.peek() != '{') {
       throw new MalformedResponseException(
           "block "
               + block
@@ -149,7 +256,8 @@ final class RpcDecoder {
               + index
               + " is not an object (was the block fetched without transactions?)");
     }
-    Values v = new Values(p, source);
+    Values v = new Values(s);
+    FieldNames fields = names.transaction;
     long txIndex = -1;
     long blockNumber = -1;
     long type = 0;
@@ -163,46 +271,52 @@ final class RpcDecoder {
     byte[] maxFee = null;
     byte[] maxPriority = null;
     byte[] input = null;
-    String field = null;
+    int id = FieldNames.UNKNOWN;
     try {
-      orders.transaction.start();
-      while ((field = orders.transaction.next(p)) != null) {
-        if (p.nextToken() == JsonToken.VALUE_NULL) {
+      s.startObject();
+      fields.start();
+      while (s.nextName()) {
+        id = s.name(fields);
+        if (id == FieldNames.UNKNOWN) {
+          s.skipValue();
           continue;
         }
-        switch (field) {
-          case "transactionIndex" -> {
+        if (s.nullValue()) {
+          continue;
+        }
+        switch (id) {
+          case T_INDEX -> {
             txIndex = v.quantity();
             if (txIndex != index) {
               throw new FieldError("is " + txIndex + ", expected " + index);
             }
           }
-          case "blockNumber" -> {
+          case T_BLOCK_NUMBER -> {
             blockNumber = v.quantity();
             if (blockNumber != block) {
               throw new FieldError("is " + blockNumber + ", expected " + block);
             }
           }
-          case "type" -> {
+          case T_TYPE -> {
             type = v.quantity();
             if (type > Integer.MAX_VALUE) {
               throw new FieldError("is out of range: " + type);
             }
           }
-          case "hash" -> hash = v.fixed(32);
-          case "from" -> from = v.fixed(20);
-          case "to" -> to = v.fixed(20);
-          case "nonce" -> nonce = v.quantity();
-          case "value" -> value = v.decimal();
-          case "gas" -> gas = v.quantity();
-          case "gasPrice" -> gasPrice = v.decimal();
-          case "maxFeePerGas" -> maxFee = v.decimal();
-          case "maxPriorityFeePerGas" -> maxPriority = v.decimal();
-          case "input" -> input = v.data();
-          default -> p.skipChildren();
+          case T_HASH -> hash = v.fixed(32);
+          case T_FROM -> from = v.fixed(20);
+          case T_TO -> to = v.fixed(20);
+          case T_NONCE -> nonce = v.quantity();
+          case T_VALUE -> value = v.decimal();
+          case T_GAS -> gas = v.quantity();
+          case T_GAS_PRICE -> gasPrice = v.decimal();
+          case T_MAX_FEE -> maxFee = v.decimal();
+          case T_MAX_PRIORITY -> maxPriority = v.decimal();
+          case T_INPUT -> input = v.data();
+          default -> throw new IllegalStateException("field " + id);
         }
       }
-      field = null;
+      id = FieldNames.UNKNOWN;
       required("transactionIndex", txIndex);
       required("blockNumber", blockNumber);
       return new EvmTransaction(
@@ -219,7 +333,8 @@ final class RpcDecoder {
           required("input", input),
           (int) type);
     } catch (FieldError e) {
-      throw e.in("block " + block + " transaction " + index, e.field != null ? e.field : field);
+      String name = e.field != null ? e.field : id >= 0 ? fields.name(id) : null;
+      throw e.in("block " + block + " transaction " + index, name);
     }
   }
 
@@ -227,9 +342,8 @@ final class RpcDecoder {
    * A log of {@code eth_getLogs} over blocks {@code first..last}. Errors name the log's block; a
    * bad field seen before {@code blockNumber} is reported once {@code blockNumber} is known.
    */
-  static EvmLog log(long first, long last, int position, JsonParser p, byte[] source, Orders orders)
-      throws IOException {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
+  static EvmLog log(long first, long last, int position, JsonScanner s, Names names) {
+    if (s.peek() != '{') {
       throw new MalformedResponseException(
           "logs of blocks "
               + first
@@ -238,10 +352,10 @@ final class RpcDecoder {
               + " entry "
               + position
               + " is not an object: "
-              + Values.describe(p));
+              + s.describeValue());
     }
-    JsonStreamContext object = p.getParsingContext();
-    Values v = new Values(p, source);
+    Values v = new Values(s);
+    FieldNames fields = names.log;
     long blockNumber = -1;
     int txIndex = -1;
     int logIndex = -1;
@@ -252,39 +366,44 @@ final class RpcDecoder {
     byte[] data = null;
     boolean removed = false;
     FieldError pending = null;
-    String field;
-    orders.log.start();
-    while ((field = orders.log.next(p)) != null) {
-      if (p.nextToken() == JsonToken.VALUE_NULL) {
+    s.startObject();
+    fields.start();
+    while (s.nextName()) {
+      int id = s.name(fields);
+      if (id == FieldNames.UNKNOWN) {
+        s.skipValue();
         continue;
       }
+      if (s.nullValue()) {
+        continue;
+      }
+      int mark = s.position();
       try {
-        switch (field) {
-          case "blockNumber" -> {
+        switch (id) {
+          case L_BLOCK_NUMBER -> {
             try {
               blockNumber = v.quantity();
             } catch (FieldError e) {
-              throw e.in("logs of blocks " + first + "-" + last + " entry " + position, field);
+              throw e.in(
+                  "logs of blocks " + first + "-" + last + " entry " + position, "blockNumber");
             }
             if (blockNumber < first || blockNumber > last) {
               throw new FieldError("is " + blockNumber + ", outside the requested range")
-                  .in("logs of blocks " + first + "-" + last + " entry " + position, field);
+                  .in("logs of blocks " + first + "-" + last + " entry " + position, "blockNumber");
             }
           }
-          case "topics" -> topics = topics(v, p);
-          case "removed" -> {
-            removed = p.getValueAsBoolean(false);
-            p.skipChildren();
-          }
-          case "blockHash" -> blockHash = v.fixed(32);
-          case "transactionIndex" -> txIndex = v.intQuantity();
-          case "transactionHash" -> txHash = v.fixed(32);
-          case "logIndex" -> logIndex = v.intQuantity();
-          case "address" -> address = v.fixed(20);
-          case "data" -> data = v.data();
-          default -> p.skipChildren();
+          case L_TOPICS -> topics = topics(v, s);
+          case L_REMOVED -> removed = removed(s);
+          case L_BLOCK_HASH -> blockHash = v.fixed(32);
+          case L_TX_INDEX -> txIndex = v.intQuantity();
+          case L_TX_HASH -> txHash = v.fixed(32);
+          case L_LOG_INDEX -> logIndex = v.intQuantity();
+          case L_ADDRESS -> address = v.fixed(20);
+          case L_DATA -> data = v.data();
+          default -> throw new IllegalStateException("field " + id);
         }
       } catch (FieldError e) {
+        String field = fields.name(id);
         if (blockNumber >= 0) {
           throw e.in(
               "block " + blockNumber + " log " + position, e.field != null ? e.field : field);
@@ -292,9 +411,8 @@ final class RpcDecoder {
         if (pending == null) {
           pending = e.field != null ? e : e.named(field);
         }
-        while (p.getParsingContext() != object) {
-          p.nextToken();
-        }
+        s.reset(mark);
+        s.skipValue();
       }
       if (pending != null && blockNumber >= 0) {
         throw pending.in("block " + blockNumber + " log " + position, pending.field);
@@ -327,22 +445,30 @@ final class RpcDecoder {
     }
   }
 
-  /** The learned field orders of one decoder (see {@link FieldOrder}). */
-  static final class Orders {
-    final FieldOrder block = new FieldOrder();
-    final FieldOrder transaction = new FieldOrder();
-    final FieldOrder log = new FieldOrder();
+  /** {@code removed}: true for {@code true} (or the string "true"), else false. */
+  private static boolean removed(JsonScanner s) {
+    int b = s.peek();
+    if (b == 't' || b == 'f') {
+      return s.booleanValue();
+    }
+    if (b == '"') {
+      s.string();
+      return s.textEquals(TRUE);
+    }
+    s.skipValue();
+    return false;
   }
 
   private static final byte[][] NO_TOPICS = new byte[0][];
 
-  private static byte[][] topics(Values v, JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.START_ARRAY) {
+  private static byte[][] topics(Values v, JsonScanner s) {
+    if (s.peek() != '[') {
       throw new FieldError("is not an array");
     }
+    s.startArray();
     byte[][] topics = new byte[4][];
     int n = 0;
-    while (p.nextToken() != JsonToken.END_ARRAY) {
+    while (s.nextElement()) {
       if (n < 4) {
         try {
           topics[n] = v.fixed(32);
@@ -350,7 +476,7 @@ final class RpcDecoder {
           throw e.named("topics[" + n + "]");
         }
       } else {
-        p.skipChildren();
+        s.skipValue();
       }
       n++;
     }
@@ -360,7 +486,7 @@ final class RpcDecoder {
     if (n == 0) {
       return NO_TOPICS;
     }
-    return n == 4 ? topics : java.util.Arrays.copyOf(topics, n);
+    return n == 4 ? topics : Arrays.copyOf(topics, n);
   }
 
   private static <T> T required(String field, T value) {
@@ -416,76 +542,45 @@ final class RpcDecoder {
   }
 
   /**
-   * Reads the current token as a value of a column type, or throws {@link FieldError}. When the
-   * parser reads {@code source} (the response body), a string's bytes are read in place: the parser
-   * has not decoded the string yet and skips it on its next token, so no characters and no String
-   * are made. Otherwise, or for a string with escapes, the parser's text is used.
+   * Reads the next value as a value of a column type, or throws {@link FieldError}. Hashes,
+   * addresses and quantities are decoded straight from the response bytes ({@link
+   * JsonScanner#hexFixed}, {@link JsonScanner#hexQuantity}); anything off that fast path (escapes,
+   * odd lengths, large numbers, errors) is read as a string first, for the exact value or message.
    */
   private static final class Values {
-    private final JsonParser p;
-    private final byte[] source;
-    private byte[] text;
-    private int start;
-    private int length;
+    private final JsonScanner s;
 
-    Values(JsonParser p, byte[] source) {
-      this.p = p;
-      this.source = source;
+    Values(JsonScanner s) {
+      this.s = s;
     }
 
-    /**
-     * The byte offset of the current string's opening quote in the source. Jackson's own parser
-     * gives the offset just past it without making a {@code JsonLocation} for every value; callers
-     * check that a quote is there and otherwise take the slow path.
-     */
-    private long tokenOffset() {
-      return p instanceof ParserBase b
-          ? b.getTokenCharacterOffset() - 1
-          : p.currentTokenLocation().getByteOffset();
-    }
-
-    /** Points {@code text/start/length} at the current string value. */
-    private void string() throws IOException {
-      if (p.currentToken() != JsonToken.VALUE_STRING) {
-        throw new FieldError("is not a string: " + abbreviate(describe(p)));
+    /** Reads the next value, which must be a string, into the scanner's text. */
+    private void string() {
+      if (s.peek() != '"') {
+        throw new FieldError("is not a string: " + s.describeValue());
       }
-      if (source != null) {
-        long quote = tokenOffset();
-        if (quote >= 0 && quote < source.length && source[(int) quote] == '"') {
-          int from = (int) quote + 1;
-          for (int i = from; i < source.length; i++) {
-            byte b = source[i];
-            if (b == '"') {
-              text = source;
-              start = from;
-              length = i - from;
-              return;
-            }
-            if (b == '\\') {
-              break;
-            }
-          }
-        }
-      }
-      text = p.getText().getBytes(StandardCharsets.ISO_8859_1);
-      start = 0;
-      length = text.length;
+      s.string();
     }
 
     private String quoted() {
-      return "\"" + abbreviate(new String(text, start, length, StandardCharsets.UTF_8)) + "\"";
+      String t = s.textString();
+      return "\"" + (t.length() <= 80 ? t : t.substring(0, 77) + "...") + "\"";
     }
 
-    long quantity() throws IOException {
+    long quantity() {
+      long v = s.hexQuantity();
+      if (v >= 0) {
+        return v;
+      }
       string();
-      long v = Hex.quantity(text, start, length);
+      v = Hex.quantity(s.text(), s.textStart(), s.textLength());
       if (v < 0) {
         throw new FieldError("is not a hex quantity below 2^63: " + quoted());
       }
       return v;
     }
 
-    int intQuantity() throws IOException {
+    int intQuantity() {
       long v = quantity();
       if (v > Integer.MAX_VALUE) {
         throw new FieldError("is out of range: " + v);
@@ -493,67 +588,42 @@ final class RpcDecoder {
       return (int) v;
     }
 
-    byte[] decimal() throws IOException {
+    byte[] decimal() {
       string();
-      byte[] v = Hex.decimal38(text, start, length);
+      byte[] v = Hex.decimal38(s.text(), s.textStart(), s.textLength());
       if (v == null) {
         throw new FieldError("is not a hex quantity: " + quoted());
       }
       if (v == Hex.TOO_BIG) {
         throw new FieldError(
             "is "
-                + Hex.bigQuantity(new String(text, start, length, StandardCharsets.ISO_8859_1))
+                + Hex.bigQuantity(
+                    new String(
+                        s.text(), s.textStart(), s.textLength(), StandardCharsets.ISO_8859_1))
                 + ", which does not fit decimal(38,0)");
       }
       return v;
     }
 
-    byte[] data() throws IOException {
+    byte[] data() {
       string();
-      byte[] v = Hex.data(text, start, length);
+      byte[] v = Hex.data(s.text(), s.textStart(), s.textLength());
       if (v == null) {
         throw new FieldError("is not hex data: " + quoted());
       }
       return v;
     }
 
-    byte[] fixed(int length) throws IOException {
-      if (source != null && p.currentToken() == JsonToken.VALUE_STRING) {
-        // the common case without a scan: "0x" and 2 * length hex digits, then the quote
-        long quote = tokenOffset();
-        long end = quote + 3 + 2L * length;
-        if (quote >= 0
-            && end < source.length
-            && source[(int) quote] == '"'
-            && source[(int) end] == '"') {
-          byte[] v = Hex.data(source, (int) quote + 1, (int) (end - quote - 1));
-          if (v != null) {
-            return v;
-          }
-        }
+    byte[] fixed(int length) {
+      byte[] v = s.hexFixed(length);
+      if (v != null) {
+        return v;
       }
-      byte[] v = data();
+      v = data();
       if (v.length != length) {
         throw new FieldError("has " + v.length + " bytes, expected " + length);
       }
       return v;
-    }
-
-    /** The current value as JSON text, consuming it; for messages. */
-    static String describe(JsonParser p) throws IOException {
-      JsonToken t = p.currentToken();
-      if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-        Object tree = p.readValueAsTree();
-        return String.valueOf(tree);
-      }
-      if (t == JsonToken.VALUE_STRING) {
-        return "\"" + p.getText() + "\"";
-      }
-      return p.getText();
-    }
-
-    private static String abbreviate(String s) {
-      return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
   }
 }

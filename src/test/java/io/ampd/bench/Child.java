@@ -65,6 +65,10 @@ final class Child implements AutoCloseable {
     return process.pid();
   }
 
+  Path log() {
+    return log;
+  }
+
   long startNanos() {
     return startNanos;
   }

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** Reads what the benchmark needs from Linux {@code /proc}: memory, state, command line, uid. */
+/**
+ * Reads what the benchmark needs from Linux {@code /proc}: memory, state, command line, uid, CPU
+ * time.
+ */
 final class ProcFs {
   private ProcFs() {}
 
@@ -36,6 +39,55 @@ final class ProcFs {
       return Optional.of(new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim());
     } catch (IOException e) {
       return Optional.empty();
+    }
+  }
+
+  /**
+   * CPU time (user + system, all threads) of process {@code pid} in clock ticks ({@code utime +
+   * stime} of {@code /proc/<pid>/stat}), empty if the process is gone.
+   */
+  static OptionalLong cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // fields after "(comm)": state is field 3, utime 14, stime 15
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+      return OptionalLong.of(Long.parseLong(f[11]) + Long.parseLong(f[12]));
+    } catch (IOException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /**
+   * The whole machine's CPU ticks since boot from the {@code cpu} line of {@code /proc/stat}:
+   * {@code {busy, all}}, busy being everything but idle and iowait.
+   */
+  static long[] machineTicks() throws IOException {
+    for (String l : Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.UTF_8)) {
+      if (l.startsWith("cpu ")) {
+        String[] f = l.substring(4).trim().split("\\s+");
+        long all = 0;
+        for (int i = 0; i < Math.min(8, f.length); i++) {
+          all += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[3]) + Long.parseLong(f[4]);
+        return new long[] {all - idle, all};
+      }
+    }
+    throw new IOException("no 'cpu' line in /proc/stat");
+  }
+
+  /** Clock ticks per second ({@code getconf CLK_TCK}), 100 if that cannot be run. */
+  static long ticksPerSecond() {
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      p.waitFor();
+      return Long.parseLong(out);
+    } catch (IOException | NumberFormatException e) {
+      return 100;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 100;
     }
   }
 

@@ -145,6 +145,68 @@ class RpcDecoderTest {
         message.matches("block 20[0-3] log 0: field 'address' is not hex data: \"0xzz\""), message);
   }
 
+  @Test
+  void malformedValuesEndFatallyNamingBlockAndField() {
+    assertEquals(
+        "block 200: field 'gasUsed' is not a hex quantity below 2^63: \"0x" + "f".repeat(17) + "\"",
+        malformed(
+            body.replaceFirst(
+                "\"gasUsed\":\"0x[0-9a-f]+\"", "\"gasUsed\":\"0x" + "f".repeat(17) + "\"")));
+    assertEquals(
+        "block 200: field 'size' is not a hex quantity below 2^63: \"0x8000000000000000\"",
+        malformed(
+            body.replaceFirst("\"size\":\"0x[0-9a-f]+\"", "\"size\":\"0x8000000000000000\"")));
+    assertEquals(
+        "block 200: field 'extraData' is not hex data: \"0x123\"",
+        malformed(body.replaceFirst("\"extraData\":\"0x[0-9a-f]*\"", "\"extraData\":\"0x123\"")));
+    assertEquals(
+        "block 200: field 'parentHash' is not hex data: \"0x" + "zz".repeat(32) + "\"",
+        malformed(
+            body.replaceFirst(
+                "\"parentHash\":\"0x[0-9a-f]+\"", "\"parentHash\":\"0x" + "zz".repeat(32) + "\"")));
+    // an escape that decodes to a character that is not hex
+    assertEquals(
+        "block 200: field 'stateRoot' is not hex data: \"0xg" + "0".repeat(63) + "\"",
+        malformed(
+            body.replaceFirst(
+                "\"stateRoot\":\"0x[0-9a-f]+\"",
+                "\"stateRoot\":\"0x\\\\u0067" + "0".repeat(63) + "\"")));
+    String message = malformed(body.replaceFirst("\"value\":\"0x[0-9a-f]+\"", "\"value\":5"));
+    assertTrue(
+        message.matches("block 20[0-3] transaction \\d: field 'value' is not a string: 5"),
+        message);
+    assertEquals(
+        "block 201 is not an object: [1,{\"a\":2}]",
+        malformed(
+            body.replaceFirst(
+                "(\"id\":1,\"result\":)\\{\"number\":\"0xc9\"",
+                "$1[1,{\"a\":2}],\"x\":{\"number\":\"0xc9\"")));
+  }
+
+  @Test
+  void unknownNestedValuesAreSkipped() throws Exception {
+    String expected = render(decode(body));
+    String extra = "\"extra\":{\"a\":[1,-2.5e3,{\"b\":\"}\\\"]\"}],\"c\":[[]]},";
+    String padded = body.replace("{\"number\":", "{" + extra + "\"number\":");
+    assertTrue(padded.length() > body.length());
+    assertEquals(expected, render(decode(padded)));
+  }
+
+  @Test
+  void aBodyThatIsNotJsonIsTransient() {
+    String truncated = body.substring(0, body.length() / 2);
+    String message =
+        assertThrows(TransientRpcException.class, () -> decode(truncated)).getMessage();
+    assertEquals(
+        "provider p answered with a body that is not JSON: unexpected end of input at byte offset "
+            + truncated.length(),
+        message);
+    message =
+        assertThrows(TransientRpcException.class, () -> decode(body.replaceFirst(",", ",,")))
+            .getMessage();
+    assertTrue(message.startsWith("provider p answered with a body that is not JSON: "), message);
+  }
+
   private static String render(List<BlockData> blocks) {
     StringBuilder out = new StringBuilder();
     for (BlockData d : blocks) {
