@@ -1,49 +1,76 @@
 package io.ampd.cli;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
-/** {@code ampd}: the top-level command; does nothing by itself but name its subcommands. */
-@Command(
-    name = "ampd",
-    mixinStandardHelpOptions = true,
-    versionProvider = Version.class,
-    description = {
-      "The Amp daemon: extracts blockchain data into Parquet and serves SQL over it,",
-      "coordinated through a PostgreSQL metadata database."
-    },
-    footer = {
-      "",
-      "Exit codes: 0 success (also a graceful stop), 1 error, 2 usage error.",
-      "Environment: AMP_CONFIG, AMP_DIR, AMP_LOG, AMP_NODE_ID, AMP_CONFIG_<KEY> (e.g."
-          + " AMP_CONFIG_METADATA_DB__URL)."
-    })
-public final class AmpdCommand implements Runnable {
-  /**
-   * The subcommands, by name. {@link Cli} registers only the one a command line names (building
-   * picocli's model of every command costs tens of milliseconds each on the start path), and all of
-   * them for help and for errors.
-   */
-  static final java.util.Map<String, Class<?>> SUBCOMMANDS =
-      java.util.Map.of(
-          "solo", SoloCommand.class,
-          "controller", ControllerCommand.class,
-          "worker", WorkerCommand.class,
-          "migrate", MigrateCommand.class);
+/**
+ * {@code ampd} and its commands, described with picocli's programmatic model rather than
+ * annotations: reading annotations makes the JVM generate a proxy class per annotation type, which
+ * cost tens of milliseconds of every start.
+ */
+final class AmpdCommand {
+  /** The commands in the order help lists them. */
+  static final List<String> ORDER = List.of("solo", "controller", "worker", "migrate");
 
-  /** The order subcommands are listed in help. */
-  static final java.util.List<String> ORDER =
-      java.util.List.of("solo", "controller", "worker", "migrate");
+  /** What each command says of itself in help. */
+  static final Map<String, String> DESCRIPTIONS =
+      Map.of(
+          "solo",
+          "Run the controller and a worker in one process. Without metadata_db.url, ampd runs"
+              + " its own PostgreSQL in <amp-dir>/metadb, reached only over a Unix socket. Stop"
+              + " with Ctrl+C or SIGTERM.",
+          "controller",
+          "Run the admin API (default 127.0.0.1:1610). Needs --config with metadata_db.url.",
+          "worker",
+          "Run a worker: register NODE_ID, heartbeat, and run the extraction jobs assigned to"
+              + " it. Needs --config with metadata_db.url. Stop with SIGTERM or Ctrl+C: running"
+              + " jobs are handed back to the controller and resume from their progress.",
+          "migrate",
+          "Apply pending migrations to the metadata database and exit (never serves). Safe to"
+              + " run from several processes at once. Needs --config with metadata_db.url.");
 
-  @Mixin GlobalOptions global;
+  private AmpdCommand() {}
 
-  @Spec CommandSpec spec;
+  /** {@code ampd} itself: does nothing but name its commands; run bare, it is a usage error. */
+  static CommandSpec top(GlobalOptions[] globalHolder) {
+    CommandSpec[] self = new CommandSpec[1];
+    Callable<Integer> run =
+        () -> {
+          throw new ParameterException(self[0].commandLine(), "missing command");
+        };
+    CommandSpec spec = base("ampd", run);
+    self[0] = spec;
+    spec.usageMessage()
+        .description(
+            "The Amp daemon: extracts blockchain data into Parquet and serves SQL over it,",
+            "coordinated through a PostgreSQL metadata database.")
+        .footer(
+            "",
+            "Exit codes: 0 success (also a graceful stop), 1 error, 2 usage error.",
+            "Environment: AMP_CONFIG, AMP_DIR, AMP_LOG, AMP_NODE_ID, AMP_CONFIG_<KEY> (e.g."
+                + " AMP_CONFIG_METADATA_DB__URL).");
+    globalHolder[0] = GlobalOptions.addTo(spec);
+    return spec;
+  }
 
-  @Override
-  public void run() {
-    throw new ParameterException(spec.commandLine(), "missing command");
+  /** A command with {@code -h}/{@code --help} and {@code -V}/{@code --version}. */
+  static CommandSpec base(String name, Callable<Integer> run) {
+    CommandSpec spec = CommandSpec.wrapWithoutInspection(run).name(name);
+    spec.versionProvider(new Version());
+    spec.addOption(
+        OptionSpec.builder("-h", "--help")
+            .usageHelp(true)
+            .description("Show this help message and exit.")
+            .build());
+    spec.addOption(
+        OptionSpec.builder("-V", "--version")
+            .versionHelp(true)
+            .description("Print version information and exit.")
+            .build());
+    return spec;
   }
 }

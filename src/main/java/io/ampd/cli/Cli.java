@@ -4,12 +4,14 @@ import io.ampd.AmpdException;
 import io.ampd.HostEnvironment;
 import io.ampd.Shutdown;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
-import picocli.CommandLine.IFactory;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Builds the command line: commands get the {@link CliContext} through the factory, usage errors
+ * Builds the command line: commands get the {@link CliContext} when they are made, usage errors
  * exit 2 with one line and a hint, {@link AmpdException}s print {@code error:} and {@code hint:}
  * lines and exit 1, and nothing prints a stack trace unless verbose.
  */
@@ -23,12 +25,12 @@ public final class Cli {
   public static CommandLine create(
       HostEnvironment env, Shutdown shutdown, PrintWriter out, PrintWriter err, String[] args) {
     CliContext context = new CliContext(env, shutdown, out, err);
-    IFactory factory = factory(context);
-    CommandLine cli = new CommandLine(AmpdCommand.class, factory);
+    GlobalOptions[] topOptions = new GlobalOptions[1];
+    CommandLine cli = new CommandLine(AmpdCommand.top(topOptions));
     String named = commandName(args);
     for (String name : AmpdCommand.ORDER) {
       if (named == null || named.equals(name)) {
-        cli.addSubcommand(name, new CommandLine(AmpdCommand.SUBCOMMANDS.get(name), factory));
+        cli.addSubcommand(name, new CommandLine(command(name, context, topOptions[0])));
       }
     }
     cli.setOut(out);
@@ -51,7 +53,7 @@ public final class Cli {
       if (arg.equals("--config") || arg.equals("--amp-dir")) {
         i++;
       } else if (!arg.startsWith("-")) {
-        return AmpdCommand.SUBCOMMANDS.containsKey(arg) ? arg : null;
+        return AmpdCommand.ORDER.contains(arg) ? arg : null;
       }
     }
     return null;
@@ -73,17 +75,24 @@ public final class Cli {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
-  private static IFactory factory(CliContext context) {
-    IFactory fallback = CommandLine.defaultFactory();
-    return new IFactory() {
-      @Override
-      public <K> K create(Class<K> type) throws Exception {
-        try {
-          return type.getDeclaredConstructor(CliContext.class).newInstance(context);
-        } catch (NoSuchMethodException e) {
-          return fallback.create(type);
-        }
+  /** The spec of command {@code name}, whose run reads the options of {@code ampd} too. */
+  private static CommandSpec command(String name, CliContext context, GlobalOptions top) {
+    GlobalOptions[] own = new GlobalOptions[1];
+    AtomicReference<Callable<Integer>> run = new AtomicReference<>();
+    CommandSpec spec = AmpdCommand.base(name, () -> run.get().call());
+    spec.usageMessage().description(AmpdCommand.DESCRIPTIONS.get(name));
+    own[0] = GlobalOptions.addTo(spec);
+    switch (name) {
+      case "solo" -> run.set(new SoloCommand(context, top, own[0]));
+      case "controller" -> run.set(new ControllerCommand(context, top, own[0]));
+      case "migrate" -> run.set(new MigrateCommand(context, top, own[0]));
+      case "worker" -> {
+        WorkerCommand worker = new WorkerCommand(context, top, own[0]);
+        worker.addOptionsTo(spec);
+        run.set(worker);
       }
-    };
+      default -> throw new IllegalArgumentException("unknown command " + name);
+    }
+    return spec;
   }
 }

@@ -2,31 +2,22 @@ package io.ampd.cli;
 
 import io.ampd.Daemon;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code ampd controller}: the admin API against an external metadata database. */
-@Command(
-    name = "controller",
-    mixinStandardHelpOptions = true,
-    versionProvider = Version.class,
-    description =
-        "Run the admin API (default 127.0.0.1:1610). Needs --config with metadata_db.url.")
-public final class ControllerCommand implements Callable<Integer> {
+final class ControllerCommand implements Callable<Integer> {
   private final CliContext context;
+  private final GlobalOptions top;
+  private final GlobalOptions own;
 
-  @Mixin GlobalOptions global;
-
-  @ParentCommand AmpdCommand parent;
-
-  public ControllerCommand(CliContext context) {
+  ControllerCommand(CliContext context, GlobalOptions top, GlobalOptions own) {
     this.context = context;
+    this.top = top;
+    this.own = own;
   }
 
   @Override
   public Integer call() throws Exception {
-    Invocation invocation = Invocation.of(context, parent.global, global, false, "controller");
+    Invocation invocation = Invocation.of(context, top, own, false, "controller");
     return new Daemon(context, invocation).controller();
   }
 }
