@@ -11,10 +11,13 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +28,14 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #start} reads like the steps: locate binaries, stop an orphan of this data dir, initdb
  * if {@code PG_VERSION} is missing, start postgres, wait until ready, create database {@code amp}
  * if missing, then monitor.
+ *
+ * <p>Database {@code amp} on a new cluster. {@code CREATE DATABASE} copies {@code template1} and
+ * costs 50-200 ms, the largest step of a first start after initdb and the migration. So on a new
+ * cluster the database initdb made as {@code postgres} (itself a plain copy of {@code template1})
+ * is renamed to {@code amp}, which is instant, and {@code postgres}, the default database of tools
+ * such as psql, is made again on the monitor thread while ampd goes on starting. The readiness
+ * probe counts the databases named {@code postgres}, so a start after a crash in that window makes
+ * it then; {@link #close} waits for it.
  *
  * <p>Lifecycle and threads. The caller's thread runs {@link #start} up to READY. From then on a
  * single daemon thread ({@code postgres-monitor}) owns restarts: it learns of a postmaster exit
@@ -59,6 +70,13 @@ public final class PostgresSupervisor implements AutoCloseable {
   private static final String NO_SUCH_DATABASE = "3D000";
   private static final String DUPLICATE_DATABASE = "42P04";
 
+  /** The database initdb makes for tools (psql's default for user postgres). */
+  static final String TOOLS_DATABASE = "postgres";
+
+  /** The readiness query: how many databases {@code postgres} there are (0 or 1). */
+  private static final String READY_PROBE =
+      "SELECT count(*) FROM pg_database WHERE datname = '" + TOOLS_DATABASE + "'";
+
   /** Lifecycle states, reported by {@code /healthz}. */
   public enum State {
     STARTING,
@@ -85,6 +103,7 @@ public final class PostgresSupervisor implements AutoCloseable {
   private final Object lock = new Object();
   private final Deque<Long> failures = new ArrayDeque<>();
   private final ScheduledExecutorService monitor;
+  private volatile CompletableFuture<Void> toolsDatabase = CompletableFuture.completedFuture(null);
 
   private volatile State state = State.STARTING;
   private volatile ServerProcess current;
@@ -226,14 +245,23 @@ public final class PostgresSupervisor implements AutoCloseable {
 
   private void awaitSql(ServerProcess server, boolean fresh, long deadline) {
     Path socket = socketDir.dir().resolve(".s.PGSQL." + ServerProcess.PORT);
-    boolean create = fresh;
+    boolean rename = fresh;
+    boolean create = false;
     while (true) {
       try {
+        if (rename) {
+          rename = false;
+          create = !renameToolsDatabase(socket);
+        }
         if (create) {
           createDatabase(socket);
           create = false;
         }
-        WireProbe.execute(socket, SUPERUSER, DATABASE, "SELECT 1", PROBE_TIMEOUT, monitor);
+        String tools =
+            WireProbe.execute(socket, SUPERUSER, DATABASE, READY_PROBE, PROBE_TIMEOUT, monitor);
+        if ("0".equals(tools)) {
+          makeToolsDatabase(socket);
+        }
         return;
       } catch (WireProbe.ServerError e) {
         if (NO_SUCH_DATABASE.equals(e.sqlState())) {
@@ -247,15 +275,90 @@ public final class PostgresSupervisor implements AutoCloseable {
     }
   }
 
+  /** On a new cluster: database {@code postgres} becomes {@code amp}; false if that failed. */
+  private boolean renameToolsDatabase(Path socket) throws IOException {
+    try {
+      WireProbe.execute(
+          socket,
+          SUPERUSER,
+          "template1",
+          "ALTER DATABASE "
+              + TOOLS_DATABASE
+              + " RENAME TO "
+              + DATABASE
+              + "; COMMENT ON DATABASE "
+              + DATABASE
+              + " IS NULL",
+          PROBE_TIMEOUT,
+          monitor);
+      log.info("Created database {}", DATABASE);
+      return true;
+    } catch (WireProbe.ServerError e) {
+      log.debug("renaming database {} failed, creating {}: {}", TOOLS_DATABASE, DATABASE, e);
+      return false;
+    }
+  }
+
   private void createDatabase(Path socket) throws IOException, WireProbe.ServerError {
     try {
       WireProbe.execute(
-          socket, SUPERUSER, "postgres", "CREATE DATABASE " + DATABASE, PROBE_TIMEOUT, monitor);
+          socket, SUPERUSER, "template1", "CREATE DATABASE " + DATABASE, PROBE_TIMEOUT, monitor);
       log.info("Created database {}", DATABASE);
     } catch (WireProbe.ServerError e) {
       if (!DUPLICATE_DATABASE.equals(e.sqlState())) {
         throw e;
       }
+    }
+  }
+
+  /** Makes database {@code postgres} on the monitor thread; {@link #close} waits for it. */
+  private void makeToolsDatabase(Path socket) {
+    try {
+      toolsDatabase = makeToolsDatabaseAsync(socket);
+    } catch (RejectedExecutionException e) {
+      log.debug("stopping: database {} not made", TOOLS_DATABASE);
+    }
+  }
+
+  private CompletableFuture<Void> makeToolsDatabaseAsync(Path socket) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            WireProbe.execute(
+                socket,
+                SUPERUSER,
+                DATABASE,
+                "CREATE DATABASE " + TOOLS_DATABASE,
+                PROBE_TIMEOUT,
+                monitor);
+            WireProbe.execute(
+                socket,
+                SUPERUSER,
+                DATABASE,
+                "COMMENT ON DATABASE "
+                    + TOOLS_DATABASE
+                    + " IS 'default administrative connection database'",
+                PROBE_TIMEOUT,
+                monitor);
+          } catch (WireProbe.ServerError e) {
+            if (!DUPLICATE_DATABASE.equals(e.sqlState())) {
+              log.warn("cannot create database {}: {}", TOOLS_DATABASE, e.getMessage());
+            }
+          } catch (IOException e) {
+            log.warn("cannot create database {}: {}", TOOLS_DATABASE, e.toString());
+          }
+        },
+        monitor);
+  }
+
+  /** Waits until database {@code postgres} exists again after a new cluster's first start. */
+  public void awaitToolsDatabase() {
+    try {
+      toolsDatabase.get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("database {} not made: {}", TOOLS_DATABASE, e.toString());
     }
   }
 
@@ -403,6 +506,7 @@ public final class PostgresSupervisor implements AutoCloseable {
     }
     log.info("Stopping PostgreSQL...");
     setState(State.STOPPING);
+    awaitToolsDatabase();
     monitor.shutdownNow();
     if (server != null && server.isAlive()) {
       long t = System.nanoTime();

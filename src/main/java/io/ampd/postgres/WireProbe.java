@@ -41,9 +41,10 @@ final class WireProbe {
 
   /**
    * Connects to {@code socket} as {@code user} on {@code database} and runs {@code sql}; a watchdog
-   * on {@code timer} closes the connection after {@code timeout}.
+   * on {@code timer} closes the connection after {@code timeout}. Returns the first value of the
+   * first row (text), or null when there is none.
    */
-  static void execute(
+  static String execute(
       Path socket,
       String user,
       String database,
@@ -59,15 +60,19 @@ final class WireProbe {
         ch.write(startup(user, database));
         readUntilReady(ch);
         ch.write(message('Q', cstring(sql)));
-        readUntilReady(ch);
+        String first = readUntilReady(ch);
         ch.write(message('X', new byte[0]));
+        return first;
       } finally {
         watchdog.cancel(false);
       }
     }
   }
 
-  private static void readUntilReady(SocketChannel ch) throws IOException, ServerError {
+  /** Reads up to ReadyForQuery; returns the first value of the first row, if any, else null. */
+  private static String readUntilReady(SocketChannel ch) throws IOException, ServerError {
+    String first = null;
+    boolean row = false;
     while (true) {
       ByteBuffer header = readFully(ch, 5);
       byte type = header.get();
@@ -87,9 +92,18 @@ final class WireProbe {
           // During startup no ReadyForQuery follows an error; after it we need nothing more.
           throw parseError(body);
         case 'Z':
-          return;
+          return first;
+        case 'D':
+          if (!row) {
+            row = true;
+            int length0 = body.getShort() > 0 ? body.getInt() : -1;
+            if (length0 >= 0) {
+              first = new String(body.array(), body.position(), length0, StandardCharsets.UTF_8);
+            }
+          }
+          break;
         default:
-          // S, K, T, D, C, N, I: nothing the probe needs.
+          // S, K, T, C, N, I: nothing the probe needs.
       }
     }
   }

@@ -77,6 +77,17 @@ class PostgresSupervisorTest {
       assertEquals(List.of(""), query(s.url(), "SHOW listen_addresses"));
       assertEquals(List.of("UTF8"), query(s.url(), "SHOW server_encoding"));
       assertFalse(Files.exists(data.getParent().resolve(".metadb.initdb")));
+      // amp is initdb's database renamed; postgres, for tools, is made again beside the start.
+      s.awaitToolsDatabase();
+      assertEquals(
+          List.of("amp:", "postgres:default administrative connection database"),
+          query(
+              s.url(),
+              "SELECT datname || ':' || coalesce(shobj_description(oid, 'pg_database'), '')"
+                  + " FROM pg_database WHERE NOT datistemplate ORDER BY datname"));
+      // Renamed, not created: initdb gives its database postgres the fixed OID 5 (since 15).
+      assertEquals(
+          List.of("5"), query(s.url(), "SELECT oid FROM pg_database WHERE datname = 'amp'"));
       s.close();
       assertEquals(PostgresSupervisor.State.STOPPED, s.state());
       s.close();
@@ -86,6 +97,25 @@ class PostgresSupervisorTest {
     assertTrue(awaitGone(pid, Duration.ZERO));
     assertFalse(Files.exists(data.resolve("postmaster.pid")));
     assertTrue(PgTestSupport.logged(log, "database system is shut down"));
+  }
+
+  @Test
+  void aMissingToolsDatabaseIsMadeAgainAtTheNextStart() throws Exception {
+    try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), listener())) {
+      s.awaitToolsDatabase();
+      query(s.url(), "DROP DATABASE postgres");
+      assertEquals(List.of("0"), query(s.url(), databasesNamed("postgres")));
+    }
+    try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), listener())) {
+      assertEquals(PostgresSupervisor.State.READY, s.state());
+      s.awaitToolsDatabase();
+      assertEquals(List.of("1"), query(s.url(), databasesNamed("postgres")));
+      assertEquals(List.of("1"), query(s.url(), databasesNamed("amp")));
+    }
+  }
+
+  private static String databasesNamed(String name) {
+    return "SELECT count(*) FROM pg_database WHERE datname = '" + name + "'";
   }
 
   @Test

@@ -69,6 +69,7 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
         PostgresSettings.defaults(root.resolve("metadb"), System.getenv(), Host.current());
     PostgresSupervisor supervisor =
         PostgresSupervisor.start(settings, new PostgresSupervisor.Listener() {});
+    supervisor.awaitToolsDatabase(); // tests use database postgres too
     TestPostgres pg = new TestPostgres(supervisor, root);
     Runtime.getRuntime()
         .addShutdownHook(
