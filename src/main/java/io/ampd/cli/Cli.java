@@ -1,6 +1,7 @@
 package io.ampd.cli;
 
 import io.ampd.AmpdException;
+import io.ampd.Daemon;
 import io.ampd.HostEnvironment;
 import io.ampd.Shutdown;
 import java.io.PrintWriter;
@@ -83,9 +84,11 @@ public final class Cli {
     spec.usageMessage().description(AmpdCommand.DESCRIPTIONS.get(name));
     own[0] = GlobalOptions.addTo(spec);
     switch (name) {
-      case "solo" -> run.set(new SoloCommand(context, top, own[0]));
-      case "controller" -> run.set(new ControllerCommand(context, top, own[0]));
-      case "migrate" -> run.set(new MigrateCommand(context, top, own[0]));
+      case "solo" -> run.set(new DaemonCommand(context, top, own[0], name, true, Daemon::solo));
+      case "controller" ->
+          run.set(new DaemonCommand(context, top, own[0], name, false, Daemon::controller));
+      case "migrate" ->
+          run.set(new DaemonCommand(context, top, own[0], name, false, Daemon::migrate));
       case "worker" -> {
         WorkerCommand worker = new WorkerCommand(context, top, own[0]);
         worker.addOptionsTo(spec);
