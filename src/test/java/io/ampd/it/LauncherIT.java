@@ -1,0 +1,103 @@
+package io.ampd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ampd.testing.TempDirs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code packaging/ampd} as users run it, on a copy of the packaged jar (so its class-data archive
+ * goes into a temp dir, not {@code target/cds}): the first solo run records the archive without
+ * printing the JVM's warnings, and the archive then maps however the jar's path is spelled.
+ */
+class LauncherIT {
+  private static final Duration START = Duration.ofSeconds(60);
+  private Path base;
+  private Path jar;
+  private Path launcher;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    base = TempDirs.create("ampd-it-launcher");
+    Path packaged = Path.of(System.getProperty("ampd.jar")).toAbsolutePath();
+    launcher = packaged.getParent().getParent().resolve("packaging/ampd");
+    Path dist = Files.createDirectories(base.resolve("dist"));
+    jar = dist.resolve("ampd.jar");
+    Files.copy(packaged, jar);
+    Path lib = Files.createDirectories(dist.resolve("lib"));
+    try (Stream<Path> jars = Files.list(packaged.getParent().resolve("lib"))) {
+      for (Path j : jars.toList()) {
+        Files.copy(j, lib.resolve(j.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
+  }
+
+  @AfterEach
+  void tearDown() {
+    TempDirs.deleteRecursively(base);
+  }
+
+  private Map<String, String> env(String ampdJar, String javaOpts) {
+    Map<String, String> env = new HashMap<>();
+    env.put("AMPD_JAR", ampdJar);
+    env.put("AMPD_JAVA_OPTS", javaOpts);
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("AMPD_NO_CDS", ""); // empty: class data sharing on, whatever the caller has set
+    return env;
+  }
+
+  @Test
+  void firstSoloRecordsTheArchiveQuietlyAndItMapsThroughAnyPathToTheJar() throws Exception {
+    int port = AmpdProcess.freePort();
+    Map<String, String> soloEnv = env("dist/ampd.jar", "");
+    soloEnv.putAll(AmpdProcess.envWithAdminPort(port));
+    try (AmpdProcess solo =
+        AmpdProcess.startCommand(
+            base,
+            soloEnv,
+            List.of(launcher.toString(), "--amp-dir", base.resolve(".amp").toString(), "solo"))) {
+      solo.awaitHealthy(port, START);
+      solo.signal("TERM");
+      assertEquals(0, solo.waitFor(START), solo.stderr());
+      assertFalse(solo.stdout().contains("warning"), solo.stdout());
+      assertFalse(solo.stderr().contains("[warning]"), solo.stderr());
+    }
+    Path cds = jar.getParent().resolve("cds");
+    try (Stream<Path> files = Files.list(cds)) {
+      assertEquals(1, files.filter(f -> f.toString().contains(".jsa.tmp.")).count());
+    }
+
+    // -Xshare:on makes the JVM refuse to start unless the archive maps: it must, through the
+    // absolute path from elsewhere as through the relative path it was recorded with.
+    Path elsewhere = Files.createDirectories(base.resolve("elsewhere"));
+    for (Map.Entry<Path, String> run :
+        Map.of(elsewhere, jar.toString(), base, "dist/ampd.jar").entrySet()) {
+      try (AmpdProcess version =
+          AmpdProcess.startCommand(
+              run.getKey(),
+              env(run.getValue(), "-Xshare:on"),
+              List.of(launcher.toString(), "--version"))) {
+        assertEquals(0, version.waitFor(START), version.stderr());
+        assertTrue(version.stdout().startsWith("ampd "), version.stdout());
+      }
+    }
+    try (Stream<Path> files = Files.list(cds)) {
+      List<String> names = files.map(f -> f.getFileName().toString()).toList();
+      assertEquals(1, names.size(), names.toString());
+      assertTrue(names.get(0).endsWith(".jsa"), names.toString());
+    }
+  }
+}
