@@ -1,5 +1,7 @@
 package io.ampd.bench;
 
+import io.ampd.testing.PostmasterPidFile;
+import io.ampd.testing.Processes;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -97,8 +99,9 @@ final class AmpdProbe {
   private void measureMemory(Child ampd, Path dataDir, Metric jvmRss) {
     results.add(jvmRss, kib(ProcFs.rssKib(ampd.pid()), "ampd JVM") / 1024.0);
     long postmaster =
-        PostmasterPid.pid(dataDir)
-            .orElseThrow(() -> new BenchException("no pid in " + PostmasterPid.file(dataDir), ""));
+        PostmasterPidFile.pid(dataDir)
+            .orElseThrow(
+                () -> new BenchException("no pid in " + PostmasterPidFile.path(dataDir), ""));
     List<Long> pids = new ArrayList<>();
     pids.add(postmaster);
     ProcessHandle.of(postmaster).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
@@ -123,15 +126,15 @@ final class AmpdProbe {
   }
 
   private void stop(Child ampd, Path dataDir) throws InterruptedException {
-    long postmaster = PostmasterPid.pid(dataDir).orElse(-1);
+    long postmaster = PostmasterPidFile.pid(dataDir).orElse(-1);
     long stopStart = Clock.now();
     ampd.terminate();
     int code = ampd.waitFor(STOP_TIMEOUT_MS, "ampd after SIGTERM");
     double ms = Clock.millisSince(stopStart);
     String unclean = null;
-    if (Files.exists(PostmasterPid.file(dataDir))) {
+    if (Files.exists(PostmasterPidFile.path(dataDir))) {
       unclean = "postmaster.pid still present after ampd exited";
-    } else if (postmaster > 0 && !ProcFs.isDead(postmaster)) {
+    } else if (postmaster > 0 && Processes.alive(postmaster)) {
       unclean = "postmaster pid " + postmaster + " still alive after ampd exited";
     }
     results.add(Metric.SIGTERM_EXIT, ms);
@@ -139,8 +142,8 @@ final class AmpdProbe {
   }
 
   static void killLeftoverPostmaster(Path dataDir) {
-    OptionalLong pid = PostmasterPid.pid(dataDir);
-    if (pid.isEmpty() || ProcFs.isDead(pid.getAsLong())) {
+    OptionalLong pid = PostmasterPidFile.pid(dataDir);
+    if (pid.isEmpty() || !Processes.alive(pid.getAsLong())) {
       return;
     }
     String cmdline = ProcFs.cmdline(pid.getAsLong()).orElse("");

@@ -1,5 +1,6 @@
 package io.ampd.bench;
 
+import io.ampd.testing.PostmasterPidFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ final class Floors {
                 "unix_socket_directories=" + data));
     try (Child postgres = Child.start(command, Map.of(), work.path().resolve("postgres.log"))) {
       long deadline = postgres.startNanos() + PG_START_TIMEOUT_MS * 1_000_000;
-      while (!PostmasterPid.isReady(data, postgres.pid())) {
+      while (!PostmasterPidFile.isReady(data, postgres.pid())) {
         if (!postgres.isAlive()) {
           throw new BenchException("raw postgres exited before it was ready", postgres.logTail());
         }
@@ -116,7 +117,7 @@ final class Floors {
       int code = postgres.waitFor(EXIT_TIMEOUT_MS, "raw postgres after SIGINT");
       results.add(Metric.PG_STOP_FLOOR, Clock.millisSince(stopStart));
       Signals.reap(kill);
-      if (code != 0 || Files.exists(PostmasterPid.file(data))) {
+      if (code != 0 || Files.exists(PostmasterPidFile.path(data))) {
         throw new BenchException(
             "raw postgres did not stop cleanly on SIGINT (exit " + code + ")", postgres.logTail());
       }

@@ -2,6 +2,7 @@ package io.ampd.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ampd.testing.FakeEvmNode;
+import io.ampd.testing.PostmasterPidFile;
 import io.ampd.testing.SyntheticChain;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -209,7 +210,7 @@ public final class JobLatencyBench {
 
   /** The binary of the running postmaster (what ampd picked), else the one on PATH. */
   private static Path postmasterBinary(Path dataDir, Path fallback) {
-    return PostmasterPid.pid(dataDir).stream()
+    return PostmasterPidFile.pid(dataDir).stream()
         .mapToObj(pid -> Path.of("/proc", Long.toString(pid), "exe"))
         .filter(Files::exists)
         .map(

@@ -26,12 +26,6 @@ final class ProcFs {
     return field(Path.of("/proc", Long.toString(pid), "smaps_rollup"), "Pss:");
   }
 
-  /** True when no such process exists or it is a zombie (exited, not yet reaped). */
-  static boolean isDead(long pid) {
-    Optional<String> state = line(Path.of("/proc", Long.toString(pid), "status"), "State:");
-    return state.isEmpty() || state.get().substring("State:".length()).trim().startsWith("Z");
-  }
-
   /** The command line with NULs turned into spaces, empty if the process is gone. */
   static Optional<String> cmdline(long pid) {
     try {

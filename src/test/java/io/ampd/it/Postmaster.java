@@ -1,8 +1,9 @@
 package io.ampd.it;
 
 import io.ampd.config.PgUrl;
+import io.ampd.testing.PostmasterPidFile;
+import io.ampd.testing.Processes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,45 +19,24 @@ final class Postmaster {
 
   /** Lines of {@code metadb/postmaster.pid}, if the file exists. */
   static Optional<List<String>> pidFile(Path metadb) {
-    try {
-      return Optional.of(
-          Files.readAllLines(metadb.resolve("postmaster.pid"), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return PostmasterPidFile.lines(metadb);
   }
 
   static long pid(Path metadb) {
-    return Long.parseLong(pidFile(metadb).orElseThrow().get(0).trim());
+    return PostmasterPidFile.pid(metadb).orElseThrow();
   }
 
   static Path socketDir(Path metadb) {
-    return Path.of(pidFile(metadb).orElseThrow().get(4).trim());
+    return PostmasterPidFile.socketDir(metadb).orElseThrow();
   }
 
   static boolean alive(long pid) {
-    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-    if (handle.isEmpty() || !handle.get().isAlive()) {
-      return false;
-    }
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-    } catch (IOException e) {
-      return false;
-    }
+    return Processes.alive(pid);
   }
 
   /** Waits until {@code pid} is gone (or a zombie); false on timeout. */
   static boolean awaitGone(long pid, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!alive(pid)) {
-        return true;
-      }
-      Thread.sleep(20);
-    }
-    return !alive(pid);
+    return Processes.awaitGone(pid, timeout);
   }
 
   /** A superuser connection to database {@code amp} of the cluster in {@code metadb}. */
