@@ -1,8 +1,11 @@
 package io.ampd;
 
 import io.ampd.cli.Cli;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Process entry point: reads the environment, installs the signal handlers, runs the command line
@@ -23,6 +26,25 @@ public final class Main {
         Cli.create(new HostEnvironment(System.getenv()), shutdown, out, err, args).execute(args);
     out.flush();
     err.flush();
+    if (code != 0) {
+      markArchiveFailed(System.getProperty("ampd.cds.archive"));
+    }
     shutdown.exit(code);
+  }
+
+  /**
+   * The launcher records a class-data archive on a first run; one that failed (a usage error, a bad
+   * config) loaded too few classes to be worth keeping, so it leaves {@code <archive>.failed} for
+   * the launcher to drop the archive and record again.
+   */
+  private static void markArchiveFailed(String archive) {
+    if (archive == null || archive.isEmpty()) {
+      return;
+    }
+    try {
+      Files.createFile(Path.of(archive + ".failed"));
+    } catch (IOException | RuntimeException e) {
+      // best effort: the archive is kept
+    }
   }
 }

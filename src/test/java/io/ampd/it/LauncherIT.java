@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code packaging/ampd} as users run it, on a copy of the packaged jar (so its class-data archive
- * goes into a temp dir, not {@code target/cds}): the first solo run records the archive without
- * printing the JVM's warnings, and the archive then maps however the jar's path is spelled.
+ * goes into a temp dir, not {@code target/cds}): a failed first run's archive is dropped, the first
+ * solo run records one without printing the JVM's warnings, and it then maps however the jar's path
+ * is spelled.
  */
 class LauncherIT {
   private static final Duration START = Duration.ofSeconds(60);
@@ -61,6 +62,27 @@ class LauncherIT {
 
   @Test
   void firstSoloRecordsTheArchiveQuietlyAndItMapsThroughAnyPathToTheJar() throws Exception {
+    // A first run that fails records an archive of too few classes: ampd marks it failed and
+    // the next start drops it and records again.
+    try (AmpdProcess failed =
+        AmpdProcess.startCommand(
+            base,
+            env("dist/ampd.jar", ""),
+            List.of(
+                launcher.toString(),
+                "--amp-dir",
+                base.resolve(".amp").toString(),
+                "solo",
+                "--config",
+                base.resolve("missing.toml").toString()))) {
+      assertEquals(1, failed.waitFor(START), failed.stderr());
+      assertTrue(failed.stderr().startsWith("error: "), failed.stderr());
+    }
+    Path cds = jar.getParent().resolve("cds");
+    try (Stream<Path> files = Files.list(cds)) {
+      assertEquals(1, files.filter(f -> f.toString().endsWith(".failed")).count());
+    }
+
     int port = AmpdProcess.freePort();
     Map<String, String> soloEnv = env("dist/ampd.jar", "");
     soloEnv.putAll(AmpdProcess.envWithAdminPort(port));
@@ -75,9 +97,10 @@ class LauncherIT {
       assertFalse(solo.stdout().contains("warning"), solo.stdout());
       assertFalse(solo.stderr().contains("[warning]"), solo.stderr());
     }
-    Path cds = jar.getParent().resolve("cds");
     try (Stream<Path> files = Files.list(cds)) {
-      assertEquals(1, files.filter(f -> f.toString().contains(".jsa.tmp.")).count());
+      List<String> names = files.map(f -> f.getFileName().toString()).toList();
+      assertEquals(1, names.size(), names.toString());
+      assertTrue(names.get(0).contains(".jsa.tmp."), names.toString());
     }
 
     // -Xshare:on makes the JVM refuse to start unless the archive maps: it must, through the
