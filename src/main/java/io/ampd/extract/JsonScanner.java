@@ -150,6 +150,22 @@ final class JsonScanner {
   }
 
   /**
+   * Reads the name of the next field of the current object that {@code names} knows and whose value
+   * is not null, skipping the others, and returns its id; {@link #END} when the object ends.
+   */
+  int nextKnownField(FieldNames names) {
+    while (nextName()) {
+      int id = name(names);
+      if (id == FieldNames.UNKNOWN) {
+        skipValue();
+      } else if (!nullValue()) {
+        return id;
+      }
+    }
+    return END;
+  }
+
+  /**
    * Reads the field name at the cursor ({@link #nextName()}) and its colon and returns its index in
    * {@code names}, or {@link FieldNames#UNKNOWN}. The name {@code names} expects next is compared
    * in place; any other is read as a string first.

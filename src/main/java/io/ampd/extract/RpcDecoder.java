@@ -151,15 +151,7 @@ final class RpcDecoder {
     try {
       s.startObject();
       fields.start();
-      while (s.nextName()) {
-        id = s.name(fields);
-        if (id == FieldNames.UNKNOWN) {
-          s.skipValue();
-          continue;
-        }
-        if (s.nullValue()) {
-          continue;
-        }
+      while ((id = s.nextKnownField(fields)) != JsonScanner.END) {
         switch (id) {
           case B_NUMBER -> {
             number = v.quantity();
@@ -209,7 +201,6 @@ final class RpcDecoder {
           default -> throw new IllegalStateException("field " + id);
         }
       }
-      id = FieldNames.UNKNOWN;
       field = "number";
       if (number < 0) {
         throw FieldError.MISSING;
@@ -275,15 +266,7 @@ final class RpcDecoder {
     try {
       s.startObject();
       fields.start();
-      while (s.nextName()) {
-        id = s.name(fields);
-        if (id == FieldNames.UNKNOWN) {
-          s.skipValue();
-          continue;
-        }
-        if (s.nullValue()) {
-          continue;
-        }
+      while ((id = s.nextKnownField(fields)) != JsonScanner.END) {
         switch (id) {
           case T_INDEX -> {
             txIndex = v.quantity();
@@ -316,7 +299,6 @@ final class RpcDecoder {
           default -> throw new IllegalStateException("field " + id);
         }
       }
-      id = FieldNames.UNKNOWN;
       required("transactionIndex", txIndex);
       required("blockNumber", blockNumber);
       return new EvmTransaction(
@@ -368,15 +350,8 @@ final class RpcDecoder {
     FieldError pending = null;
     s.startObject();
     fields.start();
-    while (s.nextName()) {
-      int id = s.name(fields);
-      if (id == FieldNames.UNKNOWN) {
-        s.skipValue();
-        continue;
-      }
-      if (s.nullValue()) {
-        continue;
-      }
+    int id;
+    while ((id = s.nextKnownField(fields)) != JsonScanner.END) {
       int mark = s.position();
       try {
         switch (id) {
