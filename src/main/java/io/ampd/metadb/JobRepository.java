@@ -431,18 +431,7 @@ public final class JobRepository {
 
   /** SCHEDULED → RUNNING for a job assigned to {@code nodeId}. */
   public boolean start(long id, String nodeId) {
-    return Sql.inTransaction(
-        dataSource,
-        c ->
-            transition(
-                c,
-                id,
-                nodeId,
-                List.of(JobStatus.SCHEDULED),
-                JobStatus.RUNNING,
-                nodeId,
-                "started",
-                detail("status", JobStatus.RUNNING)));
+    return workerTransition(id, nodeId, JobStatus.SCHEDULED, JobStatus.RUNNING, "started");
   }
 
   /**
@@ -450,34 +439,12 @@ public final class JobRepository {
    * after a crash; the node's lock proves the earlier process is gone).
    */
   public boolean resume(long id, String nodeId) {
-    return Sql.inTransaction(
-        dataSource,
-        c ->
-            transition(
-                c,
-                id,
-                nodeId,
-                List.of(JobStatus.RUNNING),
-                JobStatus.RUNNING,
-                nodeId,
-                "resumed",
-                detail("status", JobStatus.RUNNING)));
+    return workerTransition(id, nodeId, JobStatus.RUNNING, JobStatus.RUNNING, "resumed");
   }
 
   /** STOP_REQUESTED → STOPPING: the worker has told the run to stop. */
   public boolean stopping(long id, String nodeId) {
-    return Sql.inTransaction(
-        dataSource,
-        c ->
-            transition(
-                c,
-                id,
-                nodeId,
-                List.of(JobStatus.STOP_REQUESTED),
-                JobStatus.STOPPING,
-                nodeId,
-                "stopping",
-                detail("status", JobStatus.STOPPING)));
+    return workerTransition(id, nodeId, JobStatus.STOP_REQUESTED, JobStatus.STOPPING, "stopping");
   }
 
   /**
@@ -539,6 +506,14 @@ public final class JobRepository {
       Map<String, Object> detail)
       throws SQLException {
     return transition(c, id, requireNode, from, to, actor, eventType, detail, null, new Object[0]);
+  }
+
+  /** A worker moving its own job from one status to another, in a transaction of its own. */
+  private boolean workerTransition(
+      long id, String nodeId, JobStatus from, JobStatus to, String eventType) {
+    return Sql.inTransaction(
+        dataSource,
+        c -> transition(c, id, nodeId, List.of(from), to, nodeId, eventType, detail("status", to)));
   }
 
   /** The one compare-and-set: {@code UPDATE … WHERE status = ANY(from)} plus its event. */
