@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What every benchmark's main shares: the {@code -D} settings it takes (checked with a message
@@ -48,6 +51,39 @@ final class BenchProperties {
       Files.writeString(file, report, StandardCharsets.UTF_8);
       System.err.println("bench: report written to " + file);
     }
+  }
+
+  /**
+   * The environment ampd runs with in a benchmark: this one without any {@code AMP_}/{@code AMPD_}
+   * setting of the caller (mapped to null: removed), with {@code jar} and this JVM's Java.
+   */
+  static Map<String, String> ampdEnvironment(Path jar) {
+    Map<String, String> env = new HashMap<>();
+    System.getenv().keySet().stream()
+        .filter(k -> k.startsWith("AMP_") || k.startsWith("AMPD_"))
+        .forEach(k -> env.put(k, null));
+    env.put("AMPD_JAR", jar.toString());
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    return env;
+  }
+
+  /**
+   * Installs the hook that cleans up when a benchmark is interrupted: SIGKILL to every child still
+   * running, then the temp dir {@code current} holds, if any. Pass it to {@link #exit}.
+   */
+  static Thread cleanupOnInterrupt(AtomicReference<TempDir> current) {
+    Thread hook =
+        new Thread(
+            () -> {
+              Child.closeAll();
+              TempDir dir = current.get();
+              if (dir != null) {
+                dir.close();
+              }
+            },
+            "bench-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
   }
 
   /** Drops the clean-up {@code hook} (its work is done) and exits 0 if {@code ok}, else 1. */

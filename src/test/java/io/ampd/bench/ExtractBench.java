@@ -98,17 +98,7 @@ public final class ExtractBench {
     }
 
     AtomicReference<TempDir> work = new AtomicReference<>();
-    Thread hook =
-        new Thread(
-            () -> {
-              Child.closeAll();
-              TempDir dir = work.get();
-              if (dir != null) {
-                dir.close();
-              }
-            },
-            "bench-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
+    Thread hook = BenchProperties.cleanupOnInterrupt(work);
     String report;
     try (TempDir dir = TempDir.create(Path.of(System.getProperty("java.io.tmpdir")), "extract-")) {
       work.set(dir);

@@ -55,28 +55,13 @@ public final class JobLatencyBench {
     Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
     List<String> ampdCommand = List.of(launcher.toString());
 
-    Map<String, String> ampdEnv = new HashMap<>();
-    System.getenv().keySet().stream()
-        .filter(k -> k.startsWith("AMP_") || k.startsWith("AMPD_"))
-        .forEach(k -> ampdEnv.put(k, null));
-    ampdEnv.put("AMPD_JAR", jar.toString());
-    ampdEnv.put("JAVA_HOME", System.getProperty("java.home"));
+    Map<String, String> ampdEnv = BenchProperties.ampdEnvironment(jar);
     Path postgresOnPath =
         PgTools.fromPath(System.getenv().getOrDefault("PATH", ""), ProcFs.isRoot(), "postgres")
             .postgres();
 
     AtomicReference<TempDir> currentDir = new AtomicReference<>();
-    Thread hook =
-        new Thread(
-            () -> {
-              Child.closeAll();
-              TempDir dir = currentDir.get();
-              if (dir != null) {
-                dir.close();
-              }
-            },
-            "bench-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
+    Thread hook = BenchProperties.cleanupOnInterrupt(currentDir);
 
     List<String> errors = new ArrayList<>();
     JobLatencyProbe probe;

@@ -3,7 +3,6 @@ package io.ampd.bench;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,12 +41,7 @@ public final class StartupBench {
     // same flags, same class-data-sharing archive (made by the warm-up round).
     List<String> ampdCommand = List.of(launcher.toString());
 
-    Map<String, String> ampdEnv = new HashMap<>();
-    System.getenv().keySet().stream()
-        .filter(k -> k.startsWith("AMP_") || k.startsWith("AMPD_"))
-        .forEach(k -> ampdEnv.put(k, null));
-    ampdEnv.put("AMPD_JAR", jar.toString());
-    ampdEnv.put("JAVA_HOME", System.getProperty("java.home"));
+    Map<String, String> ampdEnv = BenchProperties.ampdEnvironment(jar);
 
     PgTools pg =
         PgTools.fromPath(System.getenv().getOrDefault("PATH", ""), ProcFs.isRoot(), pgUser);
@@ -59,17 +53,7 @@ public final class StartupBench {
     AmpdProbe ampd = new AmpdProbe(ampdCommand, ampdEnv, results);
 
     AtomicReference<TempDir> currentDir = new AtomicReference<>();
-    Thread hook =
-        new Thread(
-            () -> {
-              Child.closeAll();
-              TempDir dir = currentDir.get();
-              if (dir != null) {
-                dir.close();
-              }
-            },
-            "bench-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
+    Thread hook = BenchProperties.cleanupOnInterrupt(currentDir);
     boolean floorsOk = true;
     boolean ampdOk = true;
     for (int round = 0; round < warmup + runs; round++) {
