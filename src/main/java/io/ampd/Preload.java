@@ -84,7 +84,7 @@ final class Preload {
     try {
       // Loads junixsocket's native library, the slow part of its first use.
       org.newsclub.net.unix.AFUNIXSocket.isSupported();
-      new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(List.of(1));
+      Json.MAPPER.writeValueAsBytes(List.of(1));
     } catch (Throwable e) {
       log.debug("preload failed: {}", e.toString());
     }

@@ -1,9 +1,9 @@
 package io.ampd.controller;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.ampd.AmpdException;
+import io.ampd.Json;
 import io.ampd.config.HostPort;
 import io.ampd.controller.http.ApiException;
 import io.ampd.controller.http.Request;
@@ -41,11 +41,8 @@ public final class AdminApi implements AutoCloseable {
   static final int MAX_BODY_BYTES = 1 << 20;
 
   /** Jackson loads on first use, not when the API binds: its classes are off the start path. */
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
-
   private final HttpServer server;
+
   private final ExecutorService executor;
   private final Router router;
   private final AtomicBoolean closed = new AtomicBoolean();

@@ -1,7 +1,7 @@
 package io.ampd.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ampd.Json;
 import io.ampd.controller.http.Response;
 import io.ampd.controller.http.Router;
 import io.ampd.controller.http.Routes;
@@ -74,7 +74,7 @@ public final class OpenApiRoutes implements Routes {
       if (in == null) {
         throw new IllegalStateException(RESOURCE + " is missing from the class path");
       }
-      return new ObjectMapper().readTree(in);
+      return Json.MAPPER.readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + RESOURCE, e);
     }

@@ -2,8 +2,8 @@ package io.ampd.extract;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
+import io.ampd.Json;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.worker.StopSignal;
@@ -41,7 +41,6 @@ final class RpcClient implements AutoCloseable {
   private final StopSignal stop;
   private final HttpClient http;
   private final URI uri;
-  private final ObjectMapper json = new ObjectMapper();
 
   RpcClient(ProviderConfig provider, StopSignal stop) {
     this.provider = provider;
@@ -262,7 +261,7 @@ final class RpcClient implements AutoCloseable {
   /** The JSON value in {@code body[from..to)} as a tree (checked by the scanner already). */
   private JsonNode tree(byte[] body, int from, int to) {
     try {
-      return json.readTree(body, from, to - from);
+      return Json.MAPPER.readTree(body, from, to - from);
     } catch (IOException e) {
       throw new JsonScanner.SyntaxError(e.getMessage());
     }
@@ -292,7 +291,7 @@ final class RpcClient implements AutoCloseable {
 
   byte[] encode(List<RpcCall> calls) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 * calls.size());
-    try (JsonGenerator g = json.getFactory().createGenerator(out)) {
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
       g.writeStartArray();
       for (int i = 0; i < calls.size(); i++) {
         RpcCall call = calls.get(i);
@@ -352,7 +351,6 @@ final class RpcClient implements AutoCloseable {
 
   /** Results as trees, for the odd small call. */
   private static final class TreeReader implements BatchReader<List<JsonNode>> {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final JsonNode[] results;
 
@@ -369,7 +367,7 @@ final class RpcClient implements AutoCloseable {
       int from = s.position();
       s.skipValue();
       try {
-        results[index] = MAPPER.readTree(s.source(), from, s.position() - from);
+        results[index] = Json.MAPPER.readTree(s.source(), from, s.position() - from);
       } catch (IOException e) {
         throw new JsonScanner.SyntaxError(e.getMessage());
       }

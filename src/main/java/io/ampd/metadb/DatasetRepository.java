@@ -1,7 +1,7 @@
 package io.ampd.metadb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ampd.Json;
 import io.ampd.registry.Dataset;
 import io.ampd.registry.DatasetRef;
 import io.ampd.registry.DatasetRegistration;
@@ -29,10 +29,6 @@ import javax.sql.DataSource;
 public final class DatasetRepository {
   /** The outcome of {@link #register}: the dataset as stored and whether this call created it. */
   public record Registered(Dataset dataset, boolean created) {}
-
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
 
   private final DataSource dataSource;
 

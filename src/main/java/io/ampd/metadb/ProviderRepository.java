@@ -1,7 +1,7 @@
 package io.ampd.metadb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ampd.Json;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.ProviderParser;
 import java.sql.Connection;
@@ -42,10 +42,6 @@ public final class ProviderRepository {
   public record Upserted(Upsert outcome, StoredProvider stored) {}
 
   private static final String COLUMNS = "config::text, created_at, updated_at";
-
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
 
   private final DataSource dataSource;
 

@@ -2,8 +2,8 @@ package io.ampd.metadb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.ampd.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +15,6 @@ import javax.sql.DataSource;
 
 /** Small JDBC helpers shared by the repositories: transactions, JSON and timestamps. */
 final class Sql {
-  static final ObjectMapper JSON = new ObjectMapper();
 
   /** A unit of work on one connection. */
   @FunctionalInterface
@@ -72,7 +71,7 @@ final class Sql {
 
   static String json(Object value) {
     try {
-      return JSON.writeValueAsString(value);
+      return Json.MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not serialisable as JSON: " + value, e);
     }
@@ -83,7 +82,7 @@ final class Sql {
       return JsonNodeFactory.instance.objectNode();
     }
     try {
-      return JSON.readTree(text);
+      return Json.MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("jsonb column is not JSON: " + e.getOriginalMessage(), e);
     }

@@ -2,8 +2,8 @@ package io.ampd.registry;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ampd.AmpdException;
+import io.ampd.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,10 +23,6 @@ import java.util.Map;
 public final class ManifestFiles {
   /** A registration and the file it came from, for messages. */
   public record ManifestFile(Path file, DatasetRegistration registration) {}
-
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
 
   private ManifestFiles() {}
 

@@ -2,10 +2,10 @@ package io.ampd.registry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ampd.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -45,10 +45,6 @@ public final class ManifestParser {
       "see .amp.example/manifests/README.md for every manifest field and its rule";
   private static final List<String> FIELDS =
       List.of("kind", "network", "start_block", "end_block", "confirmations", "tables");
-
-  private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-  }
 
   private ManifestParser() {}
 
