@@ -7,16 +7,24 @@ import picocli.CommandLine.IVersionProvider;
 
 /** {@code ampd --version}: the version Maven stamped into {@code ampd-version.properties}. */
 public final class Version implements IVersionProvider {
-  /** The ampd version, e.g. {@code 0.1.0}. */
+  /** The ampd version, e.g. {@code 0.1.0}; read once (every {@code /healthz} answer has it). */
   public static String get() {
-    try (InputStream in = Version.class.getResourceAsStream("/io/ampd/ampd-version.properties")) {
-      Properties props = new Properties();
-      if (in != null) {
-        props.load(in);
+    return Stamped.VERSION;
+  }
+
+  private static final class Stamped {
+    static final String VERSION = read();
+
+    private static String read() {
+      try (InputStream in = Version.class.getResourceAsStream("/io/ampd/ampd-version.properties")) {
+        Properties props = new Properties();
+        if (in != null) {
+          props.load(in);
+        }
+        return props.getProperty("version", "unknown");
+      } catch (IOException e) {
+        return "unknown";
       }
-      return props.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
     }
   }
 
