@@ -216,26 +216,17 @@ public final class JobRepository {
               return StopOutcome.FINISHED;
             case STOP_REQUESTED, STOPPING:
               return StopOutcome.ALREADY_STOPPING;
-            case ERROR:
-              transition(
-                  c,
-                  id,
-                  null,
-                  List.of(JobStatus.ERROR),
-                  JobStatus.STOPPED,
-                  null,
-                  "stopped",
-                  detail("status", JobStatus.STOPPED, "reason", "stop requested"));
-              return StopOutcome.STOPPED;
             default:
               break;
           }
-          if (j.status() == JobStatus.SCHEDULED && j.nodeId().isEmpty()) {
+          if (j.status() == JobStatus.ERROR
+              || (j.status() == JobStatus.SCHEDULED && j.nodeId().isEmpty())) {
+            // No worker holds it: it stops here and now.
             transition(
                 c,
                 id,
                 null,
-                List.of(JobStatus.SCHEDULED),
+                List.of(j.status()),
                 JobStatus.STOPPED,
                 null,
                 "stopped",
