@@ -21,7 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +40,20 @@ public final class AdminApi implements AutoCloseable {
 
   /** Largest request body accepted; manifests and providers are far smaller. */
   static final int MAX_BODY_BYTES = 1 << 20;
+
+  /**
+   * Seconds a client has, once its request's first byte arrived, to send the whole request (headers
+   * and body); then the server closes the connection. Without a limit a client that stops
+   * mid-request holds a thread for ever. Set as the JDK server's {@code
+   * sun.net.httpserver.maxReqTime} unless that is given (e.g. in {@code AMPD_JAVA_OPTS}).
+   */
+  static final int MAX_REQUEST_SECONDS = 10;
+
+  /**
+   * Requests handled at once. Threads are made as requests come and end after a minute idle: a few
+   * slow or stuck clients leave threads for {@code /healthz} and the rest.
+   */
+  static final int MAX_THREADS = 32;
 
   /** Jackson loads on first use, not when the API binds: its classes are off the start path. */
   private final HttpServer server;
@@ -61,6 +76,9 @@ public final class AdminApi implements AutoCloseable {
     // The JDK server leaves Nagle's algorithm on: on a kept-alive connection every answer then
     // waits ~40 ms for the client's delayed ACK. Read once, when the server classes load.
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+    }
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(addr.host(), addr.port()), 64);
@@ -75,14 +93,19 @@ public final class AdminApi implements AutoCloseable {
           "check admin_api_addr");
     }
     AtomicInteger threads = new AtomicInteger();
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            4,
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            MAX_THREADS,
+            MAX_THREADS,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
             r -> {
               Thread t = new Thread(r, "admin-api-" + threads.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
+    executor.allowCoreThreadTimeOut(true);
     server.setExecutor(executor);
     AdminApi api = new AdminApi(server, executor, router);
     server.createContext("/", api::handle);
@@ -140,14 +163,18 @@ public final class AdminApi implements AutoCloseable {
     }
   }
 
-  private static byte[] body(HttpExchange exchange) throws IOException {
+  private static byte[] body(HttpExchange exchange) {
+    byte[] bytes;
     try (InputStream in = exchange.getRequestBody()) {
-      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-      if (bytes.length > MAX_BODY_BYTES) {
-        throw new ApiException(413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
-      }
-      return bytes;
+      bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+    } catch (IOException e) {
+      // The client went away or was cut off after MAX_REQUEST_SECONDS: nobody reads the answer.
+      throw new ApiException(408, "request body not received: " + e.getMessage());
     }
+    if (bytes.length > MAX_BODY_BYTES) {
+      throw new ApiException(413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
+    }
+    return bytes;
   }
 
   private static Map<String, List<String>> query(String raw) {

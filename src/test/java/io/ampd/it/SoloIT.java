@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ampd.config.PgUrl;
 import io.ampd.testing.TempDirs;
 import io.ampd.testing.TestPostgres;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -179,6 +183,48 @@ class SoloIT {
     assertEquals(200, AmpdProcess.get(port, "/healthz").status());
     assertEquals(postmaster, Postmaster.pid(ampDir.resolve("metadb")));
     stop(first);
+  }
+
+  @Test
+  void stuckClientsNeitherStarveTheAdminApiNorHoldItForEver() throws Exception {
+    Path ampDir = base.resolve(".amp");
+    int port = AmpdProcess.freePort();
+    AmpdProcess p = solo(ampDir, port);
+    p.awaitHealthy(port, START);
+    List<Socket> stuck = new ArrayList<>();
+    try {
+      // Each sends its headers and half its body, then nothing: each holds a handler thread.
+      for (int i = 0; i < 8; i++) {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+        stuck.add(s);
+        s.getOutputStream()
+            .write(
+                ("POST /providers HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                        + "\r\nContent-Length: 100\r\n\r\n{\"name\":")
+                    .getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+      }
+      // Give the server time to hand all of them to handler threads (it takes them in any order).
+      Thread.sleep(1000);
+      // Others are still served (get gives up after 5 s)...
+      AmpdProcess.HttpResult health = AmpdProcess.get(port, "/healthz");
+      assertEquals(200, health.status(), health.body());
+      // ...and the server cuts the stuck ones off after its request time limit (10 s).
+      Socket first = stuck.get(0);
+      first.setSoTimeout(30_000);
+      int read;
+      try {
+        read = first.getInputStream().read();
+      } catch (SocketException reset) {
+        read = -1;
+      }
+      assertEquals(-1, read, "the server answered a request it never fully received");
+    } finally {
+      for (Socket s : stuck) {
+        s.close();
+      }
+    }
+    stop(p);
   }
 
   @Test
