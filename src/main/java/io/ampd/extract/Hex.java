@@ -168,16 +168,35 @@ final class Hex {
       hi = (hi << 4) | (lo >>> 60);
       lo = (lo << 4) | n;
     }
+    return fitsDecimal38(hi, lo) ? bigEndian16(hi, lo) : TOO_BIG;
+  }
+
+  /** True if the unsigned 128-bit value {@code hi:lo} is below 10^38. */
+  static boolean fitsDecimal38(long hi, long lo) {
     int cmp = Long.compareUnsigned(hi, LIMIT_HI);
-    if (cmp > 0 || (cmp == 0 && Long.compareUnsigned(lo, LIMIT_LO) >= 0)) {
-      return TOO_BIG;
-    }
-    byte[] out = new byte[16];
-    for (int b = 0; b < 8; b++) {
-      out[b] = (byte) (hi >>> (56 - 8 * b));
-      out[8 + b] = (byte) (lo >>> (56 - 8 * b));
-    }
-    return out;
+    return cmp < 0 || (cmp == 0 && Long.compareUnsigned(lo, LIMIT_LO) < 0);
+  }
+
+  /** {@code hi:lo} as 16 big-endian bytes. */
+  static byte[] bigEndian16(long hi, long lo) {
+    return new byte[] {
+      (byte) (hi >>> 56),
+      (byte) (hi >>> 48),
+      (byte) (hi >>> 40),
+      (byte) (hi >>> 32),
+      (byte) (hi >>> 24),
+      (byte) (hi >>> 16),
+      (byte) (hi >>> 8),
+      (byte) hi,
+      (byte) (lo >>> 56),
+      (byte) (lo >>> 48),
+      (byte) (lo >>> 40),
+      (byte) (lo >>> 32),
+      (byte) (lo >>> 24),
+      (byte) (lo >>> 16),
+      (byte) (lo >>> 8),
+      (byte) lo
+    };
   }
 
   static String encode(byte[] bytes) {

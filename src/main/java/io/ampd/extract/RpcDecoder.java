@@ -564,6 +564,10 @@ final class RpcDecoder {
     }
 
     byte[] decimal() {
+      byte[] fast = s.hexDecimal38();
+      if (fast != null) {
+        return fast;
+      }
       string();
       byte[] v = Hex.decimal38(s.text(), s.textStart(), s.textLength());
       if (v == null) {
@@ -581,6 +585,10 @@ final class RpcDecoder {
     }
 
     byte[] data() {
+      byte[] fast = s.hexData();
+      if (fast != null) {
+        return fast;
+      }
       string();
       byte[] v = Hex.data(s.text(), s.textStart(), s.textLength());
       if (v == null) {

@@ -114,6 +114,89 @@ class JsonScannerTest {
   }
 
   @Test
+  void hexDataDecodesInOnePassOrDeclinesWithoutMoving() {
+    assertArrayEquals(new byte[0], scanner("\"0x\"").hexData());
+    JsonScanner s = scanner(" \"0x00Ff10\" ");
+    assertArrayEquals(new byte[] {0x00, (byte) 0xff, 0x10}, s.hexData());
+    s.finish();
+    // Longer than the scanner's first scratch buffer (256 bytes), and every length around it.
+    for (int n = 250; n <= 520; n++) {
+      byte[] v = scanner("\"0X" + "a5".repeat(n) + "\"").hexData();
+      assertEquals(n, v.length);
+      assertEquals((byte) 0xa5, v[n - 1]);
+    }
+    for (String declined :
+        new String[] {
+          "\"0xabc\"", // odd digits
+          "\"0xab\\u0030\"", // an escape
+          "\"0xag\"", // a bad digit
+          "\"ab\"",
+          "\"0x",
+          "\"0xab", // truncated
+          "\"0xa",
+          "null",
+        }) {
+      JsonScanner d = scanner(declined);
+      assertNull(d.hexData(), declined);
+      assertEquals(0, d.position(), declined);
+    }
+  }
+
+  @Test
+  void hexDecimal38TakesAmountsBelow10To38AndDeclinesTheRest() {
+    assertArrayEquals(new byte[16], scanner("\"0x0\"").hexDecimal38());
+    byte[] one = new byte[16];
+    one[15] = 1;
+    assertArrayEquals(one, scanner("\"0x01\"").hexDecimal38());
+    // 10^38 - 1, the largest value: 0x4b3b4ca85a86c47a098a223fffffffff
+    byte[] max = scanner("\"0x4b3b4ca85a86c47a098a223fffffffff\"").hexDecimal38();
+    assertArrayEquals(Hex.decimal38(bytes("0x4b3b4ca85a86c47a098a223fffffffff"), 0, 34), max);
+    assertEquals(0x4b, max[0]);
+    assertEquals((byte) 0xff, max[15]);
+    for (String declined :
+        new String[] {
+          "\"0x4b3b4ca85a86c47a098a224000000000\"", // 10^38
+          "\"0x" + "f".repeat(32) + "\"",
+          "\"0x" + "0".repeat(33) + "1\"", // leading zeros past 32 digits: the slow path takes it
+          "\"0x\"",
+          "\"0x1g\"",
+          "\"0x1",
+          "\"1\"",
+          "1",
+        }) {
+      JsonScanner d = scanner(declined);
+      assertNull(d.hexDecimal38(), declined);
+      assertEquals(0, d.position(), declined);
+    }
+  }
+
+  private static byte[] bytes(String ascii) {
+    return ascii.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void skippedStringsEndAtTheirClosingQuoteWhateverTheirLength() {
+    for (int n = 0; n < 12; n++) {
+      for (int escaped = -1; escaped < n; escaped++) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+          text.append(i == escaped ? "\\\"" : "x");
+        }
+        String json = "[\"" + text + "\",\"after\"]";
+        JsonScanner s = scanner(json);
+        s.startArray();
+        assertTrue(s.nextElement());
+        s.skipValue();
+        assertTrue(s.nextElement(), json);
+        s.string();
+        assertEquals("after", s.textString(), json);
+        assertFalse(s.nextElement());
+        s.finish();
+      }
+    }
+  }
+
+  @Test
   void hexQuantityTakesUpTo15DigitsAndDeclinesTheRest() {
     assertEquals(26, scanner("\"0x1a\"").hexQuantity());
     assertEquals(0, scanner("\"0x0\"").hexQuantity());
