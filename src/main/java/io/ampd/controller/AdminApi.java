@@ -21,7 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,8 +50,8 @@ public final class AdminApi implements AutoCloseable {
   static final int MAX_REQUEST_SECONDS = 10;
 
   /**
-   * Requests handled at once. Threads are made as requests come and end after a minute idle: a few
-   * slow or stuck clients leave threads for {@code /healthz} and the rest.
+   * Requests handled at once. A thread is made only when none is idle, and ends after a minute idle
+   * (one stays): a few slow or stuck clients leave threads for {@code /healthz} and the rest.
    */
   static final int MAX_THREADS = 32;
 
@@ -93,19 +93,35 @@ public final class AdminApi implements AutoCloseable {
           "check admin_api_addr");
     }
     AtomicInteger threads = new AtomicInteger();
+    // A request goes to an idle thread if there is one, else to a new thread, up to MAX_THREADS;
+    // beyond that it waits in the queue. (A plain ThreadPoolExecutor either never grows past its
+    // core size or makes a thread per request until it reaches it.)
+    LinkedTransferQueue<Runnable> queue =
+        new LinkedTransferQueue<>() {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          public boolean offer(Runnable task) {
+            return tryTransfer(task);
+          }
+        };
     ThreadPoolExecutor executor =
         new ThreadPoolExecutor(
-            MAX_THREADS,
+            1,
             MAX_THREADS,
             60,
             TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
+            queue,
             r -> {
               Thread t = new Thread(r, "admin-api-" + threads.incrementAndGet());
               t.setDaemon(true);
               return t;
+            },
+            (task, pool) -> {
+              if (!pool.isShutdown()) {
+                queue.put(task);
+              }
             });
-    executor.allowCoreThreadTimeOut(true);
     server.setExecutor(executor);
     AdminApi api = new AdminApi(server, executor, router);
     server.createContext("/", api::handle);
