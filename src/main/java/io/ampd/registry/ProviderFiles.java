@@ -1,9 +1,8 @@
 package io.ampd.registry;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import io.ampd.AmpdException;
+import io.ampd.config.TomlText;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,10 +20,6 @@ import java.util.Map;
  * <p>Any error names the file, and the field where there is one; ampd refuses to start on it.
  */
 public final class ProviderFiles {
-  private static final class Toml {
-    static final TomlMapper MAPPER = new TomlMapper();
-  }
-
   private ProviderFiles() {}
 
   /** The providers defined in {@code dir}, by file name; none when {@code dir} does not exist. */
@@ -48,10 +43,13 @@ public final class ProviderFiles {
   public static ProviderConfig parse(Path file, String toml) {
     JsonNode tree;
     try {
-      tree = Toml.MAPPER.readTree(toml);
-    } catch (JacksonException e) {
+      tree = TomlText.parse(toml);
+    } catch (TomlText.Invalid e) {
       throw new AmpdException(
-          file + ": not valid TOML: " + RegistryFiles.reason(e, "invalid TOML"),
+          file
+              + ": not valid TOML: "
+              + (e.line() > 0 ? "line " + e.line() + ": " : "")
+              + e.getMessage(),
           "fix the TOML syntax; see .amp.example/providers/mainnet.toml");
     }
     try {

@@ -110,6 +110,15 @@ class RegistryFilesTest {
   }
 
   @Test
+  void aDuplicateKeyIsReportedOnItsOwnLine() throws IOException {
+    Path file = write("p.toml", "name = 'p'\nkind = 'evm-rpc'\nname = 'q'\n\nnetwork = 'n'\n");
+    AmpdException e = assertThrows(AmpdException.class, () -> ProviderFiles.load(dir));
+    assertTrue(
+        e.getMessage().startsWith(file + ": not valid TOML: line 3: duplicate key"),
+        e.getMessage());
+  }
+
+  @Test
   void twoFilesMayNotDefineOneProvider() throws IOException {
     Path a = write("a.toml", "name = 'p'\nkind = 'evm-rpc'\nnetwork = 'n'\nurl = 'http://h'\n");
     Path b = write("b.toml", "name = 'p'\nkind = 'evm-rpc'\nnetwork = 'n'\nurl = 'http://h'\n");
