@@ -27,7 +27,7 @@ record Machine(
         System.getProperty("os.name") + " " + System.getProperty("os.version"),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
         postgresVersion(postgresBinary),
-        readLoadAverage());
+        ProcFs.loadAverage());
   }
 
   String markdown() {
@@ -42,15 +42,6 @@ record Machine(
         javaVersion,
         postgres,
         loadAverage);
-  }
-
-  private static String readLoadAverage() {
-    try {
-      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return parts[0] + " " + parts[1] + " " + parts[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
   }
 
   private static String gib(String memTotal) {

@@ -3,8 +3,6 @@ package io.ampd.bench;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * What one phase of the extraction benchmark cost: wall time, CPU time of this JVM (client or
@@ -58,7 +56,7 @@ final class Meter {
         (end.gcMillis() - start.gcMillis()) / 1e3,
         (end.nodeTicks() - start.nodeTicks()) / (double) ticksPerSecond,
         (end.machineBusy() - start.machineBusy()) / (double) ticksPerSecond / seconds,
-        loadAverage());
+        ProcFs.loadAverage());
   }
 
   private long nodeTicks() {
@@ -78,14 +76,5 @@ final class Meter {
   private static long jvmCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
-  }
-
-  static String loadAverage() {
-    try {
-      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return parts[0] + " " + parts[1] + " " + parts[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
   }
 }

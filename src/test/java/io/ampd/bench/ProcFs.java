@@ -11,10 +11,20 @@ import java.util.OptionalLong;
 
 /**
  * Reads what the benchmark needs from Linux {@code /proc}: memory, state, command line, uid, CPU
- * time.
+ * time, load average.
  */
 final class ProcFs {
   private ProcFs() {}
+
+  /** The 1, 5 and 15 minute load averages, or "unknown". */
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
 
   /** {@code VmRSS} in KiB, empty if the process is gone. */
   static OptionalLong rssKib(long pid) {
