@@ -108,8 +108,12 @@ final class JsonScanner {
 
   /** Consumes the '{' of an object; the caller has checked it is one ({@link #peek()}). */
   void startObject() {
-    if (peek() != '{') {
-      throw error("expected '{'");
+    open('{');
+  }
+
+  private void open(int bracket) {
+    if (peek() != bracket) {
+      throw error("expected '" + (char) bracket + "'");
     }
     pos++;
     afterOpen = true;
@@ -205,11 +209,7 @@ final class JsonScanner {
 
   /** Consumes the '[' of an array. */
   void startArray() {
-    if (peek() != '[') {
-      throw error("expected '['");
-    }
-    pos++;
-    afterOpen = true;
+    open('[');
   }
 
   /** True with the cursor on the next element of the current array; false at its end. */
@@ -434,27 +434,36 @@ final class JsonScanner {
   }
 
   /**
+   * Where the digits of the next value start if it is a string beginning {@code "0x} (or {@code
+   * "0X}) with at least one more byte in the document, else -1; moves only past whitespace. The hex
+   * fast paths below start here.
+   */
+  private int hexStart() {
+    int q = peekPosition();
+    if (q + 3 >= end || buf[q] != '"' || buf[q + 1] != '0') {
+      return -1;
+    }
+    byte x = buf[q + 2];
+    return x == 'x' || x == 'X' ? q + 3 : -1;
+  }
+
+  /**
    * The fast path for a hash or an address: if the next value is {@code "0x"} and exactly {@code 2
    * * length} hex digits, consumes it and returns the bytes; otherwise (escapes, wrong length, bad
    * digits, not a string) returns null without moving, and the caller reads it the slow way for a
    * precise message.
    */
   byte[] hexFixed(int length) {
-    peek();
-    int q = pos;
-    int close = q + 3 + 2 * length;
-    if (close >= end || buf[q] != '"' || buf[close] != '"' || buf[q + 1] != '0') {
-      return null;
-    }
-    byte x = buf[q + 2];
-    if (x != 'x' && x != 'X') {
+    int first = hexStart();
+    int close = first + 2 * length;
+    if (first < 0 || close >= end || buf[close] != '"') {
       return null;
     }
     byte[] out = new byte[length];
     byte[] c = buf;
     byte[] nib = Hex.DIGIT;
     int i = 0;
-    int j = q + 3;
+    int j = first;
     // Two bytes a round (hashes and addresses have even lengths): fewer loop checks in tier-1 code.
     for (; i + 1 < length; i += 2, j += 4) {
       int a = nib[c[j] & 0xff];
@@ -486,20 +495,14 @@ final class JsonScanner {
    * otherwise (escapes, an odd count, bad digits, not a string) returns null without moving.
    */
   byte[] hexData() {
-    peek();
-    int q = pos;
-    if (q + 3 >= end || buf[q] != '"' || buf[q + 1] != '0') {
-      return null;
-    }
-    byte x = buf[q + 2];
-    if (x != 'x' && x != 'X') {
+    int j = hexStart();
+    if (j < 0) {
       return null;
     }
     byte[] c = buf;
     byte[] nib = Hex.DIGIT;
     byte[] out = decoded;
     int n = 0;
-    int j = q + 3;
     int last = end - 1;
     // A closing quote is not a hex digit: the loop stops on it, or on anything else not hex.
     while (j < last) {
@@ -530,20 +533,15 @@ final class JsonScanner {
    * without moving, and the caller reads it the slow way.
    */
   byte[] hexDecimal38() {
-    peek();
-    int q = pos;
-    if (q + 4 >= end || buf[q] != '"' || buf[q + 1] != '0') {
-      return null;
-    }
-    byte x = buf[q + 2];
-    if (x != 'x' && x != 'X') {
+    int first = hexStart();
+    if (first < 0) {
       return null;
     }
     byte[] c = buf;
     byte[] nib = Hex.DIGIT;
     long hi = 0;
     long lo = 0;
-    int j = q + 3;
+    int j = first;
     int stop = Math.min(end, j + 33);
     while (j < stop) {
       int d = nib[c[j] & 0xff];
@@ -554,7 +552,7 @@ final class JsonScanner {
       lo = (lo << 4) | d;
       j++;
     }
-    int digits = j - q - 3;
+    int digits = j - first;
     if (digits == 0 || digits > 32 || j >= end || c[j] != '"' || !Hex.fitsDecimal38(hi, lo)) {
       return null;
     }
@@ -569,17 +567,12 @@ final class JsonScanner {
    * moving.
    */
   long hexQuantity() {
-    peek();
-    int q = pos;
-    if (q + 4 >= end || buf[q] != '"' || buf[q + 1] != '0') {
-      return -1;
-    }
-    byte x = buf[q + 2];
-    if (x != 'x' && x != 'X') {
+    int first = hexStart();
+    if (first < 0) {
       return -1;
     }
     long v = 0;
-    int j = q + 3;
+    int j = first;
     int stop = Math.min(end, j + 16);
     byte[] c = buf;
     byte[] nib = Hex.DIGIT;
@@ -591,7 +584,7 @@ final class JsonScanner {
       v = (v << 4) | d;
       j++;
     }
-    int digits = j - q - 3;
+    int digits = j - first;
     if (digits == 0 || digits > 15 || j >= end || c[j] != '"') {
       return -1;
     }
