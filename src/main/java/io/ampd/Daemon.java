@@ -44,6 +44,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,12 +146,7 @@ public final class Daemon {
           url = startPostgres(closer, metadbDir);
         }
       } catch (RuntimeException e) {
-        try {
-          join(apiStart).close();
-        } catch (RuntimeException apiError) {
-          e.addSuppressed(apiError);
-        }
-        throw e;
+        throw closeAfter(e, apiStart, AdminApi::close);
       }
       // A failure of the API's own (say, its port is taken) is reported from here, after which
       // the closer stops PostgreSQL again.
@@ -182,6 +178,21 @@ public final class Daemon {
       }
       throw e;
     }
+  }
+
+  /**
+   * When a start step fails while a task started beside it is still running: waits for that task
+   * and closes what it made (a failure of its own is added to {@code failure} as suppressed), and
+   * returns {@code failure} to throw.
+   */
+  private static <T> RuntimeException closeAfter(
+      RuntimeException failure, CompletableFuture<T> beside, Consumer<T> close) {
+    try {
+      close.accept(join(beside));
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    return failure;
   }
 
   /** The controller role on an open pool: registry files loaded, API serving, scheduler. */
@@ -325,12 +336,7 @@ public final class Daemon {
     try {
       Migrations.migrateNew(url);
     } catch (RuntimeException e) {
-      try {
-        join(pool).close();
-      } catch (RuntimeException poolError) {
-        e.addSuppressed(poolError);
-      }
-      throw e;
+      throw closeAfter(e, pool, MetadataDb::close);
     }
     MetadataDb db = closer.add("metadata database pool", join(pool));
     dataSource.set(db.dataSource());
