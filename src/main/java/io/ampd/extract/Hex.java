@@ -6,10 +6,12 @@ import java.math.BigInteger;
  * Hex as JSON-RPC writes it: quantities ({@code 0x1a}, no fixed width) and data ({@code 0x00ff}).
  */
 final class Hex {
-  private static final byte[] NIBBLE = new byte[128];
   private static final char[] DIGITS = "0123456789abcdef".toCharArray();
 
-  /** The value of a hex digit by byte, as unsigned ({@code b & 0xff}); -1 for any other byte. */
+  /**
+   * The value of a hex digit by byte, as unsigned ({@code b & 0xff}), or by char below 256; -1 for
+   * anything else.
+   */
   static final byte[] DIGIT = new byte[256];
 
   static {
@@ -20,17 +22,6 @@ final class Hex {
     for (int i = 0; i < 6; i++) {
       DIGIT['a' + i] = (byte) (10 + i);
       DIGIT['A' + i] = (byte) (10 + i);
-    }
-  }
-
-  static {
-    java.util.Arrays.fill(NIBBLE, (byte) -1);
-    for (int i = 0; i < 10; i++) {
-      NIBBLE['0' + i] = (byte) i;
-    }
-    for (int i = 0; i < 6; i++) {
-      NIBBLE['a' + i] = (byte) (10 + i);
-      NIBBLE['A' + i] = (byte) (10 + i);
     }
   }
 
@@ -215,7 +206,7 @@ final class Hex {
   }
 
   private static int nibble(char c) {
-    return c < 128 ? NIBBLE[c] : -1;
+    return c < 256 ? DIGIT[c] : -1;
   }
 
   private static int nibble(byte b) {
