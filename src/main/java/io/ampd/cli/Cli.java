@@ -78,19 +78,17 @@ public final class Cli {
 
   /** The spec of command {@code name}, whose run reads the options of {@code ampd} too. */
   private static CommandSpec command(String name, CliContext context, GlobalOptions top) {
-    GlobalOptions[] own = new GlobalOptions[1];
     AtomicReference<Callable<Integer>> run = new AtomicReference<>();
     CommandSpec spec = AmpdCommand.base(name, () -> run.get().call());
     spec.usageMessage().description(AmpdCommand.DESCRIPTIONS.get(name));
-    own[0] = GlobalOptions.addTo(spec);
+    GlobalOptions own = GlobalOptions.addTo(spec);
     switch (name) {
-      case "solo" -> run.set(new DaemonCommand(context, top, own[0], name, true, Daemon::solo));
+      case "solo" -> run.set(new DaemonCommand(context, top, own, name, true, Daemon::solo));
       case "controller" ->
-          run.set(new DaemonCommand(context, top, own[0], name, false, Daemon::controller));
-      case "migrate" ->
-          run.set(new DaemonCommand(context, top, own[0], name, false, Daemon::migrate));
+          run.set(new DaemonCommand(context, top, own, name, false, Daemon::controller));
+      case "migrate" -> run.set(new DaemonCommand(context, top, own, name, false, Daemon::migrate));
       case "worker" -> {
-        WorkerCommand worker = new WorkerCommand(context, top, own[0]);
+        WorkerCommand worker = new WorkerCommand(context, top, own);
         worker.addOptionsTo(spec);
         run.set(worker);
       }
