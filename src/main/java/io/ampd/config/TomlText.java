@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import io.ampd.Json;
 
 /**
  * The one TOML reader of ampd, for the config file and the provider files: text to a tree, or a
@@ -39,10 +40,7 @@ public final class TomlText {
     try {
       node = Holder.MAPPER.readTree(text);
     } catch (JacksonException e) {
-      String reason = e.getOriginalMessage();
-      reason = reason == null || reason.isBlank() ? "invalid TOML" : reason.strip();
-      reason = reason.lines().findFirst().orElse(reason);
-      reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+      String reason = Json.reason(e, "invalid TOML");
       JsonLocation loc = e.getLocation();
       int lineNr = loc == null ? 0 : Math.max(0, loc.getLineNr());
       if (lineNr > 0 && reason.startsWith("duplicate key")) {

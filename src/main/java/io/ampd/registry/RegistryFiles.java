@@ -1,6 +1,7 @@
 package io.ampd.registry;
 
 import io.ampd.AmpdException;
+import io.ampd.Json;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.DirectoryStream;
@@ -62,10 +63,7 @@ final class RegistryFiles {
 
   /** Jackson's parse error as one line, lowercase first letter, no source excerpt. */
   static String reason(com.fasterxml.jackson.core.JacksonException e, String fallback) {
-    String reason = e.getOriginalMessage();
-    reason = reason == null || reason.isBlank() ? fallback : reason.strip();
-    reason = reason.lines().findFirst().orElse(reason);
-    reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+    String reason = Json.reason(e, fallback);
     var loc = e.getLocation();
     if (loc != null && loc.getLineNr() > 0) {
       reason = "line " + loc.getLineNr() + ": " + reason;

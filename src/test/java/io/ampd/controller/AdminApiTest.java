@@ -89,7 +89,17 @@ class AdminApiTest {
     HttpResponse<String> badJson = send("POST", "/things", "{not json");
     assertEquals(400, badJson.statusCode());
     assertTrue(
-        badJson.body().startsWith("{\"error\":\"request body is not valid JSON: "), badJson.body());
+        badJson
+            .body()
+            .startsWith("{\"error\":\"request body is not valid JSON: line 1, column 2: "),
+        badJson.body());
+
+    HttpResponse<String> unclosed = send("POST", "/things", "{\"name\":\n\"n\"");
+    assertEquals(400, unclosed.statusCode());
+    assertEquals(
+        "{\"error\":\"request body is not valid JSON: line 2, column 4: unexpected end-of-input:"
+            + " expected close marker for Object\"}",
+        unclosed.body());
 
     HttpResponse<String> trailing = send("POST", "/things", "{\"name\":\"n\"} {\"x\":1}");
     assertEquals(400, trailing.statusCode());

@@ -1,9 +1,11 @@
 package io.ampd.controller.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ampd.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +49,13 @@ public record Request(
               .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
               .readValue(body);
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
+      JsonLocation at = e.getLocation();
+      throw ApiException.badRequest(
+          "request body is not valid JSON: "
+              + (at != null && at.getLineNr() > 0
+                  ? "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": "
+                  : "")
+              + Json.reason(e, "invalid JSON"));
     } catch (java.io.IOException e) {
       throw ApiException.badRequest("request body cannot be read: " + e.getMessage());
     }
