@@ -9,10 +9,15 @@ import io.ampd.registry.RetryPolicy;
 import io.ampd.worker.StopSignal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +132,7 @@ final class RpcClient implements AutoCloseable {
               + " ("
               + provider.redactedUrl()
               + ") failed: "
-              + e,
+              + failure(e),
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -148,6 +153,36 @@ final class RpcClient implements AutoCloseable {
               + status);
     }
     return decode(response.body(), calls, reader);
+  }
+
+  /**
+   * What went wrong with a request, in words: the JDK's HTTP client throws a {@code
+   * ConnectException} without a message for a refused connection and for an unknown host alike.
+   */
+  String failure(IOException e) {
+    if (e instanceof HttpConnectTimeoutException) {
+      return "no connection within " + provider.requestTimeout().toMillis() + " ms";
+    }
+    if (e instanceof HttpTimeoutException) {
+      return "no answer within " + provider.requestTimeout().toMillis() + " ms";
+    }
+    String where = uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return "unknown host " + uri.getHost();
+      }
+    }
+    if (e instanceof ConnectException) {
+      return "cannot connect to " + where + " (connection refused or host unreachable)";
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && !message.isBlank()) {
+        // Redacted in case a message quotes the URL, credentials and all.
+        return message.strip().replace(provider.url(), provider.redactedUrl());
+      }
+    }
+    return e.getClass().getSimpleName();
   }
 
   /** The results of {@code calls} in the answer {@code body}, through {@code reader}. */

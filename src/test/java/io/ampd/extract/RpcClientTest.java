@@ -1,0 +1,80 @@
+package io.ampd.extract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.ampd.registry.ProviderConfig;
+import io.ampd.registry.RetryPolicy;
+import io.ampd.testing.FakeEvmNode;
+import io.ampd.testing.SyntheticChain;
+import io.ampd.worker.StopSignal;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How a request that gets no answer is reported: in words, with the URL's password hidden. */
+class RpcClientTest {
+  private static final StopSignal NEVER =
+      new StopSignal() {
+        @Override
+        public boolean stopRequested() {
+          return false;
+        }
+
+        @Override
+        public boolean await(Duration timeout) {
+          return false;
+        }
+      };
+
+  private static RpcClient client(String url, Duration timeout) {
+    return new RpcClient(
+        new ProviderConfig(
+            "p",
+            "evm-rpc",
+            url,
+            "n",
+            1,
+            4,
+            timeout,
+            new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(1))),
+        NEVER);
+  }
+
+  private static final List<RpcCall> HEAD = List.of(new RpcCall("eth_blockNumber", List.of()));
+
+  @Test
+  void aRefusedConnectionIsNamedWithoutThePassword() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    RpcClient rpc = client("http://user:s3cret@127.0.0.1:" + port + "/", Duration.ofSeconds(5));
+    TransientRpcException e = assertThrows(TransientRpcException.class, () -> rpc.call(HEAD));
+    assertEquals(
+        "request to provider p (http://user:***@127.0.0.1:"
+            + port
+            + "/) failed: cannot connect to 127.0.0.1:"
+            + port
+            + " (connection refused or host unreachable) (gave up after 2 tries)",
+        e.getMessage());
+    assertFalse(e.getMessage().contains("s3cret"));
+  }
+
+  @Test
+  void aNodeThatDoesNotAnswerInTimeIsNamedWithTheTimeout() throws Exception {
+    try (FakeEvmNode node = FakeEvmNode.start(new SyntheticChain(3), 10, 1)) {
+      node.delayRequests(2, Duration.ofMillis(1_500));
+      RpcClient rpc = client(node.url(), Duration.ofMillis(300));
+      TransientRpcException e = assertThrows(TransientRpcException.class, () -> rpc.call(HEAD));
+      assertEquals(
+          "request to provider p ("
+              + node.url()
+              + ") failed: no answer within 300 ms (gave up after 2 tries)",
+          e.getMessage());
+    }
+  }
+}
