@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * crash after it leaves the segment recorded with its progress. Progress only moves from the exact
  * previous last block, so no gap and no block twice, even with two workers on one job.
  *
+ * <h2>Reorganisations</h2>
+ *
+ * Every block must continue the block before it ({@link ChainLinks}): a break inside the segment
+ * being written abandons it (a transient failure, read again later); a break right after blocks
+ * this run recorded is fatal, as recorded files cannot be taken back.
+ *
  * <h2>Following the head</h2>
  *
  * Blocks are extracted only once {@code confirmations} blocks are on top of them ({@code
@@ -160,6 +166,7 @@ public final class EvmRpcJobRunner implements JobRunner {
     boolean full = manifest.tables().contains(EvmTable.TRANSACTIONS);
     boolean logs = manifest.tables().contains(EvmTable.LOGS);
     BufferPool buffers = new BufferPool();
+    ChainLinks links = new ChainLinks(manifest.confirmations());
     try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
         BlockFetcher fetcher =
             new BlockFetcher(
@@ -195,9 +202,11 @@ public final class EvmRpcJobRunner implements JobRunner {
         pendingSince = 0;
         long readAhead = Math.min(end, Math.max(last, safeHead));
         List<NewFile> files =
-            Segment.write(targets, next, last, readAhead, fetcher, ctx.stop(), metadata, buffers);
+            Segment.write(
+                targets, next, last, readAhead, fetcher, links, ctx.stop(), metadata, buffers);
         hooks.afterRename(next, last);
         repo.recordSegment(files, progress, last);
+        links.recorded();
         hooks.afterCommit(next, last);
         LOG.debug("job {}: recorded blocks {}..{}", ctx.jobId(), next, last);
         progress = OptionalLong.of(last);

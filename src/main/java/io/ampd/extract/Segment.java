@@ -37,6 +37,7 @@ final class Segment {
       long last,
       long limit,
       BlockFetcher fetcher,
+      ChainLinks links,
       StopSignal stop,
       Map<String, String> metadata,
       BufferPool buffers)
@@ -62,6 +63,7 @@ final class Segment {
                     "fetcher out of order: " + block.block().number() + " != " + expected[0]);
               }
               expected[0]++;
+              links.check(block.block());
               for (ParquetTableFile<?> f : files) {
                 f.add(block);
               }

@@ -157,6 +157,72 @@ class EvmRpcJobRunnerTest {
   }
 
   @Test
+  void aReorganisationWhileASegmentIsReadAbandonsItAndTheNextRunReadsTheNewChain()
+      throws Exception {
+    try (ExtractFixture f = new ExtractFixture(300)) {
+      // One request at a time: the head, then batches of 20 blocks in order.
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(199), 0), f.provider(20, 1), 200);
+      SyntheticChain fork = f.node.chain().fork(30, 99);
+      // The head and blocks 0..39 come from the old chain, blocks 40.. from the fork at 30.
+      f.node.switchChain(fork, 3);
+      JobFailedException e =
+          assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
+      assertFalse(e.fatal());
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  "block 40 (parent hash "
+                      + fork.blockHash(39)
+                      + ") does not continue block 39 (hash "
+                      + f.node.chain().blockHash(39)
+                      + ") as read just before: the chain changed while it was read"),
+          e.getMessage());
+      FileRepository repo = new FileRepository(f.db.dataSource());
+      assertEquals(-1, lastBlock(repo, f.jobId));
+      for (String table : TABLES) {
+        assertEquals(List.of(), fileNames(f.tableDir(table)), table);
+      }
+
+      new EvmRpcJobRunner().run(ctx);
+
+      assertEquals(
+          ParquetReadback.expectedBlocks(fork, 0, 199),
+          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
+      assertEquals(
+          ParquetReadback.expectedLogs(fork, 0, 199),
+          ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
+    }
+  }
+
+  @Test
+  void aReorganisationBelowRecordedBlocksEndsTheJobFatally() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(300)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(199), 0), f.provider(20, 1), 100);
+      SyntheticChain fork = f.node.chain().fork(90, 99);
+      // The head and blocks 0..99 (recorded as the first segment) come from the old chain.
+      f.node.switchChain(fork, 6);
+      JobFailedException e =
+          assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
+      assertTrue(e.fatal());
+      assertEquals(
+          "block 100 (parent hash "
+              + fork.blockHash(99)
+              + ") does not continue block 99 (hash "
+              + f.node.chain().blockHash(99)
+              + ") as recorded: the chain reorganised deeper than the 0 confirmation(s) this"
+              + " dataset waits for, and the blocks recorded up to 99 include blocks of the"
+              + " abandoned fork; nothing after them was recorded",
+          e.getMessage());
+      assertEquals(99, lastBlock(new FileRepository(f.db.dataSource()), f.jobId));
+      for (String table : TABLES) {
+        assertEquals(List.of(Layout.fileName(0, 99)), fileNames(f.tableDir(table)), table);
+      }
+    }
+  }
+
+  @Test
   void transientErrorsAreRetriedAndTheResultIsComplete() throws Exception {
     try (ExtractFixture f = new ExtractFixture(400)) {
       JobContext ctx =

@@ -44,6 +44,8 @@ public final class FakeEvmNode implements AutoCloseable {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final SyntheticChain chain;
+  private volatile SyntheticChain switchTo;
+  private volatile long switchAfter = Long.MAX_VALUE;
   private final HttpServer server;
   private final ExecutorService executor;
   private final ObjectMapper mapper = new ObjectMapper();
@@ -117,6 +119,15 @@ public final class FakeEvmNode implements AutoCloseable {
     delays.set(count);
   }
 
+  /**
+   * After {@code requests} more requests, every request is answered from {@code next} (a {@link
+   * SyntheticChain#fork} of this node's chain): a reorganisation between two requests.
+   */
+  public void switchChain(SyntheticChain next, long requests) {
+    switchTo = next;
+    switchAfter = this.requests.get() + requests;
+  }
+
   /** Block {@code block} is served broken, every time. */
   public void malform(long block, Malformation how) {
     malformed.put(block, how);
@@ -124,7 +135,7 @@ public final class FakeEvmNode implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      requests.incrementAndGet();
+      SyntheticChain chain = requests.incrementAndGet() > switchAfter ? switchTo : this.chain;
       JsonNode request;
       try (InputStream in = exchange.getRequestBody()) {
         request = mapper.readTree(in);
@@ -147,11 +158,11 @@ public final class FakeEvmNode implements AutoCloseable {
         if (request.isArray()) {
           g.writeStartArray();
           for (JsonNode call : request) {
-            answer(g, call, rpcError);
+            answer(g, chain, call, rpcError);
           }
           g.writeEndArray();
         } else {
-          answer(g, request, rpcError);
+          answer(g, chain, request, rpcError);
         }
       }
       exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -162,7 +173,8 @@ public final class FakeEvmNode implements AutoCloseable {
     }
   }
 
-  private void answer(JsonGenerator g, JsonNode call, boolean rpcError) throws IOException {
+  private void answer(JsonGenerator g, SyntheticChain chain, JsonNode call, boolean rpcError)
+      throws IOException {
     g.writeStartObject();
     g.writeStringField("jsonrpc", "2.0");
     g.writeFieldName("id");

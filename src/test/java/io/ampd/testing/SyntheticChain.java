@@ -20,8 +20,28 @@ public final class SyntheticChain {
 
   private final long seed;
 
+  /** Blocks from this one on are derived from {@link #forkSeed}: see {@link #fork}. */
+  private final long forkFrom;
+
+  private final long forkSeed;
+
   public SyntheticChain(long seed) {
+    this(seed, Long.MAX_VALUE, seed);
+  }
+
+  private SyntheticChain(long seed, long forkFrom, long forkSeed) {
     this.seed = seed;
+    this.forkFrom = forkFrom;
+    this.forkSeed = forkSeed;
+  }
+
+  /**
+   * This chain after a reorganisation at block {@code from}: blocks before it are the same, block
+   * {@code from} and every block after it differ in every field but the number (block {@code
+   * from}'s parent is still this chain's block {@code from - 1}).
+   */
+  public SyntheticChain fork(long from, long seed) {
+    return new SyntheticChain(this.seed, from, seed);
   }
 
   public record Block(
@@ -166,6 +186,7 @@ public final class SyntheticChain {
 
   /** A non-negative pseudo-random long from the seed and the three coordinates. */
   private long mix(long n, int kind, long i) {
+    long seed = n >= forkFrom ? forkSeed : this.seed;
     return splitmix(seed ^ splitmix(n * 0x9E3779B97F4A7C15L + kind) ^ (i * 0xC2B2AE3D27D4EB4FL))
         >>> 1;
   }
