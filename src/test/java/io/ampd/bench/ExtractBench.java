@@ -12,9 +12,9 @@ import io.ampd.registry.EvmTable;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.testing.FakeEvmNode;
+import io.ampd.testing.NoStop;
 import io.ampd.testing.TestPostgres;
 import io.ampd.worker.JobContext;
-import io.ampd.worker.StopSignal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -309,19 +309,6 @@ public final class ExtractBench {
             OptionalLong.of(last),
             0,
             List.of(EvmTable.BLOCKS, EvmTable.TRANSACTIONS, EvmTable.LOGS));
-    StopSignal never =
-        new StopSignal() {
-          @Override
-          public boolean stopRequested() {
-            return false;
-          }
-
-          @Override
-          public boolean await(Duration timeout) throws InterruptedException {
-            Thread.sleep(timeout.toMillis());
-            return false;
-          }
-        };
     new EvmRpcJobRunner()
         .run(
             new JobContext(
@@ -333,7 +320,7 @@ public final class ExtractBench {
                 db.dataSource(),
                 dataDir,
                 segment,
-                never));
+                NoStop.NEVER));
     try (Connection c = db.dataSource().getConnection();
         Statement s = c.createStatement()) {
       // The runner leaves status to the worker; a finished job frees the dataset for the next.

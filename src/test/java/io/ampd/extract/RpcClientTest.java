@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.testing.FakeEvmNode;
+import io.ampd.testing.NoStop;
 import io.ampd.testing.SyntheticChain;
-import io.ampd.worker.StopSignal;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -17,19 +17,6 @@ import org.junit.jupiter.api.Test;
 
 /** How a request that gets no answer is reported: in words, with the URL's password hidden. */
 class RpcClientTest {
-  private static final StopSignal NEVER =
-      new StopSignal() {
-        @Override
-        public boolean stopRequested() {
-          return false;
-        }
-
-        @Override
-        public boolean await(Duration timeout) {
-          return false;
-        }
-      };
-
   private static RpcClient client(String url, Duration timeout) {
     return new RpcClient(
         new ProviderConfig(
@@ -41,7 +28,7 @@ class RpcClientTest {
             4,
             timeout,
             new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(1))),
-        NEVER);
+        NoStop.NEVER);
   }
 
   private static final List<RpcCall> HEAD = List.of(new RpcCall("eth_blockNumber", List.of()));

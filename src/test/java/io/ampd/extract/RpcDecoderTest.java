@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.testing.FakeEvmNode;
+import io.ampd.testing.NoStop;
 import io.ampd.testing.SyntheticChain;
-import io.ampd.worker.StopSignal;
 import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,18 +38,6 @@ class RpcDecoderTest {
   @BeforeAll
   static void fetchOneBatch() throws Exception {
     node = FakeEvmNode.start(new SyntheticChain(3), 1_000, 1);
-    StopSignal never =
-        new StopSignal() {
-          @Override
-          public boolean stopRequested() {
-            return false;
-          }
-
-          @Override
-          public boolean await(Duration timeout) {
-            return false;
-          }
-        };
     rpc =
         new RpcClient(
             new ProviderConfig(
@@ -61,7 +49,7 @@ class RpcDecoderTest {
                 4,
                 Duration.ofSeconds(5),
                 new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1))),
-            never);
+            NoStop.NEVER);
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(node.url()))
             .POST(HttpRequest.BodyPublishers.ofByteArray(rpc.encode(calls())))
