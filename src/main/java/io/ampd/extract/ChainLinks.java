@@ -18,8 +18,9 @@ import java.util.Arrays;
  *       cannot repair recorded files, so the job fails fatally, saying so.
  * </ul>
  *
- * The first block of a run is not checked (the hash of the block before it is in the recorded
- * files, not in memory); a resumed job checks from its second block on.
+ * A resumed run checks its first block against the last recorded one, whose hash is recorded with
+ * the progress ({@link #resume}); only progress recorded by an ampd before that (schema version 2)
+ * has no hash, and then the first block is not checked.
  */
 final class ChainLinks {
   private final int confirmations;
@@ -63,6 +64,21 @@ final class ChainLinks {
     }
     last = n;
     lastHash = block.hash();
+  }
+
+  /**
+   * A resumed run: block {@code last}, whose hash is {@code hash}, is recorded; the first block
+   * read is checked against it.
+   */
+  void resume(long last, byte[] hash) {
+    this.last = last;
+    this.lastHash = hash;
+    this.recorded = last;
+  }
+
+  /** The hash of the last block checked; null before the first. */
+  byte[] lastHash() {
+    return lastHash;
   }
 
   /** Every block checked so far is recorded. */

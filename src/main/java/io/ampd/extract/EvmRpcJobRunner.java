@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * Every block must continue the block before it ({@link ChainLinks}): a break inside the segment
  * being written abandons it (a transient failure, read again later); a break right after blocks
- * this run recorded is fatal, as recorded files cannot be taken back.
+ * this run or an earlier one recorded is fatal, as recorded files cannot be taken back.
  *
  * <h2>Following the head</h2>
  *
@@ -167,6 +167,10 @@ public final class EvmRpcJobRunner implements JobRunner {
     boolean logs = manifest.tables().contains(EvmTable.LOGS);
     BufferPool buffers = new BufferPool();
     ChainLinks links = new ChainLinks(manifest.confirmations());
+    if (progress.isPresent()) {
+      long recorded = progress.getAsLong();
+      repo.lastBlockHash(revisions.get(0).id()).ifPresent(h -> links.resume(recorded, h));
+    }
     try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
         BlockFetcher fetcher =
             new BlockFetcher(
@@ -205,7 +209,7 @@ public final class EvmRpcJobRunner implements JobRunner {
             Segment.write(
                 targets, next, last, readAhead, fetcher, links, ctx.stop(), metadata, buffers);
         hooks.afterRename(next, last);
-        repo.recordSegment(files, progress, last);
+        repo.recordSegment(files, progress, last, links.lastHash());
         links.recorded();
         hooks.afterCommit(next, last);
         LOG.debug("job {}: recorded blocks {}..{}", ctx.jobId(), next, last);

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
@@ -124,6 +125,24 @@ public final class FileRepository {
     }
   }
 
+  /**
+   * The hash of the last block recorded in a revision; empty when none is recorded, or when its
+   * progress was recorded before hashes were (schema version 2).
+   */
+  public Optional<byte[]> lastBlockHash(long revisionId) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT last_block_hash FROM extraction_progress WHERE revision_id = ?")) {
+      s.setLong(1, revisionId);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? Optional.ofNullable(r.getBytes(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read extraction progress: " + e.getMessage(), e);
+    }
+  }
+
   /** Names of the files recorded in a revision. */
   public Set<String> fileNames(long revisionId) {
     try (Connection c = dataSource.getConnection();
@@ -145,12 +164,13 @@ public final class FileRepository {
 
   /**
    * Records one segment in one transaction: its files, and every file's revision's progress set to
-   * {@code lastBlock}, provided each revision's recorded last block is still {@code previousLast}
-   * (empty: none recorded yet).
+   * {@code lastBlock} (whose hash is {@code lastHash}, 32 bytes), provided each revision's recorded
+   * last block is still {@code previousLast} (empty: none recorded yet).
    *
    * @throws ProgressConflictException if some revision's progress moved meanwhile
    */
-  public void recordSegment(List<NewFile> files, OptionalLong previousLast, long lastBlock)
+  public void recordSegment(
+      List<NewFile> files, OptionalLong previousLast, long lastBlock, byte[] lastHash)
       throws ProgressConflictException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
@@ -173,7 +193,7 @@ public final class FileRepository {
           s.executeBatch();
         }
         for (long revision : revisions) {
-          if (!advance(c, revision, previousLast, lastBlock)) {
+          if (!advance(c, revision, previousLast, lastBlock, lastHash)) {
             c.rollback();
             throw new ProgressConflictException(
                 "progress of table revision "
@@ -197,19 +217,21 @@ public final class FileRepository {
     }
   }
 
-  private static boolean advance(Connection c, long revision, OptionalLong previous, long last)
+  private static boolean advance(
+      Connection c, long revision, OptionalLong previous, long last, byte[] lastHash)
       throws SQLException {
     String sql =
         previous.isPresent()
-            ? "UPDATE extraction_progress SET last_block = ? WHERE revision_id = ?"
-                + " AND last_block = ?"
-            : "INSERT INTO extraction_progress (last_block, revision_id) VALUES (?, ?)"
-                + " ON CONFLICT (revision_id) DO NOTHING";
+            ? "UPDATE extraction_progress SET last_block = ?, last_block_hash = ?"
+                + " WHERE revision_id = ? AND last_block = ?"
+            : "INSERT INTO extraction_progress (last_block, last_block_hash, revision_id)"
+                + " VALUES (?, ?, ?) ON CONFLICT (revision_id) DO NOTHING";
     try (PreparedStatement s = c.prepareStatement(sql)) {
       s.setLong(1, last);
-      s.setLong(2, revision);
+      s.setBytes(2, lastHash);
+      s.setLong(3, revision);
       if (previous.isPresent()) {
-        s.setLong(3, previous.getAsLong());
+        s.setLong(4, previous.getAsLong());
       }
       return s.executeUpdate() == 1;
     }

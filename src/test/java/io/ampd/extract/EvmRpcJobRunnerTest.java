@@ -223,6 +223,45 @@ class EvmRpcJobRunnerTest {
   }
 
   @Test
+  void aReorganisationWhileTheJobWasNotRunningIsCaughtWhenItResumes() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(300)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(199), 0), f.provider(20, 2), 100);
+      RuntimeException crash = new RuntimeException("simulated crash");
+      EvmRpcJobRunner.Hooks afterFirstCommit =
+          new EvmRpcJobRunner.Hooks() {
+            @Override
+            public void afterCommit(long first, long last) {
+              throw crash;
+            }
+          };
+      assertThrows(
+          JobFailedException.class,
+          () ->
+              new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), afterFirstCommit)
+                  .run(ctx));
+      FileRepository repo = new FileRepository(f.db.dataSource());
+      assertEquals(99, lastBlock(repo, f.jobId));
+      // While the job is down, the chain reorganises at block 95, below the recorded 99.
+      SyntheticChain fork = f.node.chain().fork(95, 99);
+      f.node.switchChain(fork, 0);
+      JobFailedException e =
+          assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
+      assertTrue(e.fatal());
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  "block 100 (parent hash "
+                      + fork.blockHash(99)
+                      + ") does not continue block 99 (hash "
+                      + f.node.chain().blockHash(99)
+                      + ") as recorded: "),
+          e.getMessage());
+      assertEquals(99, lastBlock(repo, f.jobId));
+    }
+  }
+
+  @Test
   void transientErrorsAreRetriedAndTheResultIsComplete() throws Exception {
     try (ExtractFixture f = new ExtractFixture(400)) {
       JobContext ctx =

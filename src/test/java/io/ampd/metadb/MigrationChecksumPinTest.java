@@ -30,7 +30,9 @@ class MigrationChecksumPinTest {
           "V1__initial_schema.sql",
           "256e8aa9dda6e3cc42f7f21e47d560cbcc7d581e3cc459b2de7d1ef2cc0d7997",
           "V2__job_scheduling.sql",
-          "daf56f71fb55b334ce0354ba54db956669e3ace5d474720b7abe85654f21e594");
+          "daf56f71fb55b334ce0354ba54db956669e3ace5d474720b7abe85654f21e594",
+          "V3__progress_block_hash.sql",
+          "19ccde9cbd37d3a9ef4be5d434a3328e4adc6011fec83d94caa3633313ffcbb7");
 
   private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 
