@@ -123,4 +123,27 @@ class LauncherIT {
       assertTrue(names.get(0).endsWith(".jsa"), names.toString());
     }
   }
+
+  @Test
+  void aRebuildWhileAmpdRunsDoesNotBreakIt() throws Exception {
+    int port = AmpdProcess.freePort();
+    Map<String, String> soloEnv = env("dist/ampd.jar", "");
+    soloEnv.putAll(AmpdProcess.envWithAdminPort(port));
+    try (AmpdProcess solo =
+        AmpdProcess.startCommand(
+            base,
+            soloEnv,
+            List.of(launcher.toString(), "--amp-dir", base.resolve(".amp").toString(), "solo"))) {
+      solo.awaitHealthy(port, START);
+      // What a rebuild does to the jar: rewritten in place, here with something else entirely.
+      Files.write(jar, new byte[] {'P', 'K', 5, 6});
+      // Classes not loaded yet: the OpenAPI route, a provider's validation, then shutdown.
+      assertEquals(200, AmpdProcess.get(port, "/openapi.json").status());
+      assertEquals(404, AmpdProcess.get(port, "/providers/none").status());
+      solo.signal("TERM");
+      assertEquals(0, solo.waitFor(START), solo.stderr());
+      String output = solo.stdout() + solo.stderr();
+      assertFalse(output.contains("Exception") || output.contains("Error:"), output);
+    }
+  }
 }
