@@ -13,9 +13,10 @@ import java.util.Arrays;
  *   <li>A break inside the segment being written: the segment is abandoned (nothing of it is
  *       recorded) and the job fails transiently, so that it is read again once the node has
  *       settled.
- *   <li>A break at the first block after a segment this run recorded: the recorded blocks are on a
- *       fork the chain abandoned, deeper than the confirmations the dataset waits for. Retrying
- *       cannot repair recorded files, so the job fails fatally, saying so.
+ *   <li>A break at the first block after recorded ones (by this run or an earlier one): the
+ *       recorded blocks are on a fork the chain abandoned, deeper than the confirmations the
+ *       dataset waits for. Retrying cannot repair recorded files, so the job fails fatally, saying
+ *       so.
  * </ul>
  *
  * A resumed run checks its first block against the last recorded one, whose hash is recorded with
