@@ -21,7 +21,11 @@ import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,19 +126,36 @@ final class RpcClient implements AutoCloseable {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
+    // The request timeout of the JDK's client ends when the headers arrive: a node that then
+    // stalls in the body would hold the request for ever. The whole answer gets the same time.
+    CompletableFuture<HttpResponse<byte[]>> answer =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
     HttpResponse<byte[]> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
+      response = answer.get(provider.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      IOException io =
+          e.getCause() instanceof IOException cause ? cause : new IOException(e.getCause());
       throw new TransientRpcException(
           "request to provider "
               + provider.name()
               + " ("
               + provider.redactedUrl()
               + ") failed: "
-              + failure(e),
+              + failure(io),
+          io);
+    } catch (TimeoutException e) {
+      answer.cancel(true);
+      throw new TransientRpcException(
+          "request to provider "
+              + provider.name()
+              + " ("
+              + provider.redactedUrl()
+              + ") failed: "
+              + noAnswer(),
           e);
     } catch (InterruptedException e) {
+      answer.cancel(true);
       Thread.currentThread().interrupt();
       throw new TransientRpcException("request interrupted", e);
     }
@@ -164,7 +185,7 @@ final class RpcClient implements AutoCloseable {
       return "no connection within " + provider.requestTimeout().toMillis() + " ms";
     }
     if (e instanceof HttpTimeoutException) {
-      return "no answer within " + provider.requestTimeout().toMillis() + " ms";
+      return noAnswer();
     }
     String where = uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -183,6 +204,10 @@ final class RpcClient implements AutoCloseable {
       }
     }
     return e.getClass().getSimpleName();
+  }
+
+  private String noAnswer() {
+    return "no complete answer within " + provider.requestTimeout().toMillis() + " ms";
   }
 
   /** The results of {@code calls} in the answer {@code body}, through {@code reader}. */

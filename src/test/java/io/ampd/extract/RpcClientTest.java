@@ -3,17 +3,22 @@ package io.ampd.extract;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.testing.FakeEvmNode;
 import io.ampd.testing.NoStop;
 import io.ampd.testing.SyntheticChain;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** How a request that gets no answer is reported: in words, with the URL's password hidden. */
 class RpcClientTest {
@@ -60,8 +65,48 @@ class RpcClientTest {
       assertEquals(
           "request to provider p ("
               + node.url()
-              + ") failed: no answer within 300 ms (gave up after 2 tries)",
+              + ") failed: no complete answer within 300 ms (gave up after 2 tries)",
           e.getMessage());
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void aNodeThatStallsInTheMiddleOfItsAnswerIsGivenUpOnAfterTheTimeout() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      Thread node =
+          new Thread(
+              () -> {
+                // Headers and the start of the body, then nothing: for each of the two tries.
+                for (int i = 0; i < 2; i++) {
+                  try (Socket s = server.accept()) {
+                    s.getInputStream().read(new byte[8192]);
+                    s.getOutputStream()
+                        .write(
+                            ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: 1000\r\n\r\n[{\"id\":0,")
+                                .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    Thread.sleep(5_000);
+                  } catch (IOException | InterruptedException e) {
+                    return;
+                  }
+                }
+              });
+      node.setDaemon(true);
+      node.start();
+      String url = "http://127.0.0.1:" + server.getLocalPort() + "/";
+      RpcClient rpc = client(url, Duration.ofMillis(300));
+      long start = System.nanoTime();
+      TransientRpcException e = assertThrows(TransientRpcException.class, () -> rpc.call(HEAD));
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(
+          "request to provider p ("
+              + url
+              + ") failed: no complete answer within 300 ms (gave up after 2 tries)",
+          e.getMessage());
+      assertTrue(millis < 4_000, "gave up after " + millis + " ms, not after 2 x 300 ms");
+      node.interrupt();
     }
   }
 }
