@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -140,7 +141,8 @@ public final class EvmRpcJobRunner implements JobRunner {
             ctx.dataset(),
             names,
             t -> Layout.revisionPath(ctx.dataset(), t, ctx.jobId()));
-    OptionalLong progress = commonProgress(repo, revisions);
+    FileRepository.Recorded recorded = commonProgress(repo, revisions);
+    OptionalLong progress = recorded.lastBlock();
     List<Segment.Target> targets = new ArrayList<>();
     for (int i = 0; i < revisions.size(); i++) {
       TableRevision revision = revisions.get(i);
@@ -167,9 +169,8 @@ public final class EvmRpcJobRunner implements JobRunner {
     boolean logs = manifest.tables().contains(EvmTable.LOGS);
     BufferPool buffers = new BufferPool();
     ChainLinks links = new ChainLinks(manifest.confirmations());
-    if (progress.isPresent()) {
-      long recorded = progress.getAsLong();
-      repo.lastBlockHash(revisions.get(0).id()).ifPresent(h -> links.resume(recorded, h));
+    if (progress.isPresent() && recorded.lastBlockHash() != null) {
+      links.resume(progress.getAsLong(), recorded.lastBlockHash());
     }
     try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
         BlockFetcher fetcher =
@@ -220,10 +221,13 @@ public final class EvmRpcJobRunner implements JobRunner {
     LOG.info("job {}: completed at block {}", ctx.jobId(), end);
   }
 
-  private static OptionalLong commonProgress(FileRepository repo, List<TableRevision> revisions)
-      throws JobFailedException {
+  /** What the job's revisions have recorded, which is the same for all of them. */
+  private static FileRepository.Recorded commonProgress(
+      FileRepository repo, List<TableRevision> revisions) throws JobFailedException {
     List<Long> ids = revisions.stream().map(TableRevision::id).toList();
-    Map<Long, OptionalLong> last = repo.lastBlocks(ids);
+    Map<Long, FileRepository.Recorded> recorded = repo.recorded(ids);
+    Map<Long, OptionalLong> last = new LinkedHashMap<>();
+    recorded.forEach((id, r) -> last.put(id, r.lastBlock()));
     OptionalLong common = last.get(ids.get(0));
     for (Map.Entry<Long, OptionalLong> e : last.entrySet()) {
       if (!e.getValue().equals(common)) {
@@ -234,7 +238,7 @@ public final class EvmRpcJobRunner implements JobRunner {
             null);
       }
     }
-    return common;
+    return recorded.get(ids.get(0));
   }
 
   private static void deleteUnrecorded(Path dir, Set<String> recorded) throws IOException {

@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
@@ -102,42 +101,30 @@ public final class FileRepository {
     }
   }
 
-  /** The last block recorded in each revision; empty for a revision with no segment yet. */
-  public Map<Long, OptionalLong> lastBlocks(List<Long> revisionIds) {
-    Map<Long, OptionalLong> out = new LinkedHashMap<>();
+  /**
+   * What a revision has recorded: its last block (empty: no segment yet) and that block's hash
+   * (null when there is none, or when it was recorded before schema version 3 kept hashes).
+   */
+  public record Recorded(OptionalLong lastBlock, byte[] lastBlockHash) {}
+
+  /** What each revision has recorded ({@link Recorded}), in the order of {@code revisionIds}. */
+  public Map<Long, Recorded> recorded(List<Long> revisionIds) {
+    Map<Long, Recorded> out = new LinkedHashMap<>();
     for (Long id : revisionIds) {
-      out.put(id, OptionalLong.empty());
+      out.put(id, new Recorded(OptionalLong.empty(), null));
     }
     try (Connection c = dataSource.getConnection();
         PreparedStatement s =
             c.prepareStatement(
-                "SELECT revision_id, last_block FROM extraction_progress"
+                "SELECT revision_id, last_block, last_block_hash FROM extraction_progress"
                     + " WHERE revision_id = ANY(?)")) {
       s.setArray(1, c.createArrayOf("bigint", revisionIds.toArray()));
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          out.put(r.getLong(1), OptionalLong.of(r.getLong(2)));
+          out.put(r.getLong(1), new Recorded(OptionalLong.of(r.getLong(2)), r.getBytes(3)));
         }
       }
       return out;
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read extraction progress: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * The hash of the last block recorded in a revision; empty when none is recorded, or when its
-   * progress was recorded before hashes were (schema version 2).
-   */
-  public Optional<byte[]> lastBlockHash(long revisionId) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement s =
-            c.prepareStatement(
-                "SELECT last_block_hash FROM extraction_progress WHERE revision_id = ?")) {
-      s.setLong(1, revisionId);
-      try (ResultSet r = s.executeQuery()) {
-        return r.next() ? Optional.ofNullable(r.getBytes(1)) : Optional.empty();
-      }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read extraction progress: " + e.getMessage(), e);
     }
