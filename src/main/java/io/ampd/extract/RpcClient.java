@@ -16,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
@@ -122,38 +121,32 @@ final class RpcClient implements AutoCloseable {
       throws TransientRpcException, NonRetryable {
     HttpRequest request =
         HttpRequest.newBuilder(uri)
-            .timeout(provider.requestTimeout())
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
-    // The request timeout of the JDK's client ends when the headers arrive: a node that then
-    // stalls in the body would hold the request for ever. The whole answer gets the same time.
+    // The whole answer, body included, gets request_timeout. (The JDK client's own request
+    // timeout ends when the headers arrive: a node that then stalls in the body would hold the
+    // request for ever.)
     CompletableFuture<HttpResponse<byte[]>> answer =
         http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
     HttpResponse<byte[]> response;
     try {
       response = answer.get(provider.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      IOException io =
-          e.getCause() instanceof IOException cause ? cause : new IOException(e.getCause());
-      throw new TransientRpcException(
-          "request to provider "
-              + provider.name()
-              + " ("
-              + provider.redactedUrl()
-              + ") failed: "
-              + failure(io),
-          io);
+      // As HttpClient.send() would: unchecked failures as they are, the rest as I/O failures.
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException unchecked) {
+        throw unchecked;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      IOException io = cause instanceof IOException x ? x : new IOException(cause);
+      throw requestFailed(failure(io), io);
     } catch (TimeoutException e) {
       answer.cancel(true);
-      throw new TransientRpcException(
-          "request to provider "
-              + provider.name()
-              + " ("
-              + provider.redactedUrl()
-              + ") failed: "
-              + noAnswer(),
-          e);
+      throw requestFailed(
+          "no complete answer within " + provider.requestTimeout().toMillis() + " ms", e);
     } catch (InterruptedException e) {
       answer.cancel(true);
       Thread.currentThread().interrupt();
@@ -184,9 +177,6 @@ final class RpcClient implements AutoCloseable {
     if (e instanceof HttpConnectTimeoutException) {
       return "no connection within " + provider.requestTimeout().toMillis() + " ms";
     }
-    if (e instanceof HttpTimeoutException) {
-      return noAnswer();
-    }
     String where = uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
@@ -206,8 +196,15 @@ final class RpcClient implements AutoCloseable {
     return e.getClass().getSimpleName();
   }
 
-  private String noAnswer() {
-    return "no complete answer within " + provider.requestTimeout().toMillis() + " ms";
+  private TransientRpcException requestFailed(String why, Throwable cause) {
+    return new TransientRpcException(
+        "request to provider "
+            + provider.name()
+            + " ("
+            + provider.redactedUrl()
+            + ") failed: "
+            + why,
+        cause);
   }
 
   /** The results of {@code calls} in the answer {@code body}, through {@code reader}. */
