@@ -105,32 +105,9 @@ class EvmRpcJobRunnerTest {
       JobContext ctx =
           f.context(ExtractFixture.manifest(10, OptionalLong.of(809), 0), f.provider(20, 2), 100);
       // run 1 dies after recording blocks 10..109 (a crash right after the commit)
-      RuntimeException crash = new RuntimeException("simulated crash");
-      EvmRpcJobRunner.Hooks afterFirstCommit =
-          new EvmRpcJobRunner.Hooks() {
-            @Override
-            public void afterCommit(long first, long last) {
-              throw crash;
-            }
-          };
-      assertThrows(
-          JobFailedException.class,
-          () ->
-              new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), afterFirstCommit)
-                  .run(ctx));
+      crashes(ctx, CRASH_AFTER_COMMIT);
       // run 2 dies after renaming 110..209 but before recording it
-      EvmRpcJobRunner.Hooks afterRename =
-          new EvmRpcJobRunner.Hooks() {
-            @Override
-            public void afterRename(long first, long last) {
-              throw crash;
-            }
-          };
-      assertThrows(
-          JobFailedException.class,
-          () ->
-              new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), afterRename)
-                  .run(ctx));
+      crashes(ctx, CRASH_AFTER_RENAME);
       String unrecorded = Layout.fileName(110, 209);
       assertTrue(Files.exists(f.tableDir("blocks").resolve(unrecorded)));
       // and a temporary file as a crash during writing would leave it
@@ -227,19 +204,7 @@ class EvmRpcJobRunnerTest {
     try (ExtractFixture f = new ExtractFixture(300)) {
       JobContext ctx =
           f.context(ExtractFixture.manifest(0, OptionalLong.of(199), 0), f.provider(20, 2), 100);
-      RuntimeException crash = new RuntimeException("simulated crash");
-      EvmRpcJobRunner.Hooks afterFirstCommit =
-          new EvmRpcJobRunner.Hooks() {
-            @Override
-            public void afterCommit(long first, long last) {
-              throw crash;
-            }
-          };
-      assertThrows(
-          JobFailedException.class,
-          () ->
-              new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), afterFirstCommit)
-                  .run(ctx));
+      crashes(ctx, CRASH_AFTER_COMMIT);
       FileRepository repo = new FileRepository(f.db.dataSource());
       assertEquals(99, lastBlock(repo, f.jobId));
       // While the job is down, the chain reorganises at block 95, below the recorded 99.
@@ -412,6 +377,31 @@ class EvmRpcJobRunnerTest {
   private static long lastBlock(FileRepository repo, long jobId) {
     List<TableProgress> p = repo.progressOfJob(jobId);
     return p.isEmpty() || p.get(0).lastBlock().isEmpty() ? -1 : p.get(0).lastBlock().getAsLong();
+  }
+
+  /** A crash right after a segment is recorded. */
+  private static final EvmRpcJobRunner.Hooks CRASH_AFTER_COMMIT =
+      new EvmRpcJobRunner.Hooks() {
+        @Override
+        public void afterCommit(long first, long last) {
+          throw new RuntimeException("simulated crash");
+        }
+      };
+
+  /** A crash after a segment's files are renamed, before they are recorded. */
+  private static final EvmRpcJobRunner.Hooks CRASH_AFTER_RENAME =
+      new EvmRpcJobRunner.Hooks() {
+        @Override
+        public void afterRename(long first, long last) {
+          throw new RuntimeException("simulated crash");
+        }
+      };
+
+  /** Runs the job until {@code hooks} crash it at their first chance. */
+  private static void crashes(JobContext ctx, EvmRpcJobRunner.Hooks hooks) {
+    assertThrows(
+        JobFailedException.class,
+        () -> new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), hooks).run(ctx));
   }
 
   private static void runQuietly(JobContext ctx) {
