@@ -51,6 +51,24 @@ class LauncherIT {
     TempDirs.deleteRecursively(base);
   }
 
+  /** {@code ampd solo} through the launcher and {@code dist/ampd.jar}, healthy on {@code port}. */
+  private AmpdProcess startSolo(int port) throws Exception {
+    Map<String, String> soloEnv = env("dist/ampd.jar", "");
+    soloEnv.putAll(AmpdProcess.envWithAdminPort(port));
+    AmpdProcess solo =
+        AmpdProcess.startCommand(
+            base,
+            soloEnv,
+            List.of(launcher.toString(), "--amp-dir", base.resolve(".amp").toString(), "solo"));
+    try {
+      solo.awaitHealthy(port, START);
+    } catch (Exception | Error e) {
+      solo.close();
+      throw e;
+    }
+    return solo;
+  }
+
   private Map<String, String> env(String ampdJar, String javaOpts) {
     Map<String, String> env = new HashMap<>();
     env.put("AMPD_JAR", ampdJar);
@@ -84,14 +102,7 @@ class LauncherIT {
     }
 
     int port = AmpdProcess.freePort();
-    Map<String, String> soloEnv = env("dist/ampd.jar", "");
-    soloEnv.putAll(AmpdProcess.envWithAdminPort(port));
-    try (AmpdProcess solo =
-        AmpdProcess.startCommand(
-            base,
-            soloEnv,
-            List.of(launcher.toString(), "--amp-dir", base.resolve(".amp").toString(), "solo"))) {
-      solo.awaitHealthy(port, START);
+    try (AmpdProcess solo = startSolo(port)) {
       solo.signal("TERM");
       assertEquals(0, solo.waitFor(START), solo.stderr());
       assertFalse(solo.stdout().contains("warning"), solo.stdout());
@@ -127,14 +138,7 @@ class LauncherIT {
   @Test
   void aRebuildWhileAmpdRunsDoesNotBreakIt() throws Exception {
     int port = AmpdProcess.freePort();
-    Map<String, String> soloEnv = env("dist/ampd.jar", "");
-    soloEnv.putAll(AmpdProcess.envWithAdminPort(port));
-    try (AmpdProcess solo =
-        AmpdProcess.startCommand(
-            base,
-            soloEnv,
-            List.of(launcher.toString(), "--amp-dir", base.resolve(".amp").toString(), "solo"))) {
-      solo.awaitHealthy(port, START);
+    try (AmpdProcess solo = startSolo(port)) {
       // What a rebuild does to the jar: rewritten in place, here with something else entirely.
       Files.write(jar, new byte[] {'P', 'K', 5, 6});
       // Classes not loaded yet: the OpenAPI route, a provider's validation, then shutdown.
