@@ -18,8 +18,11 @@ public final class Json {
    * source excerpts off, e.g. {@code (start marker at [Source: REDACTED (...); line: 1, column:
    * 1])}: a user gets the line from us, once.
    */
-  private static final Pattern SOURCE =
-      Pattern.compile("\\s*(?:\\(start marker at )?\\[Source: [^\\]]*\\]\\)?");
+  private static final class Source {
+    // In a holder: the mapper is used on the start path, this only when a parse fails.
+    static final Pattern NOTE =
+        Pattern.compile("\\s*(?:\\(start marker at )?\\[Source: [^\\]]*\\]\\)?");
+  }
 
   private Json() {}
 
@@ -30,7 +33,7 @@ public final class Json {
   public static String reason(JacksonException e, String fallback) {
     String reason = e.getOriginalMessage();
     reason = reason == null ? "" : reason.strip().lines().findFirst().orElse("");
-    reason = SOURCE.matcher(reason).replaceAll("").strip();
+    reason = Source.NOTE.matcher(reason).replaceAll("").strip();
     if (reason.isEmpty()) {
       return fallback;
     }
