@@ -58,11 +58,27 @@ class LogLineTest {
   }
 
   @Test
-  void appendsTheStackTraceOfAnAttachedException() {
-    String text = layout("a.B", Level.WARN, "failed", new IllegalStateException("boom"), 0L);
+  void appendsTheStackTraceOfAnErrorsException() {
+    String text = layout("a.B", Level.ERROR, "failed", new IllegalStateException("boom"), 0L);
     String[] lines = text.split(System.lineSeparator());
-    assertTrue(lines[0].endsWith(" WARN  B: failed"), lines[0]);
+    assertTrue(lines[0].endsWith(" ERROR B: failed"), lines[0]);
     assertEquals("java.lang.IllegalStateException: boom", lines[1]);
     assertTrue(lines[2].startsWith("\tat io.ampd.LogLineTest."), lines[2]);
+  }
+
+  @Test
+  void keepsAWarningsExceptionOnItsLine() {
+    Exception thrown =
+        new java.sql.SQLException(
+            "An I/O error occurred\nwhile sending",
+            new java.net.SocketTimeoutException("Read timed out"));
+    String text = layout("a.B", Level.WARN, "broken", thrown, 0L);
+    assertTrue(
+        text.endsWith(
+            " WARN  B: broken (SQLException: An I/O error occurred while sending; caused by"
+                + " SocketTimeoutException: Read timed out)"
+                + System.lineSeparator()),
+        text);
+    assertEquals(1, text.split(System.lineSeparator()).length, text);
   }
 }
