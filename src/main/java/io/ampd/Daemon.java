@@ -25,6 +25,7 @@ import io.ampd.metadb.Catalog;
 import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.Migrations;
+import io.ampd.metadb.SchemaStatus;
 import io.ampd.postgres.Host;
 import io.ampd.postgres.PostgresSettings;
 import io.ampd.postgres.PostgresSupervisor;
@@ -36,6 +37,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -66,6 +71,15 @@ public final class Daemon {
   /** The node id of the worker inside {@code ampd solo}. */
   public static final String SOLO_NODE_ID = "solo";
 
+  /**
+   * How long {@code /healthz} waits for the metadata database; past that it answers 503 {@code "not
+   * answering"} at once, and the check goes on alone (one at a time).
+   */
+  static final Duration HEALTH_DEADLINE = Duration.ofSeconds(2);
+
+  /** How long an admin API request waits for a free pooled connection before it answers 503. */
+  static final Duration API_CONNECTION_WAIT = Duration.ofSeconds(5);
+
   private final CliContext context;
   private final Invocation invocation;
   private final AmpConfig config;
@@ -76,6 +90,11 @@ public final class Daemon {
   private volatile PostgresSupervisor postgres;
   private volatile MetadataDb metadb;
   private final DeferredDataSource dataSource = new DeferredDataSource();
+
+  /** The same pool for the admin API's routes, which wait less for a connection. */
+  private final DeferredDataSource apiDataSource = new DeferredDataSource();
+
+  private CompletableFuture<SchemaStatus> healthCheck; // guarded by this
   private final List<String> roles = new ArrayList<>();
 
   public Daemon(CliContext context, Invocation invocation) {
@@ -225,7 +244,8 @@ public final class Daemon {
             config.worker(),
             config.dataDir(),
             info,
-            WorkerSettings.DEFAULT_STOP_TIMEOUT);
+            WorkerSettings.DEFAULT_STOP_TIMEOUT,
+            config.metadataDb().networkTimeout());
     Worker worker =
         Worker.start(
             settings,
@@ -314,13 +334,21 @@ public final class Daemon {
   }
 
   private void openMetadataDb(Closer closer, PgUrl url, String applicationName) {
-    MetadataDb db =
-        closer.add(
-            "metadata database pool",
-            MetadataDb.open(url, config.metadataDb().poolSize(), applicationName));
+    MetadataDb db = closer.add("metadata database pool", openPool(url, applicationName));
     Migrations.ensureCurrent(
         url, db.dataSource(), config.metadataDb().autoMigrate(), invocation.configHint());
+    use(db);
+  }
+
+  private MetadataDb openPool(PgUrl url, String applicationName) {
+    return MetadataDb.open(
+        url, config.metadataDb().poolSize(), applicationName, config.metadataDb().networkTimeout());
+  }
+
+  /** The roles and the admin API use {@code db} from now on. */
+  private void use(MetadataDb db) {
     dataSource.set(db.dataSource());
+    apiDataSource.set(db.dataSource(API_CONNECTION_WAIT));
     metadb = db;
   }
 
@@ -331,16 +359,13 @@ public final class Daemon {
   private void openNewMetadataDb(Closer closer, PgUrl url, String applicationName) {
     CompletableFuture<MetadataDb> pool =
         CompletableFuture.supplyAsync(
-            () -> MetadataDb.open(url, config.metadataDb().poolSize(), applicationName),
-            task -> new Thread(task, "open-pool").start());
+            () -> openPool(url, applicationName), task -> new Thread(task, "open-pool").start());
     try {
       Migrations.migrateNew(url);
     } catch (RuntimeException e) {
       throw closeAfter(e, pool, MetadataDb::close);
     }
-    MetadataDb db = closer.add("metadata database pool", join(pool));
-    dataSource.set(db.dataSource());
-    metadb = db;
+    use(closer.add("metadata database pool", join(pool)));
   }
 
   private PgUrl requireUrl() {
@@ -377,12 +402,12 @@ public final class Daemon {
               Health h = health();
               return new Response(h.ok() ? 200 : 503, h.body());
             })
-        .add(new ProvidersRoutes(dataSource))
-        .add(new DatasetsRoutes(dataSource))
+        .add(new ProvidersRoutes(apiDataSource))
+        .add(new DatasetsRoutes(apiDataSource))
         .add(new OpenApiRoutes())
-        .add(new JobsRoutes(dataSource))
-        .add(new WorkersRoutes(dataSource, config.controller().workerTimeout()))
-        .add(new DeployRoutes(dataSource, config.controller().workerTimeout()));
+        .add(new JobsRoutes(apiDataSource))
+        .add(new WorkersRoutes(apiDataSource, config.controller().workerTimeout()))
+        .add(new DeployRoutes(apiDataSource, config.controller().workerTimeout()));
   }
 
   private Health health() {
@@ -397,14 +422,24 @@ public final class Daemon {
       db.put("state", "starting");
     } else {
       try {
-        var status = Migrations.status(current.dataSource());
+        SchemaStatus status =
+            healthCheck(current).get(HEALTH_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         db.put("state", "ready");
         db.put("schema_version", status.current());
         db.put("required_schema_version", status.latest());
         ok = status.upToDate();
-      } catch (RuntimeException e) {
+      } catch (TimeoutException e) {
+        db.put("state", "not answering");
+        db.put(
+            "error",
+            "no answer from the metadata database within " + HEALTH_DEADLINE.toMillis() + " ms");
+      } catch (ExecutionException e) {
         db.put("state", "unavailable");
-        db.put("error", e.getMessage());
+        db.put("error", e.getCause().getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        db.put("state", "unavailable");
+        db.put("error", "interrupted");
       }
     }
     ok = ok && phase.equals("ready");
@@ -415,6 +450,21 @@ public final class Daemon {
     body.put("metadata_db", db);
     body.put("uptime_ms", elapsedMillis());
     return new Health(ok, body);
+  }
+
+  /** The schema check {@code /healthz} waits for: the one in flight, or a new one. */
+  private synchronized CompletableFuture<SchemaStatus> healthCheck(MetadataDb db) {
+    if (healthCheck == null || healthCheck.isDone()) {
+      healthCheck =
+          CompletableFuture.supplyAsync(
+              () -> Migrations.status(db.dataSource(HEALTH_DEADLINE)),
+              task -> {
+                Thread t = new Thread(task, "healthz-check");
+                t.setDaemon(true);
+                t.start();
+              });
+    }
+    return healthCheck;
   }
 
   private long elapsedMillis() {

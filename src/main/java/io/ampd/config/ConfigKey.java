@@ -101,6 +101,17 @@ public final class ConfigKey<T> {
           BooleanNode.TRUE,
           "Apply pending schema migrations at start; false: refuse to start on an old schema.");
 
+  public static final ConfigKey<Integer> METADATA_DB_NETWORK_TIMEOUT_SECS =
+      define(
+          "metadata_db.network_timeout_secs",
+          ValueTypes.integer(1, 3600),
+          IntNode.valueOf(30),
+          null,
+          "Seconds a session waits for the metadata database to answer before it gives the"
+              + " connection up, so that a server that stopped answering or a network that drops"
+              + " packets cannot hold a thread for ever; 1 to 3600. Migrations wait without"
+              + " limit.");
+
   public static final ConfigKey<Integer> CONTROLLER_WORKER_TIMEOUT_SECS =
       define(
           "controller.worker_timeout_secs",

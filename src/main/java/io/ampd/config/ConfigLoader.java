@@ -61,6 +61,7 @@ public final class ConfigLoader {
             url,
             values.get(ConfigKey.METADATA_DB_POOL_SIZE),
             values.get(ConfigKey.METADATA_DB_AUTO_MIGRATE),
+            Duration.ofSeconds(values.get(ConfigKey.METADATA_DB_NETWORK_TIMEOUT_SECS)),
             managed);
     AmpConfig config =
         new AmpConfig(

@@ -9,6 +9,7 @@ import io.ampd.controller.http.ApiException;
 import io.ampd.controller.http.Request;
 import io.ampd.controller.http.Response;
 import io.ampd.controller.http.Router;
+import io.ampd.metadb.MetadbException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -170,6 +171,13 @@ public final class AdminApi implements AutoCloseable {
         response = new Response(e.status(), error(e.getMessage(), e.details()));
       } catch (AmpdException e) {
         response = new Response(503, error(e.getMessage(), null));
+      } catch (MetadbException e) {
+        log.warn("admin API {} {} failed: {}", method, path, e.getMessage());
+        // The database away or silent: 503, as for a database not ready yet.
+        response =
+            e.unavailable()
+                ? new Response(503, error(e.getMessage(), null))
+                : new Response(500, error("internal error: MetadbException", null));
       } catch (Exception e) {
         log.warn("admin API {} {} failed: {}", method, path, e.toString());
         response =

@@ -5,8 +5,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.ampd.AmpdException;
 import io.ampd.config.PgUrl;
+import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
@@ -34,7 +36,10 @@ public final class MetadataDb implements AutoCloseable {
   /** Hikari's wait for a pooled connection when the URL gives no {@code connect_timeout}. */
   static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
 
-  /** Hikari refuses a connection timeout below 250 ms. */
+  /** Hikari's own default for checking a connection before lending it. */
+  private static final Duration DEFAULT_VALIDATION_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Hikari refuses a connection (or validation) timeout below 250 ms. */
   private static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);
 
   /** How long {@link #ping()} waits for a connection and for {@code SELECT 1}. */
@@ -52,17 +57,29 @@ public final class MetadataDb implements AutoCloseable {
   }
 
   /**
+   * Opens a pool of at most {@code poolSize} connections whose statements wait for the server
+   * without a limit (migrations: a migration, or the wait for another process's migration lock, may
+   * take long); see {@link #open(PgUrl, int, String, Duration)}.
+   */
+  public static MetadataDb open(PgUrl url, int poolSize, String applicationName) {
+    return open(url, poolSize, applicationName, Duration.ZERO);
+  }
+
+  /**
    * Opens a pool of at most {@code poolSize} connections; fails fast with a readable error ({@code
    * failed to connect to metadata database (<redacted url>): <cause>}).
    *
    * @param applicationName PostgreSQL's {@code application_name}, unless the URL sets one
+   * @param networkTimeout how long a connection waits for the server to answer before it is given
+   *     up ({@link #sessionProperties}); zero: no limit
    */
-  public static MetadataDb open(PgUrl url, int poolSize, String applicationName) {
+  public static MetadataDb open(
+      PgUrl url, int poolSize, String applicationName, Duration networkTimeout) {
     if (poolSize < 1) {
       throw new IllegalArgumentException("poolSize must be at least 1, was " + poolSize);
     }
     PgUrl effective = url.withDefaultApplicationName(applicationName);
-    HikariConfig config = hikariConfig(effective, poolSize);
+    HikariConfig config = hikariConfig(effective, poolSize, networkTimeout);
     LOG.debug("opening metadata database pool on {} (max {} connections)", url, poolSize);
     try {
       return new MetadataDb(effective, new HikariDataSource(config));
@@ -76,8 +93,24 @@ public final class MetadataDb implements AutoCloseable {
     }
   }
 
-  static HikariConfig hikariConfig(PgUrl url, int poolSize) {
+  /**
+   * pgjdbc's properties for a session on {@code url}: the URL's ({@link PgUrl#jdbcProperties()})
+   * and, unless {@code networkTimeout} is zero, {@code socketTimeout}: a read that waits longer
+   * than that for the server (one that stopped answering, or a network that drops packets) fails
+   * and closes the connection, instead of holding its thread for ever. No statement of a role runs
+   * anywhere near that long.
+   */
+  public static Properties sessionProperties(PgUrl url, Duration networkTimeout) {
     Properties properties = url.jdbcProperties();
+    if (!networkTimeout.isZero()) {
+      long seconds = Math.max(1, networkTimeout.toSeconds());
+      properties.setProperty("socketTimeout", Long.toString(seconds));
+    }
+    return properties;
+  }
+
+  static HikariConfig hikariConfig(PgUrl url, int poolSize, Duration networkTimeout) {
+    Properties properties = sessionProperties(url, networkTimeout);
     Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
     if (url.connectTimeoutSeconds().isPresent() && url.connectTimeoutSeconds().getAsInt() > 0) {
       int seconds = url.connectTimeoutSeconds().getAsInt();
@@ -98,6 +131,12 @@ public final class MetadataDb implements AutoCloseable {
     config.setMaximumPoolSize(poolSize);
     config.setMinimumIdle(Math.min(MINIMUM_IDLE, poolSize));
     config.setConnectionTimeout(connectionTimeout.toMillis());
+    if (!networkTimeout.isZero() && networkTimeout.compareTo(DEFAULT_VALIDATION_TIMEOUT) < 0) {
+      // Hikari checks a connection idle for a while before lending it; that check must not wait
+      // longer than a statement would.
+      config.setValidationTimeout(
+          Math.max(MIN_CONNECTION_TIMEOUT.toMillis(), networkTimeout.toMillis()));
+    }
     // Positive: one attempt at open, bounded by the driver's timeouts, then fail.
     config.setInitializationFailTimeout(1);
     return config;
@@ -106,6 +145,15 @@ public final class MetadataDb implements AutoCloseable {
   /** The pool. Connections are autocommit; close them (try-with-resources) to return them. */
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /**
+   * The pool, lending connections after at most {@code wait} for a free one (instead of the pool's
+   * {@code connect_timeout} or 30 s): for the admin API, whose callers are better served by a quick
+   * 503 than by a long wait when the database does not answer.
+   */
+  public DataSource dataSource(Duration wait) {
+    return new Lending(wait);
   }
 
   /** The URL this pool connects to (with the application name applied). */
@@ -148,6 +196,60 @@ public final class MetadataDb implements AutoCloseable {
       return pool.getConnection(timeout.toMillis());
     }
     return dataSource.getConnection();
+  }
+
+  /** {@link #dataSource(Duration)}. */
+  private final class Lending implements DataSource {
+    private final Duration wait;
+
+    Lending(Duration wait) {
+      this.wait = wait;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      return borrow(wait);
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+      throw new SQLFeatureNotSupportedException("the pool's connections have one user");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+      return dataSource.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+      dataSource.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+      dataSource.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+      return dataSource.getLoginTimeout();
+    }
+
+    @Override
+    public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      return dataSource.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+      return dataSource.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+      return dataSource.isWrapperFor(iface);
+    }
   }
 
   /** Closes the pool and its connections. Idempotent. */

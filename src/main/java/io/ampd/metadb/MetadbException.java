@@ -1,6 +1,8 @@
 package io.ampd.metadb;
 
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 
 /**
  * A query of a repository failed (the database is down, a connection broke, a constraint refused a
@@ -15,6 +17,21 @@ public final class MetadbException extends RuntimeException {
         "metadata database query failed: "
             + MetadbErrors.oneLine(String.valueOf(cause.getMessage())),
         cause);
+  }
+
+  /**
+   * Whether the database could not be reached or did not answer (no connection within the wait, a
+   * broken or timed-out connection, a server shutting down or out of connections), as opposed to a
+   * statement it refused.
+   */
+  public boolean unavailable() {
+    if (getCause() instanceof SQLTransientConnectionException
+        || getCause() instanceof SQLNonTransientConnectionException) {
+      return true;
+    }
+    String state = sqlState();
+    return state != null
+        && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53"));
   }
 
   /** The SQLSTATE of the underlying error, or null. */

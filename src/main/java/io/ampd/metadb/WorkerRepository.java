@@ -47,6 +47,24 @@ public final class WorkerRepository {
     }
   }
 
+  /**
+   * Ends the session of server process {@code pid} if it is still there under {@code
+   * applicationName} (a worker's own earlier session); false when there is no such session.
+   */
+  public static boolean endSession(Connection connection, int pid, String applicationName)
+      throws SQLException {
+    try (PreparedStatement ps =
+            Sql.prepare(
+                connection,
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE pid = ? AND application_name = ?",
+                pid,
+                applicationName);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
+  }
+
   /** Inserts or refreshes the row of {@code nodeId}: registered and heartbeat now, not stopped. */
   public static void register(Connection connection, String nodeId, Map<String, Object> info)
       throws SQLException {

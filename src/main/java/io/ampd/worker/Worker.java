@@ -5,6 +5,7 @@ import io.ampd.metadb.Catalog;
 import io.ampd.metadb.Job;
 import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.JobStatus;
+import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.WorkerRepository;
 import io.ampd.registry.Dataset;
 import io.ampd.registry.ProviderConfig;
@@ -93,6 +94,10 @@ public final class Worker implements AutoCloseable {
   private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean lockLost = new AtomicBoolean();
+
+  /** The server process of the lock session ({@code pg_backend_pid()}); 0 if unknown. */
+  private volatile int lockSessionPid;
+
   private final Thread heartbeatThread;
   private final Thread listenThread;
   private volatile Connection listenConnection;
@@ -112,6 +117,7 @@ public final class Worker implements AutoCloseable {
     this.runners = Map.copyOf(runners);
     this.listener = listener;
     this.lockConnection = lockConnection;
+    this.lockSessionPid = backendPid(lockConnection);
     this.heartbeatThread = new Thread(this::heartbeatLoop, "worker-heartbeat");
     this.listenThread = new Thread(this::listenLoop, "worker-listen");
     heartbeatThread.setDaemon(true);
@@ -205,11 +211,13 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * The session holding the node lock is gone (PostgreSQL restarted, the network broke): this
-   * worker can no longer prove it is the only one with its node id. Its runs are stopped at once
-   * and record nothing; then it tries for {@link #RELOCK_WINDOW} to open a new session and take the
-   * lock again. Got it: it registers again and the next reconcile resumes its jobs. Another worker
-   * has it, or the database stays away: fatal, the process exits 1.
+   * The session holding the node lock is gone (PostgreSQL restarted, the network broke, or the
+   * server did not answer within the network timeout): this worker can no longer prove it is the
+   * only one with its node id. Its runs are stopped at once and record nothing; then it tries for
+   * {@link #RELOCK_WINDOW} to open a new session and take the lock again. If its old session still
+   * holds the lock (the server has not noticed yet that it is gone), that session is ended. Got
+   * it: it registers again and the next reconcile resumes its jobs. Another worker has it, or the
+   * database stays away: fatal, the process exits 1.
    *
    * @return whether the worker goes on
    */
@@ -226,6 +234,8 @@ public final class Worker implements AutoCloseable {
     }
     long deadline = System.nanoTime() + RELOCK_WINDOW.toNanos();
     String last = cause.getMessage();
+    int oldSession = lockSessionPid;
+    boolean endingOld = false;
     while (System.nanoTime() < deadline) {
       if (closing.await(RELOCK_PAUSE.toMillis(), TimeUnit.MILLISECONDS)) {
         return false;
@@ -239,15 +249,30 @@ public final class Worker implements AutoCloseable {
       }
       try {
         if (!WorkerRepository.tryLock(fresh, nodeId)) {
+          // This worker's old session may hold it still: PostgreSQL ends a session, and releases
+          // its locks, only once it notices that the connection is gone. That one is ended here;
+          // any other holder is another worker.
+          boolean ours = WorkerRepository.endSession(fresh, oldSession, applicationName("lock"));
           closeQuietly(fresh);
-          fatal(
-              new AmpdException(
-                  "worker node id '"
-                      + nodeId
-                      + "' was taken by another worker while this one was"
-                      + " disconnected from the metadata database",
-                  "stop one of the two workers; node ids must be unique"));
-          return false;
+          if (!ours) {
+            fatal(
+                new AmpdException(
+                    "worker node id '"
+                        + nodeId
+                        + "' was taken by another worker while this one was"
+                        + " disconnected from the metadata database",
+                    "stop one of the two workers; node ids must be unique"));
+            return false;
+          }
+          if (!endingOld) {
+            endingOld = true;
+            log.info(
+                "worker {}: ending its old session (server process {}), which holds the node lock",
+                nodeId,
+                oldSession);
+          }
+          last = "the old session still held the node lock";
+          continue;
         }
         WorkerRepository.register(fresh, nodeId, settings.info());
       } catch (SQLException e) {
@@ -259,6 +284,7 @@ public final class Worker implements AutoCloseable {
       synchronized (lockGuard) {
         closeQuietly(lockConnection);
         lockConnection = fresh;
+        lockSessionPid = backendPid(fresh);
       }
       lockLost.set(false);
       log.info("worker {} holds its node lock again; resuming its jobs", nodeId);
@@ -316,8 +342,11 @@ public final class Worker implements AutoCloseable {
             c = listenConnection = openListen();
             due = true; // notifications were missed while it was down
           } else {
+            // Within the network timeout: waiting longer on a silent server would count as one
+            // that stopped answering.
+            long wait = Math.min(nextReconcile - now, settings.networkTimeout().toMillis() / 2);
             PGNotification[] notes =
-                c.unwrap(PGConnection.class).getNotifications((int) (nextReconcile - now));
+                c.unwrap(PGConnection.class).getNotifications((int) Math.max(1, wait));
             due = notes != null && notes.length > 0;
           }
         }
@@ -545,9 +574,26 @@ public final class Worker implements AutoCloseable {
 
   // ---- helpers ----
 
+  private static int backendPid(Connection connection) {
+    try {
+      return connection.unwrap(PGConnection.class).getBackendPID();
+    } catch (SQLException e) {
+      return 0;
+    }
+  }
+
+  /** The {@code application_name} of a dedicated session: {@code ampd worker <node> <purpose>}. */
+  private static String applicationName(String nodeId, String purpose) {
+    return "ampd worker " + nodeId + " " + purpose;
+  }
+
+  private String applicationName(String purpose) {
+    return applicationName(nodeId, purpose);
+  }
+
   private static Connection connect(WorkerSettings settings, String purpose) {
-    Properties properties = settings.url().jdbcProperties();
-    properties.setProperty("ApplicationName", "ampd worker " + settings.nodeId() + " " + purpose);
+    Properties properties = MetadataDb.sessionProperties(settings.url(), settings.networkTimeout());
+    properties.setProperty("ApplicationName", applicationName(settings.nodeId(), purpose));
     try {
       return DriverManager.getConnection(settings.url().jdbcUrl(), properties);
     } catch (SQLException e) {

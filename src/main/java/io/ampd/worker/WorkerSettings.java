@@ -16,6 +16,8 @@ import java.util.Map;
  * @param dataDir root of the Parquet output
  * @param info what it says about itself in {@code workers.info} (version, host, pid)
  * @param stopTimeout how long a shutdown waits for running jobs to stop
+ * @param networkTimeout how long those connections wait for the server to answer before they are
+ *     given up ({@code metadata_db.network_timeout_secs})
  */
 public record WorkerSettings(
     String nodeId,
@@ -23,7 +25,8 @@ public record WorkerSettings(
     WorkerConfig config,
     Path dataDir,
     Map<String, Object> info,
-    Duration stopTimeout) {
+    Duration stopTimeout,
+    Duration networkTimeout) {
 
   /** How long a shutdown waits for running jobs by default. */
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);

@@ -230,8 +230,8 @@ class ConfigLoaderTest {
     ConfigException e = error("[metadata_db]\npool = 3\n");
     assertEquals("unknown configuration key 'metadata_db.pool' in " + fileName(), e.getMessage());
     assertEquals(
-        "known keys in [metadata_db]: url, pool_size, auto_migrate, managed"
-            + " (see .amp.example/config.toml)",
+        "known keys in [metadata_db]: url, pool_size, auto_migrate, network_timeout_secs,"
+            + " managed (see .amp.example/config.toml)",
         e.hint());
   }
 
@@ -363,7 +363,8 @@ class ConfigLoaderTest {
     assertEquals(
         "AMP_CONFIG_<KEY> names a key, with __ for each level of nesting"
             + " (AMP_CONFIG_METADATA_DB__POOL_SIZE); known keys in [metadata_db]: url,"
-            + " pool_size, auto_migrate, managed (see .amp.example/config.toml)",
+            + " pool_size, auto_migrate, network_timeout_secs, managed (see"
+            + " .amp.example/config.toml)",
         e.hint());
   }
 

@@ -98,6 +98,7 @@ class ExampleConfigTest {
     MetadataDbConfig db = c.metadataDb();
     assertEquals("postgresql://user:***@localhost:5432/amp", db.url().orElseThrow().redacted());
     assertEquals(10, db.poolSize());
+    assertEquals(Duration.ofSeconds(30), db.networkTimeout());
     assertFalse(db.autoMigrate());
     ManagedPostgresConfig m = db.managed();
     assertEquals(Optional.of("/usr/lib/postgresql/16/bin"), m.binDir());

@@ -143,11 +143,16 @@ public final class AmpdProcess implements AutoCloseable {
 
   /** {@code GET http://127.0.0.1:port/path}: status and body, or status -1 if not answering. */
   public static HttpResult get(int port, String path) {
+    return get(port, path, Duration.ofSeconds(5));
+  }
+
+  /** {@link #get(int, String)}, giving up after {@code timeout}. */
+  public static HttpResult get(int port, String path, Duration timeout) {
     try {
       HttpResponse<String> response =
           HTTP.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                  .timeout(Duration.ofSeconds(5))
+                  .timeout(timeout)
                   .GET()
                   .build(),
               HttpResponse.BodyHandlers.ofString());

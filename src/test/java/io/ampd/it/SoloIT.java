@@ -286,6 +286,57 @@ class SoloIT {
   }
 
   @Test
+  void aMetadataDatabaseThatStopsAnsweringGetsQuickAnswersAndTheWorkerComesBack() throws Exception {
+    Path ampDir = base.resolve(".amp");
+    Path metadb = ampDir.resolve("metadb");
+    int port = AmpdProcess.freePort();
+    AmpdProcess p = solo(ampDir, port, Map.of("AMP_CONFIG_METADATA_DB__NETWORK_TIMEOUT_SECS", "2"));
+    p.awaitHealthy(port, START);
+    // Every PostgreSQL process stopped (SIGSTOP): connections stay open, nothing answers, as
+    // with a hung server or a network that drops packets.
+    long postmaster = Postmaster.pid(metadb);
+    List<Long> postgres = new ArrayList<>(List.of(postmaster));
+    ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(d -> postgres.add(d.pid()));
+    for (long pid : postgres) {
+      AmpdProcess.kill("STOP", pid);
+    }
+    try {
+      // get() gives up after 5 s; the health check waits at most 2 s for the database.
+      AmpdProcess.HttpResult health = AmpdProcess.get(port, "/healthz");
+      assertEquals(503, health.status(), health.body());
+      assertTrue(health.body().contains("\"state\":\"not answering\""), health.body());
+      // A route that needs the database: 503 naming it (was: a 500 after 30 s).
+      AmpdProcess.HttpResult workers = AmpdProcess.get(port, "/workers", Duration.ofSeconds(20));
+      assertEquals(503, workers.status(), workers.body());
+      assertTrue(workers.body().contains("\"error\":\"metadata database"), workers.body());
+      // The worker's heartbeat times out after 2 s instead of waiting for ever.
+      awaitLog(p, "lost its metadata database session holding the node lock", LOG_WAIT);
+    } finally {
+      for (long pid : postgres) {
+        AmpdProcess.kill("CONT", pid);
+      }
+    }
+    awaitLog(p, "holds its node lock again", LOG_WAIT);
+    p.awaitHealthy(port, START);
+    AmpdProcess.HttpResult workers = AmpdProcess.get(port, "/workers");
+    assertEquals(200, workers.status(), workers.body());
+    assertTrue(workers.body().contains("\"live\":true"), workers.body());
+    assertTrue(p.isAlive(), p.stderr());
+    stop(p);
+  }
+
+  private static final Duration LOG_WAIT = Duration.ofSeconds(40);
+
+  private static void awaitLog(AmpdProcess p, String text, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!p.stderr().contains(text)) {
+      assertTrue(System.nanoTime() < deadline, "no '" + text + "' in the log:\n" + p.stderr());
+      assertTrue(p.isAlive(), "exited:\n" + p.stderr());
+      Thread.sleep(100);
+    }
+  }
+
+  @Test
   void stalePidFileNamingAnUnrelatedProcessIsNeverSignalled() throws Exception {
     Path ampDir = base.resolve(".amp");
     Path metadb = ampDir.resolve("metadb");

@@ -81,6 +81,10 @@ class WorkerTest {
   }
 
   private Worker worker(String nodeId, Map<String, JobRunner> runners) {
+    return worker(nodeId, runners, Duration.ofSeconds(30));
+  }
+
+  private Worker worker(String nodeId, Map<String, JobRunner> runners, Duration networkTimeout) {
     Worker w =
         Worker.start(
             new WorkerSettings(
@@ -89,7 +93,8 @@ class WorkerTest {
                 CoordFixtures.WORKER,
                 Path.of("/nonexistent"),
                 Map.of("pid", 1),
-                Duration.ofSeconds(5)),
+                Duration.ofSeconds(5),
+                networkTimeout),
             fx.db.dataSource(),
             Catalog.of(fx.db.dataSource()),
             runners,
@@ -301,6 +306,44 @@ class WorkerTest {
     CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
     assertEquals(JobStatus.RUNNING, job(id).status());
     assertEquals(List.of(), fatalErrors);
+  }
+
+  @Test
+  void aLockSessionThatStopsAnsweringIsEndedAndTheLockTakenAgain() throws Exception {
+    worker("w1", Map.of("evm-rpc", runner), Duration.ofSeconds(1));
+    long id = deploy("waits");
+    awaitStatus(id, JobStatus.RUNNING);
+    String backend =
+        fx.column("SELECT pid FROM pg_stat_activity WHERE application_name = 'ampd worker w1 lock'")
+            .get(0);
+    // The server process of the lock session stops (SIGSTOP): the session holds the node lock,
+    // and answers nothing. The heartbeat gives up after 1 s; the worker's new session finds the
+    // lock held, ends the old session (which takes effect once that process runs again) and
+    // keeps trying; it does not take the old session for another worker.
+    signal("STOP", backend);
+    try {
+      CoordFixtures.await(
+          "old session asked to end",
+          WAIT,
+          () ->
+              !fx.column(
+                      "SELECT 1 FROM pg_stat_activity WHERE application_name = 'ampd worker w1"
+                          + " lock' AND pid <> "
+                          + backend)
+                  .isEmpty());
+      Thread.sleep(1000);
+      assertEquals(List.of(), fatalErrors);
+    } finally {
+      signal("CONT", backend);
+    }
+    CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
+    assertEquals(JobStatus.RUNNING, job(id).status());
+    assertEquals(List.of(), fatalErrors);
+  }
+
+  private static void signal(String name, String pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, pid).inheritIO().start();
+    assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);
   }
 
   @Test
