@@ -10,8 +10,12 @@ import io.ampd.worker.JobContext;
 import io.ampd.worker.JobFailedException;
 import io.ampd.worker.JobRunner;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +121,8 @@ public final class EvmRpcJobRunner implements JobRunner {
     } catch (ProgressConflictException e) {
       throw JobFailedException.transientFailure(e.getMessage(), e);
     } catch (IOException e) {
-      throw JobFailedException.transientFailure("cannot write Parquet files: " + e, e);
+      throw JobFailedException.transientFailure(
+          "cannot write Parquet files under " + ctx.dataDir() + ": " + reason(e), e);
     } catch (JobFailedException e) {
       throw e;
     } catch (InterruptedException e) {
@@ -219,6 +224,26 @@ public final class EvmRpcJobRunner implements JobRunner {
       }
     }
     LOG.info("job {}: completed at block {}", ctx.jobId(), end);
+  }
+
+  /**
+   * An I/O failure in words: the JDK's message ({@code No space left on device}; a file system
+   * exception's names the file, and the reason where the JDK only gives one as the class).
+   */
+  static String reason(IOException e) {
+    if (e instanceof FileSystemException fs && fs.getReason() == null && fs.getFile() != null) {
+      String what =
+          e instanceof FileAlreadyExistsException
+              ? "exists and is not a folder"
+              : e instanceof AccessDeniedException
+                  ? "permission denied"
+                  : e instanceof NoSuchFileException
+                      ? "no such file or folder"
+                      : e.getClass().getSimpleName();
+      return fs.getFile() + ": " + what;
+    }
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
   }
 
   /** What the job's revisions have recorded, which is the same for all of them. */

@@ -281,6 +281,27 @@ class EvmRpcJobRunnerTest {
   }
 
   @Test
+  void aDataDirThatCannotBeWrittenFailsTheJobTransientlyNamingThePath() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(100)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(99), 0), f.provider(25, 1), 50);
+      Path blocks = f.tableDir("blocks");
+      Files.createDirectories(blocks.getParent());
+      Files.writeString(blocks, "a file where the table's folder goes");
+      JobFailedException e =
+          assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
+      assertFalse(e.fatal());
+      assertEquals(
+          "cannot write Parquet files under "
+              + f.dataDir
+              + ": "
+              + blocks
+              + ": exists and is not a folder",
+          e.getMessage());
+    }
+  }
+
+  @Test
   void aMalformedBlockEndsTheJobFatallyNamingBlockAndField() throws Exception {
     String[][] cases = {
       {"MISSING_TIMESTAMP", "block 137: field 'timestamp' is missing"},
