@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class MetadataDbTest {
@@ -32,6 +33,42 @@ class MetadataDbTest {
       db.close();
     }
     assertFalse(db.isHealthy());
+  }
+
+  @Test
+  void aStatementTheServerDoesNotAnswerWithinTheNetworkTimeoutFails() throws SQLException {
+    PgUrl url = TestDb.createDatabase();
+    try (MetadataDb db = MetadataDb.open(url, 1, "ampd-test", Duration.ofSeconds(1))) {
+      try (Connection c = db.dataSource().getConnection();
+          Statement s = c.createStatement()) {
+        // The server says nothing for 3 s: the session gives up after 1 s.
+        SQLException e = assertThrows(SQLException.class, () -> s.execute("SELECT pg_sleep(3)"));
+        assertTrue(new MetadbException(e).unavailable(), e.toString());
+      }
+      // The pool replaces the broken connection.
+      db.ping();
+    }
+    try (MetadataDb unbounded = MetadataDb.open(url, 1, "ampd-test");
+        Connection c = unbounded.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      assertTrue(s.execute("SELECT pg_sleep(1.5)"));
+    }
+  }
+
+  @Test
+  void theLendingViewWaitsOnlyAsLongAsItIsTold() throws SQLException {
+    PgUrl url = TestDb.createDatabase();
+    try (MetadataDb db = MetadataDb.open(url, 1, "ampd-test", Duration.ofSeconds(30));
+        Connection held = db.dataSource().getConnection()) {
+      long start = System.nanoTime();
+      SQLException e =
+          assertThrows(
+              SQLException.class, () -> db.dataSource(Duration.ofMillis(300)).getConnection());
+      assertTrue(new MetadbException(e).unavailable(), e.toString());
+      // Not the pool's 30 s (generous bound: the machine may be busy).
+      assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
+      assertFalse(held.isClosed());
+    }
   }
 
   @Test
