@@ -248,7 +248,7 @@ public final class Daemon {
             config.dataDir(),
             info,
             WorkerSettings.DEFAULT_STOP_TIMEOUT,
-            config.metadataDb().networkTimeout());
+            workerSessionTimeout(config));
     Worker worker =
         Worker.start(
             settings,
@@ -341,6 +341,17 @@ public final class Daemon {
     Migrations.ensureCurrent(
         url, db.dataSource(), config.metadataDb().autoMigrate(), invocation.configHint());
     use(db);
+  }
+
+  /**
+   * The network timeout of the worker's own sessions: the lock session carries the heartbeat, so it
+   * gives up on a silent server within half of {@code worker_timeout_secs}, and the worker stops
+   * its runs before the controller counts it dead and hands its jobs to another worker.
+   */
+  static Duration workerSessionTimeout(AmpConfig config) {
+    Duration half = config.controller().workerTimeout().dividedBy(2);
+    Duration network = config.metadataDb().networkTimeout();
+    return half.compareTo(network) < 0 ? half : network;
   }
 
   private MetadataDb openPool(PgUrl url, String applicationName) {

@@ -109,7 +109,8 @@ public final class ConfigKey<T> {
           null,
           "Seconds a session waits for the metadata database to answer before it gives the"
               + " connection up, so that a server that stopped answering or a network that drops"
-              + " packets cannot hold a thread for ever; 1 to 3600. Migrations wait without"
+              + " packets cannot hold a thread for ever; 1 to 3600. A worker's own sessions"
+              + " wait at most half of controller.worker_timeout_secs; migrations without"
               + " limit.");
 
   public static final ConfigKey<Integer> CONTROLLER_WORKER_TIMEOUT_SECS =
