@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
@@ -193,7 +194,19 @@ public final class MetadataDb implements AutoCloseable {
 
   private Connection borrow(Duration timeout) throws SQLException {
     if (dataSource.getHikariPoolMXBean() instanceof HikariPool pool) {
-      return pool.getConnection(timeout.toMillis());
+      try {
+        return pool.getConnection(timeout.toMillis());
+      } catch (SQLTransientConnectionException e) {
+        // Hikari's own words are about its pool's counters.
+        throw new SQLTransientConnectionException(
+            "no connection within "
+                + timeout.toMillis()
+                + " ms: the database does not answer, or all "
+                + dataSource.getMaximumPoolSize()
+                + " pooled connections are busy",
+            e.getSQLState(),
+            e);
+      }
     }
     return dataSource.getConnection();
   }

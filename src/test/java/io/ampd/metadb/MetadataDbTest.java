@@ -65,6 +65,10 @@ class MetadataDbTest {
           assertThrows(
               SQLException.class, () -> db.dataSource(Duration.ofMillis(300)).getConnection());
       assertTrue(new MetadbException(e).unavailable(), e.toString());
+      assertEquals(
+          "no connection within 300 ms: the database does not answer, or all 1 pooled"
+              + " connections are busy",
+          e.getMessage());
       // Not the pool's 30 s (generous bound: the machine may be busy).
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos());
       assertFalse(held.isClosed());
