@@ -215,8 +215,8 @@ public final class Worker implements AutoCloseable {
    * server did not answer within the network timeout): this worker can no longer prove it is the
    * only one with its node id. Its runs are stopped at once and record nothing; then it tries for
    * {@link #RELOCK_WINDOW} to open a new session and take the lock again. If its old session still
-   * holds the lock (the server has not noticed yet that it is gone), that session is ended. Got
-   * it: it registers again and the next reconcile resumes its jobs. Another worker has it, or the
+   * holds the lock (the server has not noticed yet that it is gone), that session is ended. Got it:
+   * it registers again and the next reconcile resumes its jobs. Another worker has it, or the
    * database stays away: fatal, the process exits 1.
    *
    * @return whether the worker goes on
@@ -329,6 +329,12 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  /** How soon the listen loop tries again after a failure. */
+  private static final Duration READ_RETRY = Duration.ofMillis(500);
+
+  /** The last failure of the listen loop, logged once; null while it works (its thread only). */
+  private String lastReadFailure;
+
   private void listenLoop() {
     long reconcileMillis = settings.config().reconcileInterval().toMillis();
     long nextReconcile = 0;
@@ -351,8 +357,12 @@ public final class Worker implements AutoCloseable {
           }
         }
         if (due && closing.getCount() > 0) {
-          reconcile();
+          boolean read = reconcile();
           nextReconcile = System.nanoTime() / 1_000_000 + reconcileMillis;
+          if (read && lastReadFailure != null) {
+            log.info("worker {} reads its jobs again", nodeId);
+            lastReadFailure = null;
+          }
         }
       } catch (SQLException e) {
         if (closing.getCount() == 0) {
@@ -361,22 +371,34 @@ public final class Worker implements AutoCloseable {
         log.warn("worker {} lost its listen connection ({}); reconnecting", nodeId, e.getMessage());
         closeQuietly(listenConnection);
         listenConnection = null;
-        sleepQuietly(Duration.ofMillis(500));
+        sleepQuietly(READ_RETRY);
       } catch (RuntimeException e) {
         if (closing.getCount() == 0) {
           return;
         }
-        log.warn("worker {} could not read its jobs: {}", nodeId, e.getMessage());
-        sleepQuietly(Duration.ofMillis(500));
+        // Said once while it goes on failing the same way (the database may be away for long).
+        String message = String.valueOf(e.getMessage());
+        if (!message.equals(lastReadFailure)) {
+          log.warn(
+              "worker {} could not read its jobs: {} (retrying every {} ms)",
+              nodeId,
+              message,
+              READ_RETRY.toMillis());
+        }
+        lastReadFailure = message;
+        sleepQuietly(READ_RETRY);
         nextReconcile = 0;
       }
     }
   }
 
-  /** Makes the runs of this worker match its jobs in the metadata database. */
-  void reconcile() {
+  /**
+   * Makes the runs of this worker match its jobs in the metadata database; false when it did not
+   * read them (the node lock is being taken again).
+   */
+  boolean reconcile() {
     if (lockLost.get()) {
-      return;
+      return false;
     }
     List<Job> mine = jobs.jobsOf(nodeId);
     Set<Long> seen = new HashSet<>();
@@ -416,6 +438,7 @@ public final class Worker implements AutoCloseable {
         run.stop.set();
       }
     }
+    return true;
   }
 
   private void launch(Job job) {
