@@ -62,6 +62,12 @@ public final class Worker implements AutoCloseable {
   /** How long a worker that lost its lock session tries to get the lock back. */
   static final Duration RELOCK_WINDOW = Duration.ofSeconds(30);
 
+  /**
+   * How long another session may hold the node lock, while this worker's old session is gone,
+   * before the worker concludes that another worker has its node id.
+   */
+  static final Duration HELD_ELSEWHERE = Duration.ofSeconds(2);
+
   private static final Duration RELOCK_PAUSE = Duration.ofMillis(250);
 
   /** Told when the worker cannot go on (lost its node lock). */
@@ -216,8 +222,9 @@ public final class Worker implements AutoCloseable {
    * only one with its node id. Its runs are stopped at once and record nothing; then it tries for
    * {@link #RELOCK_WINDOW} to open a new session and take the lock again. If its old session still
    * holds the lock (the server has not noticed yet that it is gone), that session is ended. Got it:
-   * it registers again and the next reconcile resumes its jobs. Another worker has it, or the
-   * database stays away: fatal, the process exits 1.
+   * it registers again and the next reconcile resumes its jobs. Another session holds it for {@link
+   * #HELD_ELSEWHERE} (another worker has the node id), or the database stays away: fatal, the
+   * process exits 1.
    *
    * @return whether the worker goes on
    */
@@ -236,6 +243,7 @@ public final class Worker implements AutoCloseable {
     String last = cause.getMessage();
     int oldSession = lockSessionPid;
     boolean endingOld = false;
+    long heldElsewhereSince = 0;
     while (System.nanoTime() < deadline) {
       if (closing.await(RELOCK_PAUSE.toMillis(), TimeUnit.MILLISECONDS)) {
         return false;
@@ -254,7 +262,14 @@ public final class Worker implements AutoCloseable {
           // any other holder is another worker.
           boolean ours = WorkerRepository.endSession(fresh, oldSession, applicationName("lock"));
           closeQuietly(fresh);
-          if (!ours) {
+          if (ours) {
+            heldElsewhereSince = 0;
+          } else if (heldElsewhereSince == 0) {
+            heldElsewhereSince = System.nanoTime();
+          }
+          // Not ours, for a moment: the old session may be ending (gone from the sessions, its
+          // lock not released yet). Not ours for longer: another worker has the node id.
+          if (!ours && System.nanoTime() - heldElsewhereSince > HELD_ELSEWHERE.toNanos()) {
             fatal(
                 new AmpdException(
                     "worker node id '"
@@ -264,14 +279,17 @@ public final class Worker implements AutoCloseable {
                     "stop one of the two workers; node ids must be unique"));
             return false;
           }
-          if (!endingOld) {
+          if (ours && !endingOld) {
             endingOld = true;
             log.info(
                 "worker {}: ending its old session (server process {}), which holds the node lock",
                 nodeId,
                 oldSession);
           }
-          last = "the old session still held the node lock";
+          last =
+              ours
+                  ? "its old session still held the node lock"
+                  : "another session held the node lock";
           continue;
         }
         WorkerRepository.register(fresh, nodeId, settings.info());
