@@ -76,7 +76,10 @@ final class MetadbErrors {
     return new AmpdException(what + ": " + cause(url, error), null, error);
   }
 
-  /** True for failures that mean "could not reach or log in to the server". */
+  /**
+   * True for failures that mean "could not reach or log in to the server", or that it went away or
+   * stopped answering (the admin API answers them with 503).
+   */
   static boolean isConnectionFailure(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof ConnectException
@@ -89,11 +92,14 @@ final class MetadbErrors {
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         String state = sql.getSQLState();
         // 08: connection exception; 28: invalid authorization; 3D000: no such database;
-        // 53300: too many connections; 57P03: cannot connect now (starting up, shutting down).
+        // 53300: too many connections; 57P01/57P02: the server ends sessions (shutdown, crash);
+        // 57P03: cannot connect now (starting up, shutting down).
         if (state.startsWith("08")
             || state.startsWith("28")
             || state.equals("3D000")
             || state.equals("53300")
+            || state.equals("57P01")
+            || state.equals("57P02")
             || state.equals("57P03")) {
           return true;
         }

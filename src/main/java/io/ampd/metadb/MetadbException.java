@@ -1,8 +1,6 @@
 package io.ampd.metadb;
 
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientConnectionException;
 
 /**
  * A query of a repository failed (the database is down, a connection broke, a constraint refused a
@@ -25,13 +23,7 @@ public final class MetadbException extends RuntimeException {
    * statement it refused.
    */
   public boolean unavailable() {
-    if (getCause() instanceof SQLTransientConnectionException
-        || getCause() instanceof SQLNonTransientConnectionException) {
-      return true;
-    }
-    String state = sqlState();
-    return state != null
-        && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53"));
+    return MetadbErrors.isConnectionFailure(getCause());
   }
 
   /** The SQLSTATE of the underlying error, or null. */
