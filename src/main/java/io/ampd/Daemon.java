@@ -94,7 +94,7 @@ public final class Daemon {
   private final DeferredDataSource dataSource = new DeferredDataSource();
 
   /** The same pool for the admin API's routes, which wait less for a connection. */
-  private final DeferredDataSource apiDataSource = new DeferredDataSource();
+  private final DeferredDataSource apiDataSource = new DeferredDataSource(API_CONNECTION_WAIT);
 
   private CompletableFuture<SchemaStatus> healthCheck; // guarded by this
   private ExecutorService healthThread; // guarded by this
@@ -361,8 +361,8 @@ public final class Daemon {
 
   /** The roles and the admin API use {@code db} from now on. */
   private void use(MetadataDb db) {
-    dataSource.set(db.dataSource());
-    apiDataSource.set(db.dataSource(API_CONNECTION_WAIT));
+    dataSource.set(db);
+    apiDataSource.set(db);
     metadb = db;
   }
 
@@ -481,8 +481,7 @@ public final class Daemon {
                 });
       }
       healthCheck =
-          CompletableFuture.supplyAsync(
-              () -> Migrations.status(db.dataSource(HEALTH_DEADLINE)), healthThread);
+          CompletableFuture.supplyAsync(() -> Migrations.status(db.dataSource()), healthThread);
     }
     return healthCheck;
   }

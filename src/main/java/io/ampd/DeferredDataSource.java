@@ -1,9 +1,11 @@
 package io.ampd;
 
+import io.ampd.metadb.MetadataDb;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -13,23 +15,38 @@ import javax.sql.DataSource;
  * use fails with an {@link AmpdException}, which the API answers with 503.
  */
 final class DeferredDataSource implements DataSource {
-  private volatile DataSource target;
+  private final Duration wait; // null: the pool's own
+  private volatile MetadataDb db;
 
-  void set(DataSource target) {
-    this.target = target;
+  /** Connections wait for a free one as long as the pool does. */
+  DeferredDataSource() {
+    this(null);
+  }
+
+  /** Connections wait at most {@code wait} for a free one ({@link MetadataDb#connection}). */
+  DeferredDataSource(Duration wait) {
+    this.wait = wait;
+  }
+
+  void set(MetadataDb db) {
+    this.db = db;
+  }
+
+  private MetadataDb db() {
+    MetadataDb d = db;
+    if (d == null) {
+      throw new AmpdException("the metadata database is not ready yet", "retry in a moment");
+    }
+    return d;
   }
 
   private DataSource target() {
-    DataSource t = target;
-    if (t == null) {
-      throw new AmpdException("the metadata database is not ready yet", "retry in a moment");
-    }
-    return t;
+    return db().dataSource();
   }
 
   @Override
   public Connection getConnection() throws SQLException {
-    return target().getConnection();
+    return wait == null ? target().getConnection() : db().connection(wait);
   }
 
   @Override

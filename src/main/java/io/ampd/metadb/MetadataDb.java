@@ -5,10 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.ampd.AmpdException;
 import io.ampd.config.PgUrl;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -148,15 +146,6 @@ public final class MetadataDb implements AutoCloseable {
     return dataSource;
   }
 
-  /**
-   * The pool, lending connections after at most {@code wait} for a free one (instead of the pool's
-   * {@code connect_timeout} or 30 s): for the admin API, whose callers are better served by a quick
-   * 503 than by a long wait when the database does not answer.
-   */
-  public DataSource dataSource(Duration wait) {
-    return new Lending(wait);
-  }
-
   /** The URL this pool connects to (with the application name applied). */
   public PgUrl url() {
     return url;
@@ -172,7 +161,7 @@ public final class MetadataDb implements AutoCloseable {
     if (closed.get()) {
       throw new AmpdException("metadata database pool is closed", null);
     }
-    try (Connection connection = borrow(PING_TIMEOUT);
+    try (Connection connection = connection(PING_TIMEOUT);
         Statement statement = connection.createStatement()) {
       statement.setQueryTimeout((int) Math.max(1, PING_TIMEOUT.toSeconds()));
       statement.execute("SELECT 1");
@@ -192,7 +181,12 @@ public final class MetadataDb implements AutoCloseable {
     }
   }
 
-  private Connection borrow(Duration timeout) throws SQLException {
+  /**
+   * A connection of the pool after at most {@code timeout} for a free one (instead of the pool's
+   * {@code connect_timeout} or 30 s): for the admin API, whose callers are better served by a quick
+   * 503 than by a long wait when the database does not answer.
+   */
+  public Connection connection(Duration timeout) throws SQLException {
     if (dataSource.getHikariPoolMXBean() instanceof HikariPool pool) {
       try {
         return pool.getConnection(timeout.toMillis());
@@ -209,60 +203,6 @@ public final class MetadataDb implements AutoCloseable {
       }
     }
     return dataSource.getConnection();
-  }
-
-  /** {@link #dataSource(Duration)}. */
-  private final class Lending implements DataSource {
-    private final Duration wait;
-
-    Lending(Duration wait) {
-      this.wait = wait;
-    }
-
-    @Override
-    public Connection getConnection() throws SQLException {
-      return borrow(wait);
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-      throw new SQLFeatureNotSupportedException("the pool's connections have one user");
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-      return dataSource.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-      dataSource.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-      dataSource.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-      return dataSource.getLoginTimeout();
-    }
-
-    @Override
-    public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      return dataSource.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-      return dataSource.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-      return dataSource.isWrapperFor(iface);
-    }
   }
 
   /** Closes the pool and its connections. Idempotent. */

@@ -56,14 +56,13 @@ class MetadataDbTest {
   }
 
   @Test
-  void theLendingViewWaitsOnlyAsLongAsItIsTold() throws SQLException {
+  void aConnectionWaitsForAFreeOneOnlyAsLongAsItIsTold() throws SQLException {
     PgUrl url = TestDb.createDatabase();
     try (MetadataDb db = MetadataDb.open(url, 1, "ampd-test", Duration.ofSeconds(30));
         Connection held = db.dataSource().getConnection()) {
       long start = System.nanoTime();
       SQLException e =
-          assertThrows(
-              SQLException.class, () -> db.dataSource(Duration.ofMillis(300)).getConnection());
+          assertThrows(SQLException.class, () -> db.connection(Duration.ofMillis(300)));
       assertTrue(new MetadbException(e).unavailable(), e.toString());
       assertEquals(
           "no connection within 300 ms: the database does not answer, or all 1 pooled"
