@@ -1,5 +1,6 @@
 package io.ampd.it;
 
+import io.ampd.testing.Processes;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -118,11 +119,7 @@ public final class AmpdProcess implements AutoCloseable {
   }
 
   static void kill(String signal, long pid) throws IOException, InterruptedException {
-    new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start()
-        .waitFor(5, TimeUnit.SECONDS);
+    Processes.signal(signal, pid);
   }
 
   public String stdout() {

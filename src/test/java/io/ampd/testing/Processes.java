@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** Whether a process (by pid) still runs, as tests and benchmarks check from outside. */
 public final class Processes {
@@ -22,6 +23,19 @@ public final class Processes {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * Sends signal {@code name} (TERM, KILL, STOP, CONT, …) to {@code pid} with {@code kill}, which
+   * the JDK cannot do for most of them; true when {@code kill} succeeded within 5 s.
+   */
+  public static boolean signal(String name, long pid) throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(pid))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
   }
 
   /** Waits until {@code pid} is gone (or a zombie); false on timeout. */

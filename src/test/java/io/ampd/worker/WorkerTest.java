@@ -15,6 +15,7 @@ import io.ampd.metadb.JobStatus;
 import io.ampd.metadb.WorkerRepository;
 import io.ampd.registry.DatasetRef;
 import io.ampd.testing.CoordFixtures;
+import io.ampd.testing.Processes;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -342,8 +343,7 @@ class WorkerTest {
   }
 
   private static void signal(String name, String pid) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-" + name, pid).inheritIO().start();
-    assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);
+    assertTrue(Processes.signal(name, Long.parseLong(pid)), "kill -" + name + " " + pid);
   }
 
   @Test
