@@ -259,17 +259,27 @@ public final class Worker implements AutoCloseable {
         if (!WorkerRepository.tryLock(fresh, nodeId)) {
           // This worker's old session may hold it still: PostgreSQL ends a session, and releases
           // its locks, only once it notices that the connection is gone. That one is ended here;
-          // any other holder is another worker.
-          boolean ours = WorkerRepository.endSession(fresh, oldSession, applicationName("lock"));
+          // another holder that stays for HELD_ELSEWHERE is another worker.
+          boolean ours =
+              WorkerRepository.endSession(fresh, oldSession, applicationName(nodeId, "lock"));
           closeQuietly(fresh);
           if (ours) {
             heldElsewhereSince = 0;
+            if (!endingOld) {
+              endingOld = true;
+              log.info(
+                  "worker {}: ending its old session (server process {}), which holds the node"
+                      + " lock",
+                  nodeId,
+                  oldSession);
+            }
+            last = "its old session still held the node lock";
           } else if (heldElsewhereSince == 0) {
+            // Not its old session, for a moment: that one may be ending (gone from the sessions,
+            // its lock not released yet).
             heldElsewhereSince = System.nanoTime();
-          }
-          // Not ours, for a moment: the old session may be ending (gone from the sessions, its
-          // lock not released yet). Not ours for longer: another worker has the node id.
-          if (!ours && System.nanoTime() - heldElsewhereSince > HELD_ELSEWHERE.toNanos()) {
+            last = "another session held the node lock";
+          } else if (System.nanoTime() - heldElsewhereSince > HELD_ELSEWHERE.toNanos()) {
             fatal(
                 new AmpdException(
                     "worker node id '"
@@ -279,17 +289,6 @@ public final class Worker implements AutoCloseable {
                     "stop one of the two workers; node ids must be unique"));
             return false;
           }
-          if (ours && !endingOld) {
-            endingOld = true;
-            log.info(
-                "worker {}: ending its old session (server process {}), which holds the node lock",
-                nodeId,
-                oldSession);
-          }
-          last =
-              ours
-                  ? "its old session still held the node lock"
-                  : "another session held the node lock";
           continue;
         }
         WorkerRepository.register(fresh, nodeId, settings.info());
@@ -626,10 +625,6 @@ public final class Worker implements AutoCloseable {
   /** The {@code application_name} of a dedicated session: {@code ampd worker <node> <purpose>}. */
   private static String applicationName(String nodeId, String purpose) {
     return "ampd worker " + nodeId + " " + purpose;
-  }
-
-  private String applicationName(String purpose) {
-    return applicationName(nodeId, purpose);
   }
 
   private static Connection connect(WorkerSettings settings, String purpose) {
