@@ -152,7 +152,8 @@ final class DocumentReader {
   static String kindOf(JsonNode n) {
     return switch (n.getNodeType()) {
       case STRING -> "a string";
-      case NUMBER -> n.isIntegralNumber() ? "an integer" : "a fraction";
+      // 1.5 and 1e30 alike: Jackson reads both as a double.
+      case NUMBER -> n.isIntegralNumber() ? "an integer" : "the number " + n.asText();
       case BOOLEAN -> "a boolean";
       case ARRAY -> "an array";
       case OBJECT -> "an object";

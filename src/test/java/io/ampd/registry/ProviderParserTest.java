@@ -90,8 +90,11 @@ class ProviderParserTest {
         "provider field 'batch_size' must be an integer, got a string",
         error(MINIMAL + ",'batch_size':'50'}"));
     assertEquals(
-        "provider field 'request_timeout_ms' must be an integer, got a fraction",
+        "provider field 'request_timeout_ms' must be an integer, got the number 1.5",
         error(MINIMAL + ",'request_timeout_ms':1.5}"));
+    assertEquals(
+        "provider field 'request_timeout_ms' must be an integer, got the number 1.0E30",
+        error(MINIMAL + ",'request_timeout_ms':1e30}"));
     assertEquals(
         "provider field 'retry.max_backoff_ms' is 5, expected 100 to 600000",
         error(MINIMAL + ",'retry':{'initial_backoff_ms':100,'max_backoff_ms':5}}"));
