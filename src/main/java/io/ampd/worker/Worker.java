@@ -484,6 +484,11 @@ public final class Worker implements AutoCloseable {
           };
       if (written && outcome.status() == JobStatus.SCHEDULED) {
         log.info("job {} handed back for rescheduling (worker {} is stopping)", id, nodeId);
+      } else if (written && outcome.status() == JobStatus.FATAL) {
+        // Never retried: it waits for someone to read why.
+        log.error("job {} FATAL: {}", id, outcome.error());
+      } else if (written && outcome.status() == JobStatus.ERROR) {
+        log.warn("job {} ERROR (retried with backoff): {}", id, outcome.error());
       } else if (written) {
         log.info(
             "job {} {}{}",

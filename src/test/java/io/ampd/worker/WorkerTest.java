@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.ampd.AmpdException;
 import io.ampd.controller.Scheduler;
 import io.ampd.metadb.Catalog;
@@ -30,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker role and the scheduler together on a real database, with fake runners (the dataset's
@@ -44,6 +49,7 @@ class WorkerTest {
   private final List<AutoCloseable> started = new ArrayList<>();
   private final List<AmpdException> fatalErrors = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+  private ListAppender<ILoggingEvent> workerLog;
 
   /** quick: completes; waits: runs until stopped; flaky: fails twice, then completes; fatal. */
   private final JobRunner runner =
@@ -75,10 +81,39 @@ class WorkerTest {
 
   @AfterEach
   void tearDown() throws Exception {
+    if (workerLog != null) {
+      workerLogger().detachAppender(workerLog);
+    }
     for (int i = started.size() - 1; i >= 0; i--) {
       started.get(i).close();
     }
     fx.close();
+  }
+
+  private static Logger workerLogger() {
+    return (Logger) LoggerFactory.getLogger(Worker.class);
+  }
+
+  /** What the worker logs from now until the test ends. */
+  private ListAppender<ILoggingEvent> captureWorkerLog() {
+    workerLog = new ListAppender<>();
+    workerLog.start();
+    workerLogger().addAppender(workerLog);
+    return workerLog;
+  }
+
+  /** Waits for a line of {@code level} saying {@code message} (the worker logs after recording). */
+  private static void awaitLogged(ListAppender<ILoggingEvent> log, Level level, String message)
+      throws InterruptedException {
+    CoordFixtures.await(
+        level + " line '" + message + "'",
+        WAIT,
+        () -> {
+          synchronized (log.list) {
+            return log.list.stream()
+                .anyMatch(e -> e.getLevel() == level && e.getFormattedMessage().equals(message));
+          }
+        });
   }
 
   private Worker worker(String nodeId, Map<String, JobRunner> runners) {
@@ -159,10 +194,13 @@ class WorkerTest {
 
   @Test
   void errorsAreRetriedAfterTheirBackoff() throws Exception {
+    ListAppender<ILoggingEvent> log = captureWorkerLog();
     worker("w1");
     scheduler();
     long id = deploy("flaky");
     awaitStatus(id, JobStatus.COMPLETED);
+    awaitLogged(
+        log, Level.WARN, "job " + id + " ERROR (retried with backoff): node timed out (run 2)");
 
     assertEquals(2, job(id).attempts());
     assertEquals(3, runs.get("flaky").get());
@@ -192,10 +230,12 @@ class WorkerTest {
 
   @Test
   void fatalJobsAreNotRetried() throws Exception {
+    ListAppender<ILoggingEvent> log = captureWorkerLog();
     worker("w1");
     Scheduler scheduler = scheduler();
     long id = deploy("fatal");
     awaitStatus(id, JobStatus.FATAL);
+    awaitLogged(log, Level.ERROR, "job " + id + " FATAL: malformed block 7");
     scheduler.runOnce();
     scheduler.runOnce();
     Job job = job(id);
