@@ -1,11 +1,11 @@
 package io.ampd.bench;
 
+import io.ampd.testing.Processes;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -104,18 +104,8 @@ final class Child implements AutoCloseable {
   @Override
   public void close() {
     LIVE.remove(this);
-    List<ProcessHandle> all = new ArrayList<>();
-    process.toHandle().descendants().forEach(all::add);
-    all.add(process.toHandle());
-    for (ProcessHandle handle : all) {
-      handle.destroyForcibly();
-    }
-    for (ProcessHandle handle : all) {
-      try {
-        handle.onExit().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("bench: pid " + handle.pid() + " still running after SIGKILL: " + e);
-      }
+    for (String left : Processes.killTree(process.toHandle())) {
+      System.err.println("bench: " + left);
     }
   }
 }

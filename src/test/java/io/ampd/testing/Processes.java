@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Whether a process (by pid) still runs, as tests and benchmarks check from outside. */
+/** Processes by pid, as tests and benchmarks handle them from outside. */
 public final class Processes {
   private Processes() {}
 
@@ -48,5 +50,28 @@ public final class Processes {
       Thread.sleep(20);
     }
     return !alive(pid);
+  }
+
+  /**
+   * SIGKILLs {@code root} and every descendant it has (found while it is still alive, so
+   * PostgreSQL's processes under ampd are found too) and waits up to 10 s for each to exit; returns
+   * the pids that did not, each with the reason.
+   */
+  public static List<String> killTree(ProcessHandle root) {
+    List<ProcessHandle> all = new ArrayList<>();
+    root.descendants().forEach(all::add);
+    all.add(root);
+    for (ProcessHandle handle : all) {
+      handle.destroyForcibly();
+    }
+    List<String> left = new ArrayList<>();
+    for (ProcessHandle handle : all) {
+      try {
+        handle.onExit().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        left.add("pid " + handle.pid() + " still running after SIGKILL: " + e);
+      }
+    }
+    return left;
   }
 }
