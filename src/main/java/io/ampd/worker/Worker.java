@@ -222,9 +222,9 @@ public final class Worker implements AutoCloseable {
    * only one with its node id. Its runs are stopped at once and record nothing; then it tries for
    * {@link #RELOCK_WINDOW} to open a new session and take the lock again. If its old session still
    * holds the lock (the server has not noticed yet that it is gone), that session is ended. Got it:
-   * it registers again and the next reconcile resumes its jobs. Another session holds it for {@link
-   * #HELD_ELSEWHERE} (another worker has the node id), or the database stays away: fatal, the
-   * process exits 1.
+   * it registers again and the next reconcile (within 500 ms) resumes its jobs. Another session
+   * holds it for {@link #HELD_ELSEWHERE} (another worker has the node id), or the database stays
+   * away: fatal, the process exits 1.
    *
    * @return whether the worker goes on
    */
@@ -375,7 +375,11 @@ public final class Worker implements AutoCloseable {
         }
         if (due && closing.getCount() > 0) {
           boolean read = reconcile();
-          nextReconcile = System.nanoTime() / 1_000_000 + reconcileMillis;
+          // Not read while the node lock is being taken again: soon again, so that the jobs
+          // resume once it is held, not a whole reconcile interval later.
+          nextReconcile =
+              System.nanoTime() / 1_000_000
+                  + (read ? reconcileMillis : Math.min(reconcileMillis, READ_RETRY.toMillis()));
           if (read && lastReadFailure != null) {
             log.info("worker {} reads its jobs again", nodeId);
             lastReadFailure = null;

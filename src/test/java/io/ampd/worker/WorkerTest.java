@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.ampd.AmpdException;
+import io.ampd.config.WorkerConfig;
 import io.ampd.controller.Scheduler;
 import io.ampd.metadb.Catalog;
 import io.ampd.metadb.Job;
@@ -121,12 +122,17 @@ class WorkerTest {
   }
 
   private Worker worker(String nodeId, Map<String, JobRunner> runners, Duration networkTimeout) {
+    return worker(nodeId, runners, networkTimeout, CoordFixtures.WORKER);
+  }
+
+  private Worker worker(
+      String nodeId, Map<String, JobRunner> runners, Duration networkTimeout, WorkerConfig config) {
     Worker w =
         Worker.start(
             new WorkerSettings(
                 nodeId,
                 fx.url,
-                CoordFixtures.WORKER,
+                config,
                 Path.of("/nonexistent"),
                 Map.of("pid", 1),
                 Duration.ofSeconds(5),
@@ -354,24 +360,14 @@ class WorkerTest {
     worker("w1", Map.of("evm-rpc", runner), Duration.ofSeconds(1));
     long id = deploy("waits");
     awaitStatus(id, JobStatus.RUNNING);
-    String backend =
-        fx.column("SELECT pid FROM pg_stat_activity WHERE application_name = 'ampd worker w1 lock'")
-            .get(0);
+    String backend = lockSessions("w1").get(0);
     // The server process of the lock session stops (SIGSTOP): the session holds the node lock,
     // and answers nothing. The heartbeat gives up after 1 s; the worker's new session finds the
     // lock held, ends the old session (which takes effect once that process runs again) and
     // keeps trying; it does not take the old session for another worker.
     signal("STOP", backend);
     try {
-      CoordFixtures.await(
-          "old session asked to end",
-          WAIT,
-          () ->
-              !fx.column(
-                      "SELECT 1 FROM pg_stat_activity WHERE application_name = 'ampd worker w1"
-                          + " lock' AND pid <> "
-                          + backend)
-                  .isEmpty());
+      CoordFixtures.await("old session asked to end", WAIT, () -> lockSessions("w1").size() > 1);
       Thread.sleep(1000);
       assertEquals(List.of(), fatalErrors);
     } finally {
@@ -380,6 +376,40 @@ class WorkerTest {
     CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
     assertEquals(JobStatus.RUNNING, job(id).status());
     assertEquals(List.of(), fatalErrors);
+  }
+
+  @Test
+  void jobsResumeAsSoonAsTheNodeLockIsHeldAgain() throws Exception {
+    // Jobs are re-read once a minute besides notifications: what resumes the job below within
+    // seconds is the worker reading its jobs once it holds its node lock again.
+    worker(
+        "w1",
+        Map.of("evm-rpc", runner),
+        Duration.ofSeconds(1),
+        new WorkerConfig(Duration.ofMillis(200), Duration.ofMinutes(1), 100));
+    long id = deploy("waits");
+    awaitStatus(id, JobStatus.RUNNING);
+    String backend = lockSessions("w1").get(0);
+    signal("STOP", backend);
+    try {
+      CoordFixtures.await("old session asked to end", WAIT, () -> lockSessions("w1").size() > 1);
+      // A notification while the lock is being taken again: the worker cannot read its jobs yet.
+      fx.execute("NOTIFY " + JobRepository.CHANNEL);
+      Thread.sleep(1000);
+    } finally {
+      signal("CONT", backend);
+    }
+    CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
+    assertEquals(JobStatus.RUNNING, job(id).status());
+    assertEquals(List.of(), fatalErrors);
+  }
+
+  /** The server pids of the sessions named as the worker's lock session. */
+  private List<String> lockSessions(String nodeId) {
+    return fx.column(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'ampd worker "
+            + nodeId
+            + " lock'");
   }
 
   private static void signal(String name, String pid) throws Exception {
