@@ -101,6 +101,12 @@ public final class Worker implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean lockLost = new AtomicBoolean();
 
+  /**
+   * Held to launch a run and to tell every run to stop: a reconcile that read the jobs before the
+   * lock was lost (or the worker began to close) cannot launch a run after they were told.
+   */
+  private final Object runsGuard = new Object();
+
   /** The server process of the lock session ({@code pg_backend_pid()}); 0 if unknown. */
   private volatile int lockSessionPid;
 
@@ -229,15 +235,14 @@ public final class Worker implements AutoCloseable {
    * @return whether the worker goes on
    */
   private boolean relock(SQLException cause) throws InterruptedException {
-    lockLost.set(true);
     log.warn(
         "worker {} lost its metadata database session holding the node lock ({});"
             + " stopping its jobs and reconnecting",
         nodeId,
         cause.getMessage());
-    for (Run run : runs.values()) {
-      run.shutdown = true;
-      run.stop.set();
+    synchronized (runsGuard) {
+      lockLost.set(true);
+      stopRuns();
     }
     long deadline = System.nanoTime() + RELOCK_WINDOW.toNanos();
     String last = cause.getMessage();
@@ -428,12 +433,12 @@ public final class Worker implements AutoCloseable {
       Run run = runs.get(job.id());
       switch (job.status()) {
         case SCHEDULED -> {
-          if (run == null && jobs.start(job.id(), nodeId)) {
+          if (run == null && mayLaunch() && jobs.start(job.id(), nodeId)) {
             launch(job);
           }
         }
         case RUNNING -> {
-          if (run == null && jobs.resume(job.id(), nodeId)) {
+          if (run == null && mayLaunch() && jobs.resume(job.id(), nodeId)) {
             log.info("job {} was RUNNING on {} before this start; resuming it", job.id(), nodeId);
             launch(job);
           }
@@ -462,13 +467,41 @@ public final class Worker implements AutoCloseable {
     return true;
   }
 
+  /**
+   * False once the node lock is lost or the worker closes: what this reconcile read may be older
+   * than that (its query can wait for a database that is restarting).
+   */
+  private boolean mayLaunch() {
+    return !lockLost.get() && closing.getCount() > 0;
+  }
+
   private void launch(Job job) {
-    Run run = new Run(job);
-    run.thread = new Thread(() -> execute(run), "job-" + job.id());
-    run.thread.setDaemon(true);
-    runs.put(job.id(), run);
-    log.info("job {} ({} from {}) started on {}", job.id(), job.dataset(), job.provider(), nodeId);
-    run.thread.start();
+    synchronized (runsGuard) {
+      if (!mayLaunch()) {
+        // Recorded RUNNING just now: resumed by the reconcile after the lock is held again, or
+        // rescheduled by the controller once this closing worker is silent.
+        log.info(
+            "job {} not started on {}: the worker lost its node lock or is stopping",
+            job.id(),
+            nodeId);
+        return;
+      }
+      Run run = new Run(job);
+      run.thread = new Thread(() -> execute(run), "job-" + job.id());
+      run.thread.setDaemon(true);
+      runs.put(job.id(), run);
+      log.info(
+          "job {} ({} from {}) started on {}", job.id(), job.dataset(), job.provider(), nodeId);
+      run.thread.start();
+    }
+  }
+
+  /** Tells every run to stop as the worker's own stop (not a user's); callers hold runsGuard. */
+  private void stopRuns() {
+    for (Run run : runs.values()) {
+      run.shutdown = true;
+      run.stop.set();
+    }
   }
 
   // ---- one run ----
@@ -478,7 +511,8 @@ public final class Worker implements AutoCloseable {
     try {
       Outcome outcome = outcome(run);
       if (lockLost.get()) {
-        log.warn("job {} ended ({}) after the node lock was lost; not recorded", id, outcome);
+        log.warn(
+            "job {} ended ({}) after the node lock was lost; not recorded", id, outcome.status());
         return;
       }
       boolean written =
@@ -587,9 +621,8 @@ public final class Worker implements AutoCloseable {
     listenThread.interrupt();
     closeQuietly(listenConnection);
     join(listenThread, Duration.ofSeconds(5));
-    for (Run run : runs.values()) {
-      run.shutdown = true;
-      run.stop.set();
+    synchronized (runsGuard) {
+      stopRuns();
     }
     long deadline = System.nanoTime() + settings.stopTimeout().toNanos();
     for (Run run : runs.values()) {

@@ -404,6 +404,51 @@ class WorkerTest {
     assertEquals(List.of(), fatalErrors);
   }
 
+  @Test
+  void aReconcileReadBeforeTheLockWasLostStartsNothing() throws Exception {
+    ListAppender<ILoggingEvent> log = captureWorkerLog();
+    worker("w1", Map.of("evm-rpc", runner), Duration.ofSeconds(1));
+    long id = deploy("waits");
+    awaitStatus(id, JobStatus.RUNNING);
+    String backend = lockSessions("w1").get(0);
+    try (Connection locker =
+        java.sql.DriverManager.getConnection(fx.url.jdbcUrl(), fx.url.jdbcProperties())) {
+      // The worker's next read of its jobs waits on this lock, as it would on a database that is
+      // restarting.
+      locker.setAutoCommit(false);
+      try (java.sql.Statement st = locker.createStatement()) {
+        st.execute("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
+      }
+      CoordFixtures.await(
+          "the worker's read of its jobs waiting",
+          WAIT,
+          () ->
+              !fx.column(
+                      "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                          + " AND query LIKE '%FROM jobs%'")
+                  .isEmpty());
+      // Meanwhile the lock session stops answering: the worker stops its run and tries to take the
+      // lock again, which it cannot while that session holds it.
+      signal("STOP", backend);
+      try {
+        awaitLogged(
+            log,
+            Level.WARN,
+            "job " + id + " ended (SCHEDULED) after the node lock was lost; not recorded");
+        locker.commit();
+        // The waiting read now sees the job RUNNING on this worker with no run: it must not start
+        // one without the lock.
+        Thread.sleep(1500);
+        assertFalse(types(id).contains("resumed"), "resumed without the node lock: " + types(id));
+      } finally {
+        signal("CONT", backend);
+      }
+    }
+    CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
+    assertEquals(JobStatus.RUNNING, job(id).status());
+    assertEquals(List.of(), fatalErrors);
+  }
+
   /** The server pids of the sessions named as the worker's lock session. */
   private List<String> lockSessions(String nodeId) {
     return fx.column(
