@@ -1,6 +1,7 @@
 package io.ampd.extract;
 
 import io.ampd.metadb.FileRepository;
+import io.ampd.metadb.MetadbException;
 import io.ampd.metadb.NewFile;
 import io.ampd.metadb.ProgressConflictException;
 import io.ampd.metadb.TableRevision;
@@ -118,7 +119,7 @@ public final class EvmRpcJobRunner implements JobRunner {
           "malformed response from provider " + ctx.provider().name() + ": " + e.getMessage(), e);
     } catch (TransientRpcException e) {
       throw JobFailedException.transientFailure(e.getMessage(), e);
-    } catch (ProgressConflictException e) {
+    } catch (ProgressConflictException | MetadbException e) {
       throw JobFailedException.transientFailure(e.getMessage(), e);
     } catch (IOException e) {
       throw JobFailedException.transientFailure(

@@ -58,8 +58,7 @@ public final class FileRepository {
           throw e;
         }
       } catch (SQLException e) {
-        throw new IllegalStateException(
-            "cannot create table revisions of job " + jobId + ": " + e.getMessage(), e);
+        throw new MetadbException("cannot create table revisions of job " + jobId, e);
       }
     }
   }
@@ -126,7 +125,7 @@ public final class FileRepository {
       }
       return out;
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read extraction progress: " + e.getMessage(), e);
+      throw new MetadbException("cannot read extraction progress", e);
     }
   }
 
@@ -144,8 +143,7 @@ public final class FileRepository {
       }
       return out;
     } catch (SQLException e) {
-      throw new IllegalStateException(
-          "cannot read files of revision " + revisionId + ": " + e.getMessage(), e);
+      throw new MetadbException("cannot read files of revision " + revisionId, e);
     }
   }
 
@@ -200,7 +198,7 @@ public final class FileRepository {
         throw e;
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot record segment: " + e.getMessage(), e);
+      throw new MetadbException("cannot record segment", e);
     }
   }
 
@@ -254,8 +252,7 @@ public final class FileRepository {
       }
       return out;
     } catch (SQLException e) {
-      throw new IllegalStateException(
-          "cannot read progress of job " + jobId + ": " + e.getMessage(), e);
+      throw new MetadbException("cannot read progress of job " + jobId, e);
     }
   }
 

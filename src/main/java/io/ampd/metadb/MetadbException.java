@@ -1,5 +1,6 @@
 package io.ampd.metadb;
 
+import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 
 /**
@@ -15,6 +16,17 @@ public final class MetadbException extends RuntimeException {
         "metadata database query failed: "
             + MetadbErrors.oneLine(String.valueOf(cause.getMessage())),
         cause);
+  }
+
+  /** What could not be done ({@code "cannot record segment"}), then why, as above. */
+  public MetadbException(String what, SQLException cause) {
+    super(what + ": metadata database query failed: " + MetadbErrors.oneLine(reason(cause)), cause);
+  }
+
+  /** A batch's failure is its first failed statement's (pgjdbc quotes the whole batch first). */
+  private static String reason(SQLException e) {
+    SQLException next = e instanceof BatchUpdateException ? e.getNextException() : null;
+    return String.valueOf((next != null ? next : e).getMessage());
   }
 
   /**

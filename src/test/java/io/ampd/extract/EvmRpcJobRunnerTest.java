@@ -302,6 +302,53 @@ class EvmRpcJobRunnerTest {
   }
 
   @Test
+  void aSegmentTheDatabaseCannotRecordFailsTheJobTransientlyAndTheNextRunRecordsIt()
+      throws Exception {
+    try (ExtractFixture f = new ExtractFixture(100)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(99), 0), f.provider(25, 1), 50);
+      // Between writing the first segment's files and recording them, the database refuses.
+      EvmRpcJobRunner.Hooks refuse =
+          new EvmRpcJobRunner.Hooks() {
+            @Override
+            public void afterRename(long first, long last) {
+              sql(f, "ALTER TABLE files RENAME TO files_away");
+            }
+          };
+      JobFailedException e =
+          assertThrows(
+              JobFailedException.class,
+              () ->
+                  new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), refuse)
+                      .run(ctx));
+      assertFalse(e.fatal());
+      assertEquals(
+          "cannot record segment: metadata database query failed: ERROR: relation \"files\""
+              + " does not exist",
+          e.getMessage());
+      sql(f, "ALTER TABLE files_away RENAME TO files");
+
+      new EvmRpcJobRunner().run(ctx);
+
+      assertEquals(
+          ParquetReadback.expectedBlocks(f.node.chain(), 0, 99),
+          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
+      for (String table : TABLES) {
+        assertEquals(recordedFiles(f, table), fileNames(f.tableDir(table)), table);
+      }
+    }
+  }
+
+  private static void sql(ExtractFixture f, String statement) {
+    try (java.sql.Connection c = f.db.dataSource().getConnection();
+        java.sql.Statement s = c.createStatement()) {
+      s.execute(statement);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void aMalformedBlockEndsTheJobFatallyNamingBlockAndField() throws Exception {
     String[][] cases = {
       {"MISSING_TIMESTAMP", "block 137: field 'timestamp' is missing"},
