@@ -420,7 +420,8 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Makes the runs of this worker match its jobs in the metadata database; false when it did not
-   * read them (the node lock is being taken again).
+   * read them, or read them as the node lock was lost (it is being taken again), or the worker is
+   * closing.
    */
   boolean reconcile() {
     if (lockLost.get()) {
@@ -464,7 +465,9 @@ public final class Worker implements AutoCloseable {
         run.stop.set();
       }
     }
-    return true;
+    // The lock lost while the jobs were read (the read can wait for a database that has stopped
+    // answering): what it read was not acted on, so it counts as not read.
+    return mayLaunch();
   }
 
   /**

@@ -407,7 +407,12 @@ class WorkerTest {
   @Test
   void aReconcileReadBeforeTheLockWasLostStartsNothing() throws Exception {
     ListAppender<ILoggingEvent> log = captureWorkerLog();
-    worker("w1", Map.of("evm-rpc", runner), Duration.ofSeconds(1));
+    // Jobs are re-read once a minute besides notifications (as in the test above).
+    worker(
+        "w1",
+        Map.of("evm-rpc", runner),
+        Duration.ofSeconds(1),
+        new WorkerConfig(Duration.ofMillis(200), Duration.ofMinutes(1), 100));
     long id = deploy("waits");
     awaitStatus(id, JobStatus.RUNNING);
     String backend = lockSessions("w1").get(0);
@@ -419,6 +424,7 @@ class WorkerTest {
       try (java.sql.Statement st = locker.createStatement()) {
         st.execute("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
       }
+      fx.execute("NOTIFY " + JobRepository.CHANNEL);
       CoordFixtures.await(
           "the worker's read of its jobs waiting",
           WAIT,
@@ -437,7 +443,7 @@ class WorkerTest {
             "job " + id + " ended (SCHEDULED) after the node lock was lost; not recorded");
         locker.commit();
         // The waiting read now sees the job RUNNING on this worker with no run: it must not start
-        // one without the lock.
+        // one without the lock, and it must read again soon, as the lock may be back any moment.
         Thread.sleep(1500);
         assertFalse(types(id).contains("resumed"), "resumed without the node lock: " + types(id));
       } finally {
