@@ -19,6 +19,13 @@ import org.slf4j.LoggerFactory;
  * <p>Every step is a compare-and-set in {@link JobRepository} over rows locked with {@code SKIP
  * LOCKED}, so several controllers may run this loop against one database. A failing step (the
  * database is restarting) is logged and tried again on the next tick.
+ *
+ * <p>A worker counts as silent only if it was silent while this loop watched: jobs are moved from
+ * silent workers once the passes have come on time and answered for {@code worker_timeout}. After a
+ * pass that failed or took longer than half of it (the database stopped answering, and so could not
+ * take the workers' heartbeats either), a gap as long between passes (the machine was suspended,
+ * the process stalled), and after the start, the workers get {@code worker_timeout} to report again
+ * before their jobs go elsewhere.
  */
 public final class Scheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -32,6 +39,12 @@ public final class Scheduler implements AutoCloseable {
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Thread thread;
   private volatile String lastFailure;
+
+  /** Since when passes have come on time and answered ({@link System#nanoTime}). */
+  private long steadySince;
+
+  /** When the last pass ended; 0 before the first. */
+  private long lastPassEnd;
 
   private Scheduler(JobRepository jobs, ControllerConfig config, Duration tick) {
     this.jobs = jobs;
@@ -59,13 +72,30 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /** One pass of every step; public for tests that drive scheduling by hand. */
-  public void runOnce() {
+  public synchronized void runOnce() {
     Duration timeout = config.workerTimeout();
+    long halfTimeout = timeout.toNanos() / 2;
+    long start = System.nanoTime();
+    if (lastPassEnd == 0 || start - lastPassEnd > halfTimeout) {
+      if (lastPassEnd != 0) {
+        graceAfter("no pass for " + (start - lastPassEnd) / 1_000_000 + " ms", timeout);
+      }
+      steadySince = start;
+    }
+    boolean failed = false;
     try {
-      int moved = jobs.rescheduleFromDeadWorkers(timeout);
       jobs.planRetries(config.retryInitialBackoff(), config.retryMaxBackoff());
       int retried = jobs.retryDue(timeout);
       int assigned = jobs.assignWaiting(timeout);
+      int moved = 0;
+      // Last, and only while steady: a step that waited on a silent database counts too.
+      long now = System.nanoTime();
+      if (now - start <= halfTimeout && now - steadySince >= timeout.toNanos()) {
+        moved = jobs.rescheduleFromDeadWorkers(timeout);
+        if (moved > 0) {
+          assigned += jobs.assignWaiting(timeout);
+        }
+      }
       if (moved + retried + assigned > 0) {
         log.info(
             "scheduler: {} job(s) moved from silent workers, {} retried, {} assigned",
@@ -78,12 +108,28 @@ public final class Scheduler implements AutoCloseable {
         lastFailure = null;
       }
     } catch (RuntimeException e) {
+      failed = true;
       String message = e.getMessage();
       if (!String.valueOf(message).equals(lastFailure)) {
         log.warn("scheduler: {} (retrying every {} ms)", message, tick.toMillis());
       }
       lastFailure = String.valueOf(message);
+    } finally {
+      lastPassEnd = System.nanoTime();
+      if (failed || lastPassEnd - start > halfTimeout) {
+        if (!failed) {
+          graceAfter("a pass took " + (lastPassEnd - start) / 1_000_000 + " ms", timeout);
+        }
+        steadySince = lastPassEnd;
+      }
     }
+  }
+
+  private static void graceAfter(String what, Duration timeout) {
+    log.info(
+        "scheduler: {}; workers get {} s to report before jobs are moved from silent ones",
+        what,
+        timeout.toSeconds());
   }
 
   /** Stops the loop, letting a pass in progress finish. Idempotent. */

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.ampd.AmpdException;
+import io.ampd.config.ControllerConfig;
 import io.ampd.config.WorkerConfig;
 import io.ampd.controller.Scheduler;
 import io.ampd.metadb.Catalog;
@@ -290,6 +291,81 @@ class WorkerTest {
     awaitStatus(id, JobStatus.COMPLETED);
     assertEquals(Optional.of("w1"), job(id).nodeId());
     assertEquals(List.of("scheduled", "started", "rescheduled", "started", "completed"), types(id));
+  }
+
+  @Test
+  void silenceWhileTheSchedulerCouldNotWatchDoesNotCount() throws Exception {
+    // worker_timeout 4 s; the loop waits an hour between passes, so the passes are the test's.
+    ControllerConfig config =
+        new ControllerConfig(Duration.ofSeconds(4), Duration.ofMillis(200), Duration.ofSeconds(1));
+    long startedAt = System.nanoTime();
+    Scheduler s = Scheduler.start(jobs, config, Duration.ofHours(1));
+    started.add(s);
+
+    // Just started: a silent worker gets 4 s to report before its job goes elsewhere.
+    long first = ghostJob("g1");
+    passesUntil(s, startedAt + Duration.ofSeconds(2).toNanos());
+    assertEquals(Optional.of("g1"), job(first).nodeId(), "moved within 2 s of the start");
+    awaitMoved(s, first);
+
+    // A pass that waited 2.5 s on the database (longer than half the timeout): the workers could
+    // not report meanwhile either.
+    long second = ghostJob("g2");
+    try (Connection locker =
+        java.sql.DriverManager.getConnection(fx.url.jdbcUrl(), fx.url.jdbcProperties())) {
+      locker.setAutoCommit(false);
+      try (java.sql.Statement st = locker.createStatement()) {
+        st.execute("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
+      }
+      Thread pass = new Thread(s::runOnce);
+      pass.start();
+      Thread.sleep(2500);
+      locker.commit();
+      pass.join();
+    }
+    assertEquals(Optional.of("g2"), job(second).nodeId(), "moved right after a slow pass");
+    awaitMoved(s, second);
+
+    // 2.5 s without a pass (a suspended machine): the same.
+    long third = ghostJob("g3");
+    Thread.sleep(2500);
+    s.runOnce();
+    assertEquals(Optional.of("g3"), job(third).nodeId(), "moved right after a pause");
+    awaitMoved(s, third);
+  }
+
+  /** A job started on worker {@code nodeId}, which then went silent a minute ago. */
+  private long ghostJob(String nodeId) throws Exception {
+    try (Connection c = fx.db.dataSource().getConnection()) {
+      WorkerRepository.register(c, nodeId, Map.of());
+    }
+    long id = deploy(nodeId);
+    assertEquals(Optional.of(nodeId), job(id).nodeId());
+    assertTrue(jobs.start(id, nodeId));
+    fx.execute(
+        "UPDATE workers SET heartbeat_at = now() - interval '1 minute' WHERE node_id = '"
+            + nodeId
+            + "'");
+    return id;
+  }
+
+  /** Passes every 100 ms until {@code deadline} ({@link System#nanoTime}). */
+  private static void passesUntil(Scheduler s, long deadline) throws InterruptedException {
+    while (System.nanoTime() < deadline) {
+      s.runOnce();
+      Thread.sleep(100);
+    }
+  }
+
+  /** Passes every 100 ms until the job is moved from its silent worker. */
+  private void awaitMoved(Scheduler s, long id) throws InterruptedException {
+    CoordFixtures.await(
+        "job " + id + " moved",
+        WAIT,
+        () -> {
+          s.runOnce();
+          return types(id).contains("rescheduled");
+        });
   }
 
   @Test
