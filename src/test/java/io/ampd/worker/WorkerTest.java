@@ -311,12 +311,7 @@ class WorkerTest {
     // A pass that waited 2.5 s on the database (longer than half the timeout): the workers could
     // not report meanwhile either.
     long second = ghostJob("g2");
-    try (Connection locker =
-        java.sql.DriverManager.getConnection(fx.url.jdbcUrl(), fx.url.jdbcProperties())) {
-      locker.setAutoCommit(false);
-      try (java.sql.Statement st = locker.createStatement()) {
-        st.execute("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
-      }
+    try (Connection locker = lockJobsTable()) {
       Thread pass = new Thread(s::runOnce);
       pass.start();
       Thread.sleep(2500);
@@ -426,16 +421,12 @@ class WorkerTest {
     awaitStatus(id, JobStatus.RUNNING);
 
     terminateLockSession("w1");
-    CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
-    assertEquals(JobStatus.RUNNING, job(id).status());
-    assertEquals(List.of(), fatalErrors);
+    awaitResumed(id);
   }
 
   @Test
   void aLockSessionThatStopsAnsweringIsEndedAndTheLockTakenAgain() throws Exception {
-    worker("w1", Map.of("evm-rpc", runner), Duration.ofSeconds(1));
-    long id = deploy("waits");
-    awaitStatus(id, JobStatus.RUNNING);
+    long id = runningJob(CoordFixtures.WORKER);
     String backend = lockSessions("w1").get(0);
     // The server process of the lock session stops (SIGSTOP): the session holds the node lock,
     // and answers nothing. The heartbeat gives up after 1 s; the worker's new session finds the
@@ -449,22 +440,14 @@ class WorkerTest {
     } finally {
       signal("CONT", backend);
     }
-    CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
-    assertEquals(JobStatus.RUNNING, job(id).status());
-    assertEquals(List.of(), fatalErrors);
+    awaitResumed(id);
   }
 
   @Test
   void jobsResumeAsSoonAsTheNodeLockIsHeldAgain() throws Exception {
-    // Jobs are re-read once a minute besides notifications: what resumes the job below within
-    // seconds is the worker reading its jobs once it holds its node lock again.
-    worker(
-        "w1",
-        Map.of("evm-rpc", runner),
-        Duration.ofSeconds(1),
-        new WorkerConfig(Duration.ofMillis(200), Duration.ofMinutes(1), 100));
-    long id = deploy("waits");
-    awaitStatus(id, JobStatus.RUNNING);
+    // What resumes the job below within seconds is the worker reading its jobs once it holds its
+    // node lock again, not the reading once a minute.
+    long id = runningJob(READ_ONCE_A_MINUTE);
     String backend = lockSessions("w1").get(0);
     signal("STOP", backend);
     try {
@@ -475,31 +458,17 @@ class WorkerTest {
     } finally {
       signal("CONT", backend);
     }
-    CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
-    assertEquals(JobStatus.RUNNING, job(id).status());
-    assertEquals(List.of(), fatalErrors);
+    awaitResumed(id);
   }
 
   @Test
   void aReconcileReadBeforeTheLockWasLostStartsNothing() throws Exception {
     ListAppender<ILoggingEvent> log = captureWorkerLog();
-    // Jobs are re-read once a minute besides notifications (as in the test above).
-    worker(
-        "w1",
-        Map.of("evm-rpc", runner),
-        Duration.ofSeconds(1),
-        new WorkerConfig(Duration.ofMillis(200), Duration.ofMinutes(1), 100));
-    long id = deploy("waits");
-    awaitStatus(id, JobStatus.RUNNING);
+    long id = runningJob(READ_ONCE_A_MINUTE);
     String backend = lockSessions("w1").get(0);
-    try (Connection locker =
-        java.sql.DriverManager.getConnection(fx.url.jdbcUrl(), fx.url.jdbcProperties())) {
-      // The worker's next read of its jobs waits on this lock, as it would on a database that is
-      // restarting.
-      locker.setAutoCommit(false);
-      try (java.sql.Statement st = locker.createStatement()) {
-        st.execute("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
-      }
+    // The worker's next read of its jobs waits on this lock, as it would on a database that is
+    // restarting.
+    try (Connection locker = lockJobsTable()) {
       fx.execute("NOTIFY " + JobRepository.CHANNEL);
       CoordFixtures.await(
           "the worker's read of its jobs waiting",
@@ -526,9 +495,41 @@ class WorkerTest {
         signal("CONT", backend);
       }
     }
+    awaitResumed(id);
+  }
+
+  /** Jobs read once a minute besides notifications. */
+  private static final WorkerConfig READ_ONCE_A_MINUTE =
+      new WorkerConfig(Duration.ofMillis(200), Duration.ofMinutes(1), 100);
+
+  /**
+   * Worker w1 (its sessions give up after 1 s of silence) running a job until stopped; the job's
+   * id.
+   */
+  private long runningJob(WorkerConfig config) throws InterruptedException {
+    worker("w1", Map.of("evm-rpc", runner), Duration.ofSeconds(1), config);
+    long id = deploy("waits");
+    awaitStatus(id, JobStatus.RUNNING);
+    return id;
+  }
+
+  private void awaitResumed(long id) throws InterruptedException {
     CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
     assertEquals(JobStatus.RUNNING, job(id).status());
     assertEquals(List.of(), fatalErrors);
+  }
+
+  /** A transaction holding the jobs table locked against every reader until it ends. */
+  private Connection lockJobsTable() throws java.sql.SQLException {
+    Connection c = java.sql.DriverManager.getConnection(fx.url.jdbcUrl(), fx.url.jdbcProperties());
+    try (java.sql.Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      st.execute("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE");
+      return c;
+    } catch (java.sql.SQLException e) {
+      c.close();
+      throw e;
+    }
   }
 
   /** The server pids of the sessions named as the worker's lock session. */
