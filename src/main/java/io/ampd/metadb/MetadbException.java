@@ -12,21 +12,22 @@ public final class MetadbException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   public MetadbException(SQLException cause) {
-    super(
-        "metadata database query failed: "
-            + MetadbErrors.oneLine(String.valueOf(cause.getMessage())),
-        cause);
+    super(message("metadata database query failed: ", cause), cause);
   }
 
   /** What could not be done ({@code "cannot record segment"}), then why, as above. */
   public MetadbException(String what, SQLException cause) {
-    super(what + ": metadata database query failed: " + MetadbErrors.oneLine(reason(cause)), cause);
+    super(message(what + ": metadata database query failed: ", cause), cause);
   }
 
-  /** A batch's failure is its first failed statement's (pgjdbc quotes the whole batch first). */
-  private static String reason(SQLException e) {
-    SQLException next = e instanceof BatchUpdateException ? e.getNextException() : null;
-    return String.valueOf((next != null ? next : e).getMessage());
+  /**
+   * {@code prefix} and the cause's first line; a batch's failure is its first failed statement's
+   * (pgjdbc's own message quotes the whole batch first).
+   */
+  private static String message(String prefix, SQLException cause) {
+    SQLException next = cause instanceof BatchUpdateException ? cause.getNextException() : null;
+    return prefix
+        + MetadbErrors.oneLine(String.valueOf((next != null ? next : cause).getMessage()));
   }
 
   /**

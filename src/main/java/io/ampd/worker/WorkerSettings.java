@@ -17,7 +17,9 @@ import java.util.Map;
  * @param info what it says about itself in {@code workers.info} (version, host, pid)
  * @param stopTimeout how long a shutdown waits for running jobs to stop
  * @param networkTimeout how long those connections wait for the server to answer before they are
- *     given up ({@code metadata_db.network_timeout_secs})
+ *     given up: {@code metadata_db.network_timeout_secs}, at most half of {@code
+ *     controller.worker_timeout_secs} (so a cut-off worker stops its runs before the controller
+ *     moves its jobs)
  */
 public record WorkerSettings(
     String nodeId,
