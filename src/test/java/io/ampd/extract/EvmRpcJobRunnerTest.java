@@ -312,21 +312,16 @@ class EvmRpcJobRunnerTest {
           new EvmRpcJobRunner.Hooks() {
             @Override
             public void afterRename(long first, long last) {
-              sql(f, "ALTER TABLE files RENAME TO files_away");
+              f.execute("ALTER TABLE files RENAME TO files_away");
             }
           };
-      JobFailedException e =
-          assertThrows(
-              JobFailedException.class,
-              () ->
-                  new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), refuse)
-                      .run(ctx));
+      JobFailedException e = crashes(ctx, refuse);
       assertFalse(e.fatal());
       assertEquals(
           "cannot record segment: metadata database query failed: ERROR: relation \"files\""
               + " does not exist",
           e.getMessage());
-      sql(f, "ALTER TABLE files_away RENAME TO files");
+      f.execute("ALTER TABLE files_away RENAME TO files");
 
       new EvmRpcJobRunner().run(ctx);
 
@@ -336,15 +331,6 @@ class EvmRpcJobRunnerTest {
       for (String table : TABLES) {
         assertEquals(recordedFiles(f, table), fileNames(f.tableDir(table)), table);
       }
-    }
-  }
-
-  private static void sql(ExtractFixture f, String statement) {
-    try (java.sql.Connection c = f.db.dataSource().getConnection();
-        java.sql.Statement s = c.createStatement()) {
-      s.execute(statement);
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -465,9 +451,9 @@ class EvmRpcJobRunnerTest {
         }
       };
 
-  /** Runs the job until {@code hooks} crash it at their first chance. */
-  private static void crashes(JobContext ctx, EvmRpcJobRunner.Hooks hooks) {
-    assertThrows(
+  /** Runs the job until {@code hooks} crash it at their first chance; how it failed. */
+  private static JobFailedException crashes(JobContext ctx, EvmRpcJobRunner.Hooks hooks) {
+    return assertThrows(
         JobFailedException.class,
         () -> new EvmRpcJobRunner(Duration.ofMillis(50), Duration.ofMillis(200), hooks).run(ctx));
   }

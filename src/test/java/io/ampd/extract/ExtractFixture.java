@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
@@ -72,6 +73,16 @@ final class ExtractFixture implements AutoCloseable {
           return r.getLong(1);
         }
       }
+    }
+  }
+
+  /** Runs one statement; SQL errors come back as IllegalStateException. */
+  void execute(String sql) {
+    try (Connection c = db.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
     }
   }
 
