@@ -1,6 +1,7 @@
 package io.ampd;
 
 import io.ampd.cli.CliContext;
+import io.ampd.cli.Endpoints;
 import io.ampd.cli.ErrorReport;
 import io.ampd.cli.ExitCode;
 import io.ampd.cli.Invocation;
@@ -29,6 +30,7 @@ import io.ampd.metadb.SchemaStatus;
 import io.ampd.postgres.Host;
 import io.ampd.postgres.PostgresSettings;
 import io.ampd.postgres.PostgresSupervisor;
+import io.ampd.server.QueryServer;
 import io.ampd.solo.AmpDirLock;
 import io.ampd.worker.JobRunner;
 import io.ampd.worker.Worker;
@@ -65,7 +67,9 @@ import org.slf4j.LoggerFactory;
  * scheduler, then the admin API), then the pool, then PostgreSQL (fast shutdown), then the lock.
  *
  * <p>Roles: {@code controller} = admin API + scheduler; {@code worker} = {@link Worker}; {@code
- * solo} = both in this JVM, the worker with node id {@value #SOLO_NODE_ID}.
+ * server} = {@link QueryServer} (Arrow Flight SQL and JSON Lines); {@code solo} = all three in this
+ * JVM, the worker with node id {@value #SOLO_NODE_ID}. Every address a start will listen on is
+ * checked before it creates anything on disk.
  */
 public final class Daemon {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -117,6 +121,7 @@ public final class Daemon {
   /** {@code ampd controller}: the admin API against the configured database. */
   public int controller() throws InterruptedException {
     PgUrl url = requireUrl().withDefaultApplicationName("ampd controller");
+    ListenAddresses.check(listens(new Endpoints(true, false, false)));
     try (Closer closer = new Closer()) {
       roles.add("controller");
       AdminApi api = AdminApi.start(config.adminApiAddr(), routes());
@@ -139,19 +144,54 @@ public final class Daemon {
     }
   }
 
+  /** {@code ampd server}: the query endpoints against the configured database. */
+  public int server(Endpoints endpoints) throws InterruptedException {
+    PgUrl url = requireUrl().withDefaultApplicationName("ampd server");
+    ListenAddresses.check(listens(endpoints));
+    createDirs(config.dataDir());
+    try (Closer closer = new Closer()) {
+      roles.add("server");
+      CompletableFuture<QueryServer> serverStart = startServer(endpoints);
+      try {
+        openMetadataDb(closer, url, "ampd server");
+      } catch (RuntimeException e) {
+        throw closeAfter(e, serverStart, QueryServer::close);
+      }
+      closer.add("query server", join(serverStart));
+      log.info("query endpoints: {}", describe(endpoints));
+      return serve("server", closer);
+    }
+  }
+
   /** {@code ampd solo}: every role in this JVM, with a managed PostgreSQL unless a URL is set. */
-  public int solo() throws InterruptedException {
+  public int solo(Endpoints endpoints) throws InterruptedException {
     Path ampDir = invocation.ampDir();
+    // Another solo on this dir is named first; then every address is checked, before the amp
+    // dir, its lock or a cluster is created.
+    Optional<AmpDirLock> early = AmpDirLock.acquireIfExists(ampDir);
+    try {
+      ListenAddresses.check(listens(endpoints));
+    } catch (RuntimeException e) {
+      early.ifPresent(AmpDirLock::close);
+      throw e;
+    }
     createDirs(ampDir, config.dataDir(), config.providersDir(), config.manifestsDir());
     try (Closer closer = new Closer()) {
-      closer.add("amp dir lock", AmpDirLock.acquire(ampDir));
+      closer.add("amp dir lock", early.orElseGet(() -> AmpDirLock.acquire(ampDir)));
       roles.addAll(List.of("controller", "worker"));
+      if (endpoints.server()) {
+        roles.add("server");
+      }
       // The admin API comes up on its own thread while this one starts PostgreSQL, which is
-      // mostly waiting for another process; both are done before anything else goes on.
+      // mostly waiting for another process; both are done before anything else goes on. So do
+      // the query endpoints, whose engine then opens on a thread of its own.
       CompletableFuture<AdminApi> apiStart =
-          CompletableFuture.supplyAsync(
-              () -> AdminApi.start(config.adminApiAddr(), routes()),
-              task -> new Thread(task, "start-admin-api").start());
+          endpoints.admin()
+              ? CompletableFuture.supplyAsync(
+                  () -> AdminApi.start(config.adminApiAddr(), routes()),
+                  task -> new Thread(task, "start-admin-api").start())
+              : CompletableFuture.completedFuture(null);
+      CompletableFuture<QueryServer> serverStart = startServer(endpoints);
       PgUrl url;
       boolean newCluster = false;
       try {
@@ -168,12 +208,24 @@ public final class Daemon {
           url = startPostgres(closer, metadbDir);
         }
       } catch (RuntimeException e) {
-        throw closeAfter(e, apiStart, AdminApi::close);
+        throw closeAfter(
+            closeAfter(e, apiStart, Daemon::closeApi), serverStart, QueryServer::close);
       }
       // A failure of the API's own (say, its port is taken) is reported from here, after which
       // the closer stops PostgreSQL again.
-      AdminApi api = join(apiStart);
-      closer.add("admin API (not yet serving)", api::close);
+      AdminApi api;
+      try {
+        api = join(apiStart);
+      } catch (RuntimeException e) {
+        throw closeAfter(e, serverStart, QueryServer::close);
+      }
+      if (api != null) {
+        closer.add("admin API (not yet serving)", api::close);
+      }
+      QueryServer server = join(serverStart);
+      if (server != null) {
+        closer.add("query server", server);
+      }
       PgUrl soloUrl = url.withDefaultApplicationName("ampd solo");
       if (newCluster && config.metadataDb().autoMigrate()) {
         openNewMetadataDb(closer, soloUrl, "ampd solo");
@@ -187,6 +239,9 @@ public final class Daemon {
               task -> new Thread(task, "start-worker").start());
       startController(closer, api);
       join(worker);
+      if (server != null) {
+        log.info("query endpoints: {}", describe(endpoints));
+      }
       return serve("solo", closer);
     }
   }
@@ -217,10 +272,70 @@ public final class Daemon {
     return failure;
   }
 
+  private static void closeApi(AdminApi api) {
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  /**
+   * The query server of {@code endpoints}, starting on its own thread (its endpoints bind there;
+   * its engine opens on yet another); a completed null when it runs no endpoint.
+   */
+  private CompletableFuture<QueryServer> startServer(Endpoints endpoints) {
+    if (!endpoints.server()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.supplyAsync(
+        () ->
+            QueryServer.start(
+                config.server(),
+                config.dataDir(),
+                apiDataSource,
+                endpoints.flight() ? config.flightAddr() : null,
+                endpoints.jsonl() ? config.jsonlAddr() : null,
+                Version.get()),
+        task -> new Thread(task, "start-query-server").start());
+  }
+
+  private String describe(Endpoints endpoints) {
+    List<String> out = new ArrayList<>();
+    if (endpoints.flight()) {
+      out.add("Arrow Flight SQL on " + config.flightAddr());
+    }
+    if (endpoints.jsonl()) {
+      out.add("JSON Lines on http://" + config.jsonlAddr() + "/");
+    }
+    return String.join(", ", out);
+  }
+
+  /** The addresses {@code endpoints} listen on. */
+  private List<ListenAddresses.Listen> listens(Endpoints endpoints) {
+    List<ListenAddresses.Listen> out = new ArrayList<>();
+    if (endpoints.admin()) {
+      out.add(
+          new ListenAddresses.Listen(
+              config.adminApiAddr(), "admin_api_addr", "the admin API", "1611"));
+    }
+    if (endpoints.flight()) {
+      out.add(
+          new ListenAddresses.Listen(
+              config.flightAddr(), "flight_addr", "the Arrow Flight SQL endpoint", "1612"));
+    }
+    if (endpoints.jsonl()) {
+      out.add(
+          new ListenAddresses.Listen(
+              config.jsonlAddr(), "jsonl_addr", "the JSON Lines endpoint", "1613"));
+    }
+    return out;
+  }
+
   /** The controller role on an open pool: registry files loaded, API serving, scheduler. */
   private void startController(Closer closer, AdminApi api) {
     loadRegistryFiles();
-    closer.add("admin API", api);
+    if (api != null) {
+      closer.add("admin API", api);
+    }
     closer.add(
         "scheduler",
         Scheduler.start(

@@ -13,6 +13,8 @@ import java.util.Optional;
  *   <li>{@code AMP_DIR}: amp dir (as {@code --amp-dir}), default {@code ./.amp}
  *   <li>{@code AMP_LOG}: log level: error, warn, info (default), debug, trace
  *   <li>{@code AMP_NODE_ID}: worker node id (as {@code --node-id})
+ *   <li>{@code AMP_ADMIN_SERVER}, {@code AMP_FLIGHT_SERVER}, {@code AMP_JSONL_SERVER}: {@code true}
+ *       or {@code 1} chooses that endpoint (as {@code --admin-server} and the like)
  *   <li>{@code PATH}, {@code HOME}, {@code XDG_CACHE_HOME}, {@code XDG_RUNTIME_DIR}: where to look
  *       for PostgreSQL binaries, caches and runtime dirs
  * </ul>

@@ -25,7 +25,10 @@ public final class Logging extends ContextAwareBase implements Configurator {
           "com.zaxxer.hikari", Level.WARN,
           "org.flywaydb", Level.WARN,
           "org.postgresql", Level.WARN,
-          "org.newsclub", Level.WARN);
+          "org.newsclub", Level.WARN,
+          "org.apache.arrow", Level.WARN,
+          "io.grpc", Level.WARN,
+          "io.netty", Level.WARN);
 
   private static volatile boolean verbose;
 

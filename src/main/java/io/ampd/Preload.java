@@ -37,6 +37,7 @@ final class Preload {
       command |=
           arg.equals("solo")
               || arg.equals("controller")
+              || arg.equals("server")
               || arg.equals("worker")
               || arg.equals("migrate");
     }

@@ -14,17 +14,23 @@ import picocli.CommandLine.ParameterException;
  */
 final class AmpdCommand {
   /** The commands in the order help lists them. */
-  static final List<String> ORDER = List.of("solo", "controller", "worker", "migrate");
+  static final List<String> ORDER = List.of("solo", "controller", "server", "worker", "migrate");
 
   /** What each command says of itself in help. */
   static final Map<String, String> DESCRIPTIONS =
       Map.of(
           "solo",
-          "Run the controller and a worker in one process. Without metadata_db.url, ampd runs"
-              + " its own PostgreSQL in <amp-dir>/metadb, reached only over a Unix socket. Stop"
-              + " with Ctrl+C or SIGTERM.",
+          "Run the controller, a worker and the query server in one process. Without"
+              + " metadata_db.url, ampd runs its own PostgreSQL in <amp-dir>/metadb, reached only"
+              + " over a Unix socket. Endpoints: admin API 127.0.0.1:1610, Arrow Flight SQL"
+              + " 127.0.0.1:1602, JSON Lines 127.0.0.1:1603. Stop with Ctrl+C or SIGTERM.",
           "controller",
-          "Run the admin API (default 127.0.0.1:1610). Needs --config with metadata_db.url.",
+          "Run the admin API (default 127.0.0.1:1610) and the scheduler. Needs --config with"
+              + " metadata_db.url.",
+          "server",
+          "Run the query server: SQL over the extracted datasets through Arrow Flight SQL"
+              + " (default 127.0.0.1:1602) and JSON Lines over HTTP (default 127.0.0.1:1603)."
+              + " Needs --config with metadata_db.url.",
           "worker",
           "Run a worker: register NODE_ID, heartbeat, and run the extraction jobs assigned to"
               + " it. Needs --config with metadata_db.url. Stop with SIGTERM or Ctrl+C: running"
@@ -46,12 +52,14 @@ final class AmpdCommand {
     self[0] = spec;
     spec.usageMessage()
         .description(
-            "The Amp daemon: extracts blockchain data into Parquet and serves SQL over it,",
-            "coordinated through a PostgreSQL metadata database.")
+            "The Amp daemon: extracts blockchain data into Parquet and serves SQL over it",
+            "(Arrow Flight SQL and JSON Lines), coordinated through a PostgreSQL metadata"
+                + " database.")
         .footer(
             "",
             "Exit codes: 0 success (also a graceful stop), 1 error, 2 usage error.",
-            "Environment: AMP_CONFIG, AMP_DIR, AMP_LOG, AMP_NODE_ID, AMP_CONFIG_<KEY> (e.g."
+            "Environment: AMP_CONFIG, AMP_DIR, AMP_LOG, AMP_NODE_ID, AMP_ADMIN_SERVER,"
+                + " AMP_FLIGHT_SERVER, AMP_JSONL_SERVER, AMP_CONFIG_<KEY> (e.g."
                 + " AMP_CONFIG_METADATA_DB__URL).");
     globalHolder[0] = GlobalOptions.addTo(spec);
     return spec;

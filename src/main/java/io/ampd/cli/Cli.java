@@ -83,7 +83,18 @@ public final class Cli {
     spec.usageMessage().description(AmpdCommand.DESCRIPTIONS.get(name));
     GlobalOptions own = GlobalOptions.addTo(spec);
     switch (name) {
-      case "solo" -> run.set(new DaemonCommand(context, top, own, name, true, Daemon::solo));
+      case "solo" -> {
+        Endpoints.Options endpoints = Endpoints.Options.addTo(spec, true);
+        run.set(
+            new DaemonCommand(
+                context, top, own, name, true, d -> d.solo(endpoints.resolve(context.env()))));
+      }
+      case "server" -> {
+        Endpoints.Options endpoints = Endpoints.Options.addTo(spec, false);
+        run.set(
+            new DaemonCommand(
+                context, top, own, name, false, d -> d.server(endpoints.resolve(context.env()))));
+      }
       case "controller" ->
           run.set(new DaemonCommand(context, top, own, name, false, Daemon::controller));
       case "migrate" -> run.set(new DaemonCommand(context, top, own, name, false, Daemon::migrate));

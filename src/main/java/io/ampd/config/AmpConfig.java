@@ -13,7 +13,9 @@ public record AmpConfig(
     Path providersDir,
     Path manifestsDir,
     HostPort adminApiAddr,
+    HostPort flightAddr,
     HostPort jsonlAddr,
     MetadataDbConfig metadataDb,
     ControllerConfig controller,
-    WorkerConfig worker) {}
+    WorkerConfig worker,
+    ServerConfig server) {}

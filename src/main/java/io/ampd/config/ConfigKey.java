@@ -70,6 +70,13 @@ public final class ConfigKey<T> {
           text("127.0.0.1:1610"),
           null,
           "Listen address of the controller's admin HTTP API.");
+  public static final ConfigKey<HostPort> FLIGHT_ADDR =
+      define(
+          "flight_addr",
+          ValueTypes.ADDRESS,
+          text("127.0.0.1:1602"),
+          null,
+          "Listen address of the server's Arrow Flight SQL endpoint (gRPC).");
   public static final ConfigKey<HostPort> JSONL_ADDR =
       define(
           "jsonl_addr",
@@ -157,6 +164,52 @@ public final class ConfigKey<T> {
           IntNode.valueOf(10_000),
           null,
           "Blocks per Parquet file (one file per table per segment), 1 to 10000000.");
+
+  public static final ConfigKey<Integer> SERVER_QUERY_TIMEOUT_SECS =
+      define(
+          "server.query_timeout_secs",
+          ValueTypes.integer(1, 86_400),
+          IntNode.valueOf(300),
+          null,
+          "Seconds a query may run (until its last row is sent) before it is cancelled, 1 to"
+              + " 86400.");
+  public static final ConfigKey<Integer> SERVER_MAX_MEM_MB =
+      define(
+          "server.max_mem_mb",
+          ValueTypes.integer(0, 16_777_216),
+          IntNode.valueOf(0),
+          null,
+          "Memory the query engine may use for all queries together, in MiB; beyond it a query"
+              + " spills to spill_dir or fails. 0: a quarter of the machine's memory.");
+  public static final ConfigKey<Integer> SERVER_QUERY_MAX_MEM_MB =
+      define(
+          "server.query_max_mem_mb",
+          ValueTypes.integer(0, 16_777_216),
+          IntNode.valueOf(0),
+          null,
+          "Memory one query may use for its sorts, joins and aggregates, in MiB. 0: max_mem_mb.");
+  public static final ConfigKey<Integer> SERVER_THREADS =
+      define(
+          "server.threads",
+          ValueTypes.integer(0, 1024),
+          IntNode.valueOf(0),
+          null,
+          "Threads the query engine runs on, 0 to 1024. 0: one per processor.");
+  public static final ConfigKey<Integer> SERVER_MAX_CONCURRENT_QUERIES =
+      define(
+          "server.max_concurrent_queries",
+          ValueTypes.integer(1, 1024),
+          IntNode.valueOf(8),
+          null,
+          "Queries that may run at once, 1 to 1024; one more is refused at once (JSON Lines:"
+              + " 503, Flight: RESOURCE_EXHAUSTED).");
+  public static final ConfigKey<Path> SERVER_SPILL_DIR =
+      define(
+          "server.spill_dir",
+          ValueTypes.PATH,
+          text("query-spill"),
+          null,
+          "Where a query that needs more memory than it may use writes its temporary files.");
 
   public static final ConfigKey<String> MANAGED_BIN_DIR =
       define(

@@ -70,6 +70,7 @@ public final class ConfigLoader {
             values.get(ConfigKey.PROVIDERS_DIR),
             values.get(ConfigKey.MANIFESTS_DIR),
             values.get(ConfigKey.ADMIN_API_ADDR),
+            values.get(ConfigKey.FLIGHT_ADDR),
             values.get(ConfigKey.JSONL_ADDR),
             metadataDb,
             new ControllerConfig(
@@ -79,7 +80,14 @@ public final class ConfigLoader {
             new WorkerConfig(
                 Duration.ofMillis(values.get(ConfigKey.WORKER_HEARTBEAT_INTERVAL_MS)),
                 Duration.ofMillis(values.get(ConfigKey.WORKER_RECONCILE_INTERVAL_MS)),
-                values.get(ConfigKey.WORKER_SEGMENT_BLOCKS)));
+                values.get(ConfigKey.WORKER_SEGMENT_BLOCKS)),
+            new ServerConfig(
+                Duration.ofSeconds(values.get(ConfigKey.SERVER_QUERY_TIMEOUT_SECS)),
+                values.get(ConfigKey.SERVER_MAX_MEM_MB),
+                values.get(ConfigKey.SERVER_QUERY_MAX_MEM_MB),
+                values.get(ConfigKey.SERVER_THREADS),
+                values.get(ConfigKey.SERVER_MAX_CONCURRENT_QUERIES),
+                values.get(ConfigKey.SERVER_SPILL_DIR)));
     // Checked last, so that a file with several problems reports the wrong values first.
     if (!solo && url.isEmpty()) {
       throw new ConfigException(

@@ -33,12 +33,41 @@ public final class AmpDirLock implements AutoCloseable {
    * @throws AmpdException when another solo holds it, or the file cannot be opened
    */
   public static AmpDirLock acquire(Path ampDir) {
+    return acquire(ampDir, true).orElseThrow();
+  }
+
+  /**
+   * Takes the lock if the lock file exists, creating nothing: a start checks first that no other
+   * solo runs on the dir, before it checks anything else.
+   *
+   * @throws AmpdException when another solo holds it, or the file cannot be opened
+   */
+  public static java.util.Optional<AmpDirLock> acquireIfExists(Path ampDir) {
+    if (!Files.exists(ampDir.resolve("ampd.lock"))) {
+      return java.util.Optional.empty();
+    }
+    return acquire(ampDir, false);
+  }
+
+  private static java.util.Optional<AmpDirLock> acquire(Path ampDir, boolean create) {
     Path file = ampDir.resolve("ampd.lock");
     FileChannel channel;
     try {
       channel =
-          FileChannel.open(
-              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+          create
+              ? FileChannel.open(
+                  file,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.READ,
+                  StandardOpenOption.WRITE)
+              : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    } catch (java.nio.file.NoSuchFileException e) {
+      if (!create) {
+        return java.util.Optional.empty();
+      }
+      throw new AmpdException(
+          "cannot open lock file " + file + ": " + e.getMessage(),
+          "check that the amp dir is writable, or choose another with --amp-dir");
     } catch (IOException e) {
       throw new AmpdException(
           "cannot open lock file " + file + ": " + e.getMessage(),
@@ -67,7 +96,7 @@ public final class AmpDirLock implements AutoCloseable {
     } catch (IOException e) {
       // The lock is what matters; the pid is only for the message of a second solo.
     }
-    return new AmpDirLock(channel, lock);
+    return java.util.Optional.of(new AmpDirLock(channel, lock));
   }
 
   private static String readHolder(Path file) {

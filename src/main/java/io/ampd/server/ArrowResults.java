@@ -1,0 +1,46 @@
+package io.ampd.server;
+
+import java.sql.SQLException;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.duckdb.DuckDBResultSet;
+
+/** DuckDB results as Arrow record batches, through Arrow's C data interface (no copy per value). */
+final class ArrowResults {
+  /**
+   * Rows per Arrow batch sent to Flight clients: 4 of DuckDB's 2,048-row vectors, a few MB for the
+   * widest tables, within what gRPC clients accept in one message.
+   */
+  static final long ARROW_BATCH_ROWS = 8_192;
+
+  /** Rows per JSON Lines chunk: one DuckDB vector, about a megabyte of JSON. */
+  static final long JSON_BATCH_ROWS = 2_048;
+
+  private ArrowResults() {}
+
+  /** A reader of {@code rs}'s remaining rows; closing it releases the result's batches. */
+  static ArrowReader export(DuckDBResultSet rs, BufferAllocator allocator, long batchRows)
+      throws SQLException {
+    return (ArrowReader) rs.arrowExportStream(allocator, batchRows);
+  }
+
+  /** Loads the classes of an export and its JNI library, off a query's path. */
+  static void preload() {
+    ClassLoader loader = ArrowResults.class.getClassLoader();
+    for (String name :
+        new String[] {
+          "org.apache.arrow.c.ArrowArrayStream",
+          "org.apache.arrow.c.Data",
+          "org.apache.arrow.c.jni.JniWrapper",
+          "org.apache.arrow.vector.VectorSchemaRoot",
+          "org.apache.arrow.vector.VarCharVector",
+          "org.apache.arrow.vector.ipc.ArrowReader"
+        }) {
+      try {
+        Class.forName(name, true, loader);
+      } catch (Throwable e) {
+        // the real use reports it
+      }
+    }
+  }
+}

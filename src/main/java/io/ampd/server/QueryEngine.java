@@ -1,0 +1,190 @@
+package io.ampd.server;
+
+import io.ampd.config.ServerConfig;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's one DuckDB: an in-memory database with no tables, opened on a background thread when
+ * the server starts (its 70 MB native library and the Arrow classes load off the start path), then
+ * configured and locked:
+ *
+ * <ul>
+ *   <li>files: only below the data dir ({@code allowed_directories}), nothing else outside ({@code
+ *       enable_external_access = false}); no extension is installed or loaded;
+ *   <li>limits: {@code threads}, {@code memory_limit}, per-query {@code operator_memory_limit},
+ *       spilling into the spill dir;
+ *   <li>results stream ({@code jdbc_stream_results}), times are UTC, Parquet footers are cached
+ *       (recorded files never change);
+ *   <li>{@code lock_configuration = true} last: no statement can change any of it.
+ * </ul>
+ *
+ * <p>Each query runs on a connection of its own ({@link #connect}), closed after it.
+ */
+final class QueryEngine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(QueryEngine.class);
+
+  /** How long a query waits for the engine to finish opening before it is refused. */
+  static final long OPEN_WAIT_SECONDS = 60;
+
+  /** Table functions a query may call: they read no file. */
+  static final List<String> TABLE_FUNCTIONS = List.of("range", "generate_series", "unnest");
+
+  private final CompletableFuture<DuckDBConnection> root;
+  private volatile boolean closed;
+
+  private QueryEngine(CompletableFuture<DuckDBConnection> root) {
+    this.root = root;
+  }
+
+  /** Starts opening the engine on a thread of its own; {@link #connect} waits for it. */
+  static QueryEngine start(ServerConfig config, Path dataDir) {
+    CompletableFuture<DuckDBConnection> root = new CompletableFuture<>();
+    Thread opener =
+        new Thread(
+            () -> {
+              try {
+                root.complete(open(config, dataDir));
+              } catch (Throwable e) {
+                root.completeExceptionally(e);
+              }
+            },
+            "query-engine-open");
+    opener.setDaemon(true);
+    opener.start();
+    return new QueryEngine(root);
+  }
+
+  /** Settings of the engine, as SQL; the last one locks them. */
+  static List<String> settings(ServerConfig config, Path dataDir) {
+    int threads =
+        config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+    long maxMem = config.maxMemMb() > 0 ? config.maxMemMb() : defaultMaxMemMb();
+    long queryMem = config.queryMaxMemMb() > 0 ? config.queryMaxMemMb() : maxMem;
+    return List.of(
+        "SET threads = " + threads,
+        "SET memory_limit = '" + maxMem + "MiB'",
+        "SET operator_memory_limit = '" + queryMem + "MiB'",
+        "SET temp_directory = " + literal(config.spillDir().toString()),
+        "SET TimeZone = 'UTC'",
+        "SET parquet_metadata_cache = true",
+        "SET autoinstall_known_extensions = false",
+        "SET autoload_known_extensions = false",
+        "SET allowed_directories = [" + literal(dataDir + "/") + "]",
+        "SET enable_external_access = false",
+        "SET lock_configuration = true");
+  }
+
+  /** A quarter of the machine's memory, in MiB (DuckDB's own default would be 80%). */
+  static long defaultMaxMemMb() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return Math.max(256, sun.getTotalMemorySize() / 4 / (1024 * 1024));
+    }
+    return 1024;
+  }
+
+  private static DuckDBConnection open(ServerConfig config, Path dataDir)
+      throws SQLException, IOException {
+    long start = System.nanoTime();
+    Files.createDirectories(config.spillDir());
+    Properties props = new Properties();
+    props.setProperty("jdbc_stream_results", "true");
+    props.setProperty("allow_community_extensions", "false");
+    props.setProperty("allow_unsigned_extensions", "false");
+    DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", props);
+    try (Statement s = c.createStatement()) {
+      for (String sql : settings(config, dataDir)) {
+        s.execute(sql);
+      }
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    // Arrow's vector and C-data classes load now, not in the first query.
+    ArrowResults.preload();
+    log.info(
+        "query engine ready in {} ms (DuckDB {})",
+        (System.nanoTime() - start) / 1_000_000,
+        version(c));
+    return c;
+  }
+
+  private static String version(Connection c) {
+    try (Statement s = c.createStatement();
+        java.sql.ResultSet r = s.executeQuery("SELECT version()")) {
+      return r.next() ? r.getString(1) : "?";
+    } catch (SQLException e) {
+      return "?";
+    }
+  }
+
+  /** A SQL string literal. */
+  static String literal(String s) {
+    return "'" + s.replace("'", "''") + "'";
+  }
+
+  /** Whether the engine has finished opening (successfully or not). */
+  boolean opened() {
+    return root.isDone();
+  }
+
+  /**
+   * A connection of its own for one query.
+   *
+   * @throws QueryException when the engine could not open, or is closed
+   */
+  DuckDBConnection connect() {
+    if (closed) {
+      throw new QueryException(QueryException.Kind.SHUTTING_DOWN, "the server is stopping");
+    }
+    DuckDBConnection c;
+    try {
+      c = root.get(OPEN_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QueryException(QueryException.Kind.CANCELLED, "interrupted");
+    } catch (TimeoutException e) {
+      throw new QueryException(
+          QueryException.Kind.INTERNAL,
+          "the query engine did not open within " + OPEN_WAIT_SECONDS + " s");
+    } catch (ExecutionException e) {
+      throw new QueryException(
+          QueryException.Kind.INTERNAL, "the query engine could not open: " + e.getCause(), e);
+    }
+    try {
+      return c.duplicate();
+    } catch (SQLException e) {
+      throw new QueryException(
+          QueryException.Kind.INTERNAL, "cannot open a query engine connection: " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    root.thenAccept(
+        c -> {
+          try {
+            c.close();
+          } catch (SQLException e) {
+            log.debug("closing the query engine: {}", e.toString());
+          }
+        });
+  }
+}

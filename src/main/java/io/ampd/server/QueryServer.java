@@ -1,0 +1,162 @@
+package io.ampd.server;
+
+import io.ampd.AmpdException;
+import io.ampd.config.HostPort;
+import io.ampd.config.ServerConfig;
+import io.ampd.metadb.QuerySnapshotRepository;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import javax.sql.DataSource;
+import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server role: SQL over the extracted datasets, through Arrow Flight SQL ({@code flight_addr})
+ * and JSON Lines ({@code jsonl_addr}). It reads the metadata database for each query's files and
+ * the data dir for the files themselves, and nothing else.
+ *
+ * <p>Start: the engine begins opening on its own thread; the endpoints bind (a taken port fails the
+ * start); queries that arrive before the engine is open wait for it. Stop: endpoints stop
+ * accepting, running queries are cancelled, the engine closes.
+ */
+public final class QueryServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
+
+  private final QueryEngine engine;
+  private final QueryService service;
+  private final BufferAllocator allocator;
+  private final ExecutorService flightQueries;
+  private FlightServer flight;
+  private FlightSqlService flightService;
+  private JsonlEndpoint jsonl;
+
+  private QueryServer(
+      QueryEngine engine,
+      QueryService service,
+      BufferAllocator allocator,
+      ExecutorService flightQueries) {
+    this.engine = engine;
+    this.service = service;
+    this.allocator = allocator;
+    this.flightQueries = flightQueries;
+  }
+
+  /**
+   * Starts the server with the endpoints whose address is given (null: that endpoint does not run).
+   *
+   * @param metadb the metadata database (its pool)
+   * @param dataDir where the files are (absolute)
+   */
+  public static QueryServer start(
+      ServerConfig config,
+      Path dataDir,
+      DataSource metadb,
+      HostPort flightAddr,
+      HostPort jsonlAddr,
+      String version) {
+    QueryEngine engine = QueryEngine.start(config, dataDir);
+    BufferAllocator allocator = new RootAllocator();
+    QuerySnapshotRepository catalog = new QuerySnapshotRepository(metadb);
+    QueryService service = new QueryService(engine, catalog, dataDir, config, allocator);
+    QueryServer server =
+        new QueryServer(engine, service, allocator, QueryThreads.create("flight-query"));
+    try {
+      if (flightAddr != null) {
+        server.flightService =
+            new FlightSqlService(
+                service, catalog, engine, allocator, server.flightQueries, version);
+        server.flight = startFlight(flightAddr, allocator, server.flightService);
+      }
+      if (jsonlAddr != null) {
+        server.jsonl = JsonlEndpoint.start(jsonlAddr, service, engine);
+      }
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  private static FlightServer startFlight(
+      HostPort addr, BufferAllocator allocator, FlightSqlService producer) {
+    try {
+      return FlightServer.builder(
+              allocator, Location.forGrpcInsecure(addr.host(), addr.port()), producer)
+          .build()
+          .start();
+    } catch (Exception e) {
+      throw JsonlEndpoint.Endpoints.cannotListen(
+          addr, "the Arrow Flight SQL endpoint", "flight_addr", "1612", e);
+    }
+  }
+
+  /** The Flight endpoint's port, or -1. */
+  public int flightPort() {
+    return flight == null ? -1 : flight.getPort();
+  }
+
+  /** The JSON Lines endpoint's port, or -1. */
+  public int jsonlPort() {
+    return jsonl == null ? -1 : jsonl.port();
+  }
+
+  /** Queries running now. */
+  public int runningQueries() {
+    return service.running();
+  }
+
+  /** Arrow memory the queries hold now, in bytes. */
+  public long arrowMemory() {
+    return allocator.getAllocatedMemory();
+  }
+
+  @Override
+  public void close() {
+    List<Exception> errors = new ArrayList<>();
+    if (flight != null) {
+      try {
+        flight.shutdown();
+      } catch (RuntimeException e) {
+        errors.add(e);
+      }
+    }
+    if (jsonl != null) {
+      try {
+        jsonl.close();
+      } catch (RuntimeException e) {
+        errors.add(e);
+      }
+    }
+    service.close();
+    if (flight != null) {
+      try {
+        flight.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+        flight.close();
+      } catch (Exception e) {
+        errors.add(e);
+      }
+    }
+    flightQueries.shutdownNow();
+    if (flightService != null) {
+      flightService.close();
+    }
+    engine.close();
+    try {
+      allocator.close();
+    } catch (RuntimeException e) {
+      log.debug("closing the query allocator: {}", e.getMessage());
+    }
+    for (Exception e : errors) {
+      log.warn("stopping the query server: {}", e.toString());
+    }
+    if (!errors.isEmpty() && errors.get(0) instanceof AmpdException a) {
+      throw a;
+    }
+  }
+}
