@@ -58,8 +58,23 @@ class CliTest {
   }
 
   @Test
-  void serverIsNotShippedYet() {
-    assertEquals(2, run("server").code());
+  void serverWithoutConfigSaysHowToGiveIt() {
+    Run r = run("server");
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("error: ampd server needs a config file\n"), r.err());
+  }
+
+  @Test
+  void endpointFlagsAreOnSoloAndServer() {
+    Run solo = run("solo", "--help");
+    assertTrue(solo.out().contains("--admin-server"), solo.out());
+    assertTrue(solo.out().contains("--flight-server"), solo.out());
+    assertTrue(solo.out().contains("--jsonl-server"), solo.out());
+    Run server = run("server", "--help");
+    assertTrue(server.out().contains("--flight-server"), server.out());
+    assertTrue(server.out().contains("--jsonl-server"), server.out());
+    assertTrue(!server.out().contains("--admin-server"), server.out());
+    assertEquals(2, run("controller", "--flight-server").code());
   }
 
   @Test
@@ -110,7 +125,7 @@ class CliTest {
   void helpOnEveryCommand() {
     Run top = run("--help");
     assertEquals(0, top.code());
-    for (String command : new String[] {"solo", "controller", "worker", "migrate"}) {
+    for (String command : new String[] {"solo", "controller", "server", "worker", "migrate"}) {
       assertTrue(top.out().contains(command), top.out());
       Run r = run(command, "--help");
       assertEquals(0, r.code());

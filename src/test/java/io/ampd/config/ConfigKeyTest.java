@@ -49,10 +49,12 @@ class ConfigKeyTest {
             "providers_dir",
             "manifests_dir",
             "admin_api_addr",
+            "flight_addr",
             "jsonl_addr",
             "metadata_db",
             "controller",
-            "worker"),
+            "worker",
+            "server"),
         List.copyOf(ConfigKey.children("")));
     assertEquals(
         List.of("bin_dir", "os_user", "start_timeout_secs", "stop_timeout_secs", "server_settings"),

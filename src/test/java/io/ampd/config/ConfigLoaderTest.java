@@ -241,7 +241,8 @@ class ConfigLoaderTest {
     assertEquals("unknown configuration key 'datadir' in " + fileName(), e.getMessage());
     assertEquals(
         "known top-level keys: data_dir, providers_dir, manifests_dir, admin_api_addr,"
-            + " jsonl_addr, metadata_db, controller, worker (see .amp.example/config.toml)",
+            + " flight_addr, jsonl_addr, metadata_db, controller, worker, server (see"
+            + " .amp.example/config.toml)",
         e.hint());
   }
 
