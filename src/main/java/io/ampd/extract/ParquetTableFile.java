@@ -30,8 +30,15 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * statistics: each costs a byte-wise comparison or more per value.
  */
 final class ParquetTableFile<R> implements AutoCloseable {
-  /** Parquet's own default; one segment is normally a single row group. */
+  /** Parquet's own default: a row group is cut at this size at the latest. */
   static final long ROW_GROUP_BYTES = 128L * 1024 * 1024;
+
+  /**
+   * Blocks per row group: readers skip row groups by their {@code block_num} statistics, so a
+   * query of a few blocks reads a thousand blocks' rows of a file, not the whole segment; a reader
+   * also reads the row groups of one file in parallel.
+   */
+  static final int ROW_GROUP_BLOCKS = 1_000;
 
   private final TableSchema<R> table;
   private final Path path;
@@ -45,6 +52,7 @@ final class ParquetTableFile<R> implements AutoCloseable {
   private long rows;
   private long groupRows;
   private long groupBytes;
+  private int groupBlocks;
   private boolean closed;
 
   /** A new file at {@code path}; its buffers come from {@code buffers} (the writing thread's). */
@@ -92,6 +100,7 @@ final class ParquetTableFile<R> implements AutoCloseable {
             props.getPageWriteChecksumEnabled());
     groupRows = 0;
     groupBytes = 0;
+    groupBlocks = 0;
   }
 
   private void flushRowGroup() throws IOException {
@@ -106,6 +115,11 @@ final class ParquetTableFile<R> implements AutoCloseable {
   }
 
   void add(BlockData block) throws IOException {
+    if (groupBlocks == ROW_GROUP_BLOCKS) {
+      flushRowGroup();
+      startRowGroup();
+    }
+    groupBlocks++;
     for (R row : table.rows(block)) {
       table.write(out, row);
       rows++;
