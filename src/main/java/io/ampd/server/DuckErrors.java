@@ -17,7 +17,7 @@ final class DuckErrors {
     if (line >= 0) {
       message = message.substring(0, line);
     }
-    message = message.strip();
+    message = String.join("; ", message.strip().lines().map(String::strip).toList());
     return new QueryException(kind(message), message, e);
   }
 

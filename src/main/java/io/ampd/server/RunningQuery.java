@@ -118,10 +118,14 @@ final class RunningQuery implements AutoCloseable {
 
   /** Ends the query from any thread; the streaming thread's next read fails with {@code why}. */
   void cancel(Kind why) {
-    if (closed.get() || !cancelled.compareAndSet(null, why)) {
+    if (!cancelled.compareAndSet(null, why)) {
       return;
     }
-    Interrupts.interrupt(connection);
+    synchronized (connection) {
+      if (!closed.get()) {
+        Interrupts.interrupt(connection); // under the lock close takes: the handle is alive
+      }
+    }
   }
 
   /** Why the query was cancelled, or null. */
@@ -167,7 +171,15 @@ final class RunningQuery implements AutoCloseable {
     }
     String message = e.getMessage();
     if (message != null && message.contains("Error: ")) {
-      // the Arrow stream reports DuckDB's error as text
+      // the Arrow stream reports DuckDB's error as text, inside the C data interface's own:
+      // "[errno -1] CDataJniException{errno=-1, message=Invalid Input Error: …}"
+      int at = message.indexOf("message=");
+      if (at >= 0) {
+        message = message.substring(at + "message=".length());
+        if (message.endsWith("}")) {
+          message = message.substring(0, message.length() - 1);
+        }
+      }
       QueryException q = DuckErrors.translate(new SQLException(message, e));
       if (q.kind() != Kind.INTERNAL) {
         return q;
@@ -179,8 +191,10 @@ final class RunningQuery implements AutoCloseable {
   /** Releases everything the query holds; idempotent, from the streaming thread. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    synchronized (connection) {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
     }
     if (timer != null) {
       timer.cancel(false);
@@ -188,7 +202,9 @@ final class RunningQuery implements AutoCloseable {
     closeQuietly(reader);
     closeQuietly(results);
     closeQuietly(statement);
-    closeQuietly(connection);
+    synchronized (connection) {
+      closeQuietly(connection);
+    }
     try {
       allocator.close();
     } catch (RuntimeException e) {
