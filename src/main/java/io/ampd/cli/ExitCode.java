@@ -1,6 +1,6 @@
 package io.ampd.cli;
 
-/** The process exit codes, as DESIGN.md fixes them. */
+/** The process exit codes, as docs/design.md "Command line" fixes them. */
 public final class ExitCode {
   /** Success, including a graceful stop on SIGTERM/SIGINT. */
   public static final int OK = 0;

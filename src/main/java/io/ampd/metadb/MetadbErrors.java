@@ -13,8 +13,9 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
- * Turns JDBC and pool failures into {@link AmpdException}s with DESIGN.md's messages and hints.
- * Every message built here is scrubbed of the URL's password, whatever the driver put in it.
+ * Turns JDBC and pool failures into {@link AmpdException}s with the messages and hints of
+ * docs/design.md "Migrations". Every message built here is scrubbed of the URL's password, whatever
+ * the driver put in it.
  */
 final class MetadbErrors {
   static final String PERMISSION_DENIED_STATE = "42501";

@@ -47,8 +47,8 @@ public final class Migrations {
 
   /**
    * Applies pending migrations, printing each applied one and the final version (or that the schema
-   * was already up to date) to {@code out}. Errors are {@link io.ampd.AmpdException}s with
-   * DESIGN.md's messages and hints.
+   * was already up to date) to {@code out}. Errors are {@link io.ampd.AmpdException}s with the
+   * messages and hints of docs/design.md "Migrations".
    */
   public static SchemaStatus migrate(PgUrl url, Consumer<String> out) {
     return migrate(url, out, LATEST_VERSION, LOCATION);

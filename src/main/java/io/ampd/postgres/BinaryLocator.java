@@ -18,8 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Chooses the PostgreSQL binaries (DESIGN.md "Managed PostgreSQL" 3): the configured bin dir; else
- * {@code initdb} and {@code postgres} on PATH; else well-known install dirs; else the bundled
+ * Chooses the PostgreSQL binaries (docs/design.md "Managed PostgreSQL" 3): the configured bin dir;
+ * else {@code initdb} and {@code postgres} on PATH; else well-known install dirs; else the bundled
  * binaries. An existing cluster needs binaries of its own major version: the first candidate of
  * that major wins. Versions come from one {@code postgres -V} per candidate looked at (usually
  * one), or from the bundled cache marker.

@@ -16,12 +16,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Creates the cluster once (DESIGN.md "Managed PostgreSQL" 5). initdb writes {@code PG_VERSION}
- * early, so a cluster dir that merely has one may be half made; instead initdb runs into a hidden
- * sibling ({@code .metadb.initdb}) that is renamed into place when initdb succeeded. The data dir
- * therefore either is a complete cluster or has no {@code PG_VERSION}; leftovers of an interrupted
- * run (the sibling, or PostgreSQL files without {@code PG_VERSION}) are removed and initdb runs
- * again. initdb keeps its fsync: the new cluster is durable.
+ * Creates the cluster once (docs/design.md "Managed PostgreSQL" 5). initdb writes {@code
+ * PG_VERSION} early, so a cluster dir that merely has one may be half made; instead initdb runs
+ * into a hidden sibling ({@code .metadb.initdb}) that is renamed into place when initdb succeeded.
+ * The data dir therefore either is a complete cluster or has no {@code PG_VERSION}; leftovers of an
+ * interrupted run (the sibling, or PostgreSQL files without {@code PG_VERSION}) are removed and
+ * initdb runs again. initdb keeps its fsync: the new cluster is durable.
  */
 final class ClusterInit {
   static final String PG_VERSION = "PG_VERSION";

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Clears what an earlier ampd left behind (DESIGN.md "Managed PostgreSQL" 4). A lock file ({@code
- * postmaster.pid}, or the socket's {@code .s.PGSQL.<port>.lock}) names a pid; that pid is:
+ * Clears what an earlier ampd left behind (docs/design.md "Managed PostgreSQL" 4). A lock file
+ * ({@code postmaster.pid}, or the socket's {@code .s.PGSQL.<port>.lock}) names a pid; that pid is:
  *
  * <ul>
  *   <li>OURS: a live postgres whose working directory is this data dir (the postmaster chdirs

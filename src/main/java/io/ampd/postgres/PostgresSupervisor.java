@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a private PostgreSQL cluster for {@code ampd solo}: DESIGN.md "Managed PostgreSQL".
+ * Runs a private PostgreSQL cluster for {@code ampd solo}: docs/design.md "Managed PostgreSQL".
  *
  * <p>{@link #start} reads like the steps: locate binaries, stop an orphan of this data dir, initdb
  * if {@code PG_VERSION} is missing, start postgres, wait until ready, create database {@code amp}

@@ -13,11 +13,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Where PostgreSQL puts its Unix socket (DESIGN.md "Managed PostgreSQL" 7): the data dir itself
- * (0700), unless {@code <dir>/.s.PGSQL.<port>} would pass the OS limit for socket paths. Then a
- * private dir {@code ampd-<hash of the data dir>} under {@code $XDG_RUNTIME_DIR} (when set and
- * reachable by the PostgreSQL user) or the temp dir. Such a dir must be a real directory owned by
- * the PostgreSQL user with mode 0700; anything else there is an error, never reused.
+ * Where PostgreSQL puts its Unix socket (docs/design.md "Managed PostgreSQL" 7): the data dir
+ * itself (0700), unless {@code <dir>/.s.PGSQL.<port>} would pass the OS limit for socket paths.
+ * Then a private dir {@code ampd-<hash of the data dir>} under {@code $XDG_RUNTIME_DIR} (when set
+ * and reachable by the PostgreSQL user) or the temp dir. Such a dir must be a real directory owned
+ * by the PostgreSQL user with mode 0700; anything else there is an error, never reused.
  *
  * @param dir the socket directory
  * @param fallback true when it is the private dir outside the data dir (removed on close)
