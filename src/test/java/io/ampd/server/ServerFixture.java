@@ -113,7 +113,10 @@ final class ServerFixture implements AutoCloseable {
                     List.of(EvmTable.BLOCKS, EvmTable.TRANSACTIONS, EvmTable.LOGS))));
   }
 
-  /** Runs a new job of {@code ref} to its end (or until {@code stop}); returns its id. */
+  /**
+   * Runs a new job of {@code ref} to its end (or until {@code stop}), then marks it COMPLETED;
+   * returns its id.
+   */
   long extract(DatasetRef ref, int segmentBlocks, StopSignal stop) throws Exception {
     EvmRpcManifest manifest =
         new DatasetRepository(db.dataSource()).find(ref).orElseThrow().manifest();
@@ -130,6 +133,12 @@ final class ServerFixture implements AutoCloseable {
                 dataDir,
                 segmentBlocks,
                 stop));
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement s =
+            c.prepareStatement("UPDATE jobs SET status = 'COMPLETED' WHERE id = ?")) {
+      s.setLong(1, job);
+      s.executeUpdate();
+    }
     return job;
   }
 
