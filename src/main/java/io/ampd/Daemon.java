@@ -104,6 +104,9 @@ public final class Daemon {
   private ExecutorService healthThread; // guarded by this
   private final List<String> roles = new ArrayList<>();
 
+  /** What starts once the process is ready: work that should not compete with its start. */
+  private final List<Runnable> afterReady = new ArrayList<>();
+
   public Daemon(CliContext context, Invocation invocation) {
     this.context = context;
     this.invocation = invocation;
@@ -157,8 +160,9 @@ public final class Daemon {
       } catch (RuntimeException e) {
         throw closeAfter(e, serverStart, QueryServer::close);
       }
-      closer.add("query server", join(serverStart));
+      QueryServer server = closer.add("query server", join(serverStart));
       log.info("query endpoints: {}", describe(endpoints));
+      afterReady.add(server::openEngine);
       return serve("server", closer);
     }
   }
@@ -241,6 +245,7 @@ public final class Daemon {
       join(worker);
       if (server != null) {
         log.info("query endpoints: {}", describe(endpoints));
+        afterReady.add(server::openEngine);
       }
       return serve("solo", closer);
     }
@@ -403,6 +408,7 @@ public final class Daemon {
     }
     phase = "ready";
     log.info("ampd {} {} ready in {} ms", role, Version.get(), elapsedMillis());
+    afterReady.forEach(Runnable::run);
     int code = context.shutdown().await();
     phase = "stopping";
     long stopStart = System.nanoTime();

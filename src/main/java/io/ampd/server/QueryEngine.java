@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,16 +46,37 @@ final class QueryEngine implements AutoCloseable {
   /** Table functions a query may call: they read no file. */
   static final List<String> TABLE_FUNCTIONS = List.of("range", "generate_series", "unnest");
 
-  private final CompletableFuture<DuckDBConnection> root;
+  private final ServerConfig config;
+  private final Path dataDir;
+  private final CompletableFuture<DuckDBConnection> root = new CompletableFuture<>();
+  private final AtomicBoolean opening = new AtomicBoolean();
   private volatile boolean closed;
 
-  private QueryEngine(CompletableFuture<DuckDBConnection> root) {
-    this.root = root;
+  private QueryEngine(ServerConfig config, Path dataDir) {
+    this.config = config;
+    this.dataDir = dataDir;
   }
 
-  /** Starts opening the engine on a thread of its own; {@link #connect} waits for it. */
+  /** An engine that opens on {@link #open} or on the first {@link #connect}, whichever first. */
+  static QueryEngine create(ServerConfig config, Path dataDir) {
+    return new QueryEngine(config, dataDir);
+  }
+
+  /** An engine already opening (tests). */
   static QueryEngine start(ServerConfig config, Path dataDir) {
-    CompletableFuture<DuckDBConnection> root = new CompletableFuture<>();
+    QueryEngine engine = create(config, dataDir);
+    engine.open();
+    return engine;
+  }
+
+  /**
+   * Starts opening the engine on a thread of its own, once: after a role's start, so that loading
+   * DuckDB does not compete with it for the processors.
+   */
+  void open() {
+    if (!opening.compareAndSet(false, true)) {
+      return;
+    }
     Thread opener =
         new Thread(
             () -> {
@@ -67,7 +89,6 @@ final class QueryEngine implements AutoCloseable {
             "query-engine-open");
     opener.setDaemon(true);
     opener.start();
-    return new QueryEngine(root);
   }
 
   /** Settings of the engine, as SQL; the last one locks them. */
@@ -153,6 +174,7 @@ final class QueryEngine implements AutoCloseable {
     if (closed) {
       throw new QueryException(QueryException.Kind.SHUTTING_DOWN, "the server is stopping");
     }
+    open();
     DuckDBConnection c;
     try {
       c = root.get(OPEN_WAIT_SECONDS, TimeUnit.SECONDS);

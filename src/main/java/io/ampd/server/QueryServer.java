@@ -60,7 +60,7 @@ public final class QueryServer implements AutoCloseable {
       HostPort flightAddr,
       HostPort jsonlAddr,
       String version) {
-    QueryEngine engine = QueryEngine.start(config, dataDir);
+    QueryEngine engine = QueryEngine.create(config, dataDir);
     BufferAllocator allocator = new RootAllocator();
     QuerySnapshotRepository catalog = new QuerySnapshotRepository(metadb);
     QueryService service = new QueryService(engine, catalog, dataDir, config, allocator);
@@ -94,6 +94,14 @@ public final class QueryServer implements AutoCloseable {
       throw JsonlEndpoint.Endpoints.cannotListen(
           addr, "the Arrow Flight SQL endpoint", "flight_addr", "1612", e);
     }
+  }
+
+  /**
+   * Opens the query engine now, on a thread of its own (else the first query opens it): called
+   * once the process has started.
+   */
+  public void openEngine() {
+    engine.open();
   }
 
   /** The Flight endpoint's port, or -1. */

@@ -190,10 +190,19 @@ public final class AmpdProcess implements AutoCloseable {
     }
   }
 
-  /** Environment giving ampd a free admin port; returns the port through {@code env}. */
+  /**
+   * Environment giving ampd the admin port {@code port} and free ports for the query endpoints (so
+   * that two tests' ampds never meet on the defaults).
+   */
   public static Map<String, String> envWithAdminPort(int port) {
     Map<String, String> env = new HashMap<>();
     env.put("AMP_CONFIG_ADMIN_API_ADDR", "127.0.0.1:" + port);
+    try {
+      env.put("AMP_CONFIG_FLIGHT_ADDR", "127.0.0.1:" + freePort());
+      env.put("AMP_CONFIG_JSONL_ADDR", "127.0.0.1:" + freePort());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return env;
   }
 
