@@ -10,7 +10,7 @@ import java.util.List;
  * file in {@code manifests_dir}.
  *
  * <pre>
- * {"namespace": "example",   a letter or digit, then letters, digits, _ - . (64 max)
+ * {"namespace": "example",   a letter or digit, then letters, digits, _ - . (64 max); or _
  *  "name": "eth",            same
  *  "version": "1.0.0",       same; semver is customary, any such string is accepted
  *  "manifest": {…}}          see {@link ManifestParser}
@@ -29,16 +29,21 @@ public record DatasetRegistration(DatasetRef ref, EvmRpcManifest manifest) {
   /** Validates a registration document. */
   public static DatasetRegistration parse(JsonNode document) {
     DocumentReader r = DocumentReader.of(DOC, "", document, FIELDS, HINT);
-    String namespace = r.requiredMatching("namespace", Names.DATASET_PART, Names.DATASET_PART_RULE);
+    String namespace = r.requiredMatching("namespace", Names.NAMESPACE, Names.NAMESPACE_RULE);
     String name = r.requiredMatching("name", Names.DATASET_PART, Names.DATASET_PART_RULE);
     String version = r.requiredMatching("version", Names.DATASET_PART, Names.DATASET_PART_RULE);
     EvmRpcManifest manifest = ManifestParser.parse(r.required("manifest"), DOC, "manifest");
     return new DatasetRegistration(new DatasetRef(namespace, name, version), manifest);
   }
 
-  /** Whether {@code part} is a valid namespace, name or version. */
+  /** Whether {@code part} is a valid name or version. */
   public static boolean isValidPart(String part) {
     return part != null && Names.DATASET_PART.matcher(part).matches();
+  }
+
+  /** Whether {@code namespace} is a valid namespace: a valid part, or {@code _}. */
+  public static boolean isValidNamespace(String namespace) {
+    return namespace != null && Names.NAMESPACE.matcher(namespace).matches();
   }
 
   /** The registration document, with the manifest in canonical form. */

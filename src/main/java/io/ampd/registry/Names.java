@@ -19,6 +19,13 @@ final class Names {
       "expected a letter, then letters, digits, _ - . (at most 64 characters)";
 
   static final Pattern DATASET_PART = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+  /** A namespace is a dataset part, or {@code _}: Amp's global namespace, of names without one. */
+  static final Pattern NAMESPACE = Pattern.compile("_|[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+  static final String NAMESPACE_RULE =
+      "expected _ (the global namespace), or a letter or digit, then letters, digits, _ - . (at"
+          + " most 64 characters)";
   static final String DATASET_PART_RULE =
       "expected a letter or digit, then letters, digits, _ - . (at most 64 characters)";
 }

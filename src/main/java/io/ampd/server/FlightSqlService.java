@@ -271,12 +271,42 @@ final class FlightSqlService extends BasicFlightSqlProducer {
 
   // ---- running a query ----
 
+  /**
+   * The schema of {@code sql}'s result, planned on a query thread (DuckDB parses and plans on the
+   * calling thread, recursively: gRPC's threads have the small stacks of the launcher's JVM).
+   */
   private Schema schemaOf(String sql) {
-    try (QueryService.Admission admission = service.admit();
-        RunningQuery query = admission.start(sql, Format.SCHEMA)) {
-      return query.schema();
+    QueryService.Admission admission;
+    try {
+      admission = service.admit();
     } catch (QueryException e) {
       throw status(e);
+    }
+    java.util.concurrent.Future<Schema> planned;
+    try {
+      planned =
+          queries.submit(
+              () -> {
+                try (admission;
+                    RunningQuery query = admission.start(sql, Format.SCHEMA)) {
+                  return query.schema();
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      admission.close();
+      throw status(new QueryException(Kind.SHUTTING_DOWN, "the server is stopping"));
+    }
+    try {
+      return planned.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof QueryException q) {
+        throw status(q);
+      }
+      throw status(new QueryException(Kind.INTERNAL, "planning failed: " + e.getCause(), e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      planned.cancel(true);
+      throw status(new QueryException(Kind.CANCELLED, "interrupted"));
     }
   }
 
@@ -592,16 +622,7 @@ final class FlightSqlService extends BasicFlightSqlProducer {
   /** The Arrow schema a query of {@code table} gives: what DuckDB exports for its columns. */
   private Schema tableSchema(String table) {
     return tableSchemas.computeIfAbsent(
-        table,
-        t -> {
-          try (QueryService.Admission admission = service.admit();
-              RunningQuery q =
-                  admission.start("SELECT * FROM " + QueryPlanner.emptyTable(t), Format.SCHEMA)) {
-            return q.schema();
-          } catch (QueryException e) {
-            throw status(e);
-          }
-        });
+        table, t -> schemaOf("SELECT * FROM " + QueryPlanner.emptyTable(t)));
   }
 
   /** A SQL LIKE pattern ({@code %}, {@code _}, {@code \} escapes) as a regular expression. */

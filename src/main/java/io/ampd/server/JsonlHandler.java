@@ -336,7 +336,7 @@ final class JsonlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void finish(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-    HttpUtil.setKeepAlive(response, keepAlive);
+    setKeepAlive(response, keepAlive);
     var written = ctx.writeAndFlush(response);
     if (!keepAlive) {
       written.addListener(ChannelFutureListener.CLOSE);
@@ -362,8 +362,18 @@ final class JsonlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     h.set(HttpHeaderNames.CONTENT_TYPE, NDJSON);
     h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     HttpUtil.setTransferEncodingChunked(response, true);
-    HttpUtil.setKeepAlive(response, keepAlive);
+    setKeepAlive(response, keepAlive);
     return response;
+  }
+
+  /**
+   * Keep-alive, and how long an idle connection is kept: clients that read it close theirs first.
+   */
+  private static void setKeepAlive(HttpResponse response, boolean keepAlive) {
+    HttpUtil.setKeepAlive(response, keepAlive);
+    if (keepAlive) {
+      response.headers().set("Keep-Alive", "timeout=" + JsonlEndpoint.IDLE_SECONDS);
+    }
   }
 
   private FullHttpResponse health() {

@@ -97,8 +97,8 @@ public final class QueryServer implements AutoCloseable {
   }
 
   /**
-   * Opens the query engine now, on a thread of its own (else the first query opens it): called
-   * once the process has started.
+   * Opens the query engine now, on a thread of its own (else the first query opens it): called once
+   * the process has started.
    */
   public void openEngine() {
     engine.open();
