@@ -131,6 +131,53 @@ final class FlightSqlService extends BasicFlightSqlProducer {
     return v == null ? "unknown" : v;
   }
 
+  // ---- requests that are not Flight SQL's ----
+
+  @Override
+  public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    return flightSqlOnly(descriptor, () -> super.getFlightInfo(context, descriptor));
+  }
+
+  @Override
+  public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
+    return flightSqlOnly(descriptor, () -> super.getSchema(context, descriptor));
+  }
+
+  @Override
+  public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+    try {
+      super.getStream(context, ticket, listener);
+    } catch (FlightRuntimeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("not a ticket of this server")
+          .toRuntimeException();
+    }
+  }
+
+  /**
+   * Runs {@code call} for a descriptor holding a Flight SQL command; a path descriptor, or bytes
+   * that are not a command, answer INVALID_ARGUMENT (not Arrow's INTERNAL).
+   */
+  private static <T> T flightSqlOnly(
+      FlightDescriptor descriptor, java.util.function.Supplier<T> call) {
+    if (!descriptor.isCommand()) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("only Flight SQL commands are served, not path descriptors")
+          .toRuntimeException();
+    }
+    try {
+      return call.get();
+    } catch (FlightRuntimeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw CallStatus.INVALID_ARGUMENT
+          .withDescription("not a Flight SQL command: " + e.getMessage())
+          .toRuntimeException();
+    }
+  }
+
   // ---- statements ----
 
   @Override

@@ -289,4 +289,61 @@ class ServerIT {
     server.signal("TERM");
     assertEquals(0, server.waitFor(Duration.ofSeconds(20)), server.stderr());
   }
+
+  @Test
+  void aTakenPortFailsTheStartBeforeAnythingIsCreated() throws Exception {
+    Path ampDir = base.resolve("fresh-amp-dir");
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Map<String, String> env = AmpdProcess.envWithAdminPort(AmpdProcess.freePort());
+      env.put("AMP_CONFIG_JSONL_ADDR", "127.0.0.1:" + taken.getLocalPort());
+      AmpdProcess.Result r =
+          AmpdProcess.run(
+              base, env, Duration.ofSeconds(30), "--amp-dir", ampDir.toString(), "solo");
+      assertEquals(1, r.exitCode(), r.toString());
+      assertTrue(
+          r.stderr()
+              .contains(
+                  "error: cannot listen on 127.0.0.1:"
+                      + taken.getLocalPort()
+                      + " for the JSON Lines endpoint: Address already in use\n"
+                      + "hint: stop the process using that address, or set jsonl_addr"),
+          r.stderr());
+      assertTrue(!r.stderr().contains("\tat "), r.stderr());
+    }
+    assertTrue(!Files.exists(ampDir), "the amp dir was created: nothing may be, before the check");
+  }
+
+  @Test
+  void soloRunsOnlyTheEndpointsItIsGiven() throws Exception {
+    int admin = AmpdProcess.freePort();
+    Map<String, String> env = AmpdProcess.envWithAdminPort(admin);
+    String jsonl = env.get("AMP_CONFIG_JSONL_ADDR");
+    String flight = env.get("AMP_CONFIG_FLIGHT_ADDR");
+    AmpdProcess solo =
+        AmpdProcess.start(
+            base, env, "--amp-dir", base.resolve("amp").toString(), "solo", "--jsonl-server");
+    processes.add(solo);
+    await(
+        "solo ready",
+        solo,
+        START,
+        () -> solo.stderr().contains("ampd solo") && solo.stderr().contains(" ready in "));
+    assertEquals(200, jsonl(jsonl, "SELECT 1").statusCode());
+    for (String closed : List.of("127.0.0.1:" + admin, flight)) {
+      String[] hp = closed.split(":");
+      assertTrue(
+          !canConnect(hp[0], Integer.parseInt(hp[1])), closed + " listens: " + solo.stderr());
+    }
+    solo.signal("TERM");
+    assertEquals(0, solo.waitFor(Duration.ofSeconds(30)), solo.stderr());
+  }
+
+  private static boolean canConnect(String host, int port) {
+    try (java.net.Socket s = new java.net.Socket(host, port)) {
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
 }

@@ -388,4 +388,66 @@ class QueryServerTest {
     assertFalse(Files.exists(Path.of("/tmp/ampd-test-attach.db")));
     assertEquals(hadExtensions, Files.exists(home), "an extension directory appeared");
   }
+
+  @Test
+  void flightAcceptsAHandshakeAndAnswersUnimplementedCallsWithoutFailing() throws Exception {
+    try (org.apache.arrow.memory.BufferAllocator a = new org.apache.arrow.memory.RootAllocator();
+        org.apache.arrow.flight.FlightClient client =
+            org.apache.arrow.flight.FlightClient.builder(
+                    a,
+                    org.apache.arrow.flight.Location.forGrpcInsecure(
+                        "127.0.0.1", f.server.flightPort()))
+                .build()) {
+      client.handshake(); // Amp's server panics here
+      org.apache.arrow.flight.FlightRuntimeException list =
+          assertThrows(
+              org.apache.arrow.flight.FlightRuntimeException.class,
+              () -> client.listFlights(org.apache.arrow.flight.Criteria.ALL).iterator().next());
+      assertEquals(org.apache.arrow.flight.FlightStatusCode.UNIMPLEMENTED, list.status().code());
+      org.apache.arrow.flight.FlightRuntimeException action =
+          assertThrows(
+              org.apache.arrow.flight.FlightRuntimeException.class,
+              () ->
+                  client.doAction(new org.apache.arrow.flight.Action("no-such-action")).hasNext());
+      assertTrue(
+          action.status().code() == org.apache.arrow.flight.FlightStatusCode.UNIMPLEMENTED
+              || action.status().code()
+                  == org.apache.arrow.flight.FlightStatusCode.INVALID_ARGUMENT,
+          action.toString());
+      org.apache.arrow.flight.FlightRuntimeException path =
+          assertThrows(
+              org.apache.arrow.flight.FlightRuntimeException.class,
+              () -> client.getInfo(org.apache.arrow.flight.FlightDescriptor.path("blocks")));
+      assertTrue(
+          path.status().code() != org.apache.arrow.flight.FlightStatusCode.INTERNAL,
+          path.toString());
+      // a refused statement is INVALID_ARGUMENT with the reason and Amp's code in the metadata
+      org.apache.arrow.flight.sql.FlightSqlClient sql =
+          new org.apache.arrow.flight.sql.FlightSqlClient(client);
+      org.apache.arrow.flight.FlightRuntimeException drop =
+          assertThrows(
+              org.apache.arrow.flight.FlightRuntimeException.class,
+              () -> sql.execute("DROP TABLE x"));
+      assertEquals(org.apache.arrow.flight.FlightStatusCode.INVALID_ARGUMENT, drop.status().code());
+      assertTrue(drop.getMessage().contains("a DROP statement"), drop.getMessage());
+      assertEquals("INVALID_QUERY", drop.status().metadata().get("error-code"));
+      // and the server still answers
+      org.apache.arrow.flight.FlightInfo info = sql.execute("SELECT 42 AS answer");
+      try (org.apache.arrow.flight.FlightStream stream =
+          sql.getStream(info.getEndpoints().get(0).getTicket())) {
+        assertTrue(stream.next());
+        assertEquals(
+            42, ((org.apache.arrow.vector.IntVector) stream.getRoot().getVector(0)).get(0));
+      }
+    }
+  }
+
+  @Test
+  void deeplyNestedSqlIsRefusedNotFatal() throws Exception {
+    String deep = "SELECT " + "(".repeat(100_000) + "1" + ")".repeat(100_000);
+    HttpResponse<String> r = f.jsonl(deep);
+    assertEquals(400, r.statusCode(), r.body().substring(0, Math.min(300, r.body().length())));
+    error(r);
+    assertEquals(1, f.rows("SELECT 1 AS one").get(0).get("one").asInt());
+  }
 }
