@@ -79,7 +79,6 @@ final class FlightSqlService extends BasicFlightSqlProducer {
 
   private final QueryService service;
   private final QuerySnapshotRepository catalog;
-  private final QueryEngine engine;
   private final BufferAllocator allocator;
   private final ExecutorService queries;
   private final SqlInfoBuilder sqlInfo;
@@ -90,13 +89,11 @@ final class FlightSqlService extends BasicFlightSqlProducer {
   FlightSqlService(
       QueryService service,
       QuerySnapshotRepository catalog,
-      QueryEngine engine,
       BufferAllocator allocator,
       ExecutorService queries,
       String version) {
     this.service = service;
     this.catalog = catalog;
-    this.engine = engine;
     this.allocator = allocator;
     this.queries = queries;
     this.sqlInfo =

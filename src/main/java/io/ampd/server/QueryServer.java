@@ -69,8 +69,7 @@ public final class QueryServer implements AutoCloseable {
     try {
       if (flightAddr != null) {
         server.flightService =
-            new FlightSqlService(
-                service, catalog, engine, allocator, server.flightQueries, version);
+            new FlightSqlService(service, catalog, allocator, server.flightQueries, version);
         server.flight = startFlight(flightAddr, allocator, server.flightService);
       }
       if (jsonlAddr != null) {

@@ -2,6 +2,7 @@ package io.ampd.server;
 
 import io.ampd.config.ServerConfig;
 import io.ampd.metadb.MetadbException;
+import io.ampd.metadb.QuerySnapshot;
 import io.ampd.metadb.QuerySnapshotRepository;
 import io.ampd.metadb.QuerySnapshotRepository.Found;
 import io.ampd.metadb.QuerySnapshotRepository.NoDataset;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -166,10 +168,7 @@ final class QueryService implements AutoCloseable {
 
   private Plan plan(Analysis analysis) {
     if (analysis.tables().isEmpty()) {
-      return QueryPlanner.plan(
-          analysis,
-          new io.ampd.metadb.QuerySnapshot(java.util.Map.of(), java.util.Map.of()),
-          dataDir);
+      return QueryPlanner.plan(analysis, new QuerySnapshot(Map.of(), Map.of()), dataDir);
     }
     QuerySnapshotRepository.Result result;
     try {
