@@ -41,7 +41,7 @@ import org.apache.arrow.memory.RootAllocator;
  * plain DuckDB connection in this JVM over the files the metadata database records). The lookup
  * values come from the data, from the middle file of the table, and change every iteration. Each
  * path runs every query {@code bench.queryWarmup} times first (default 5, not counted), then {@code
- * bench.queryRounds} times (default 20); in each iteration the paths take turns at going first.
+ * bench.queryRounds} times (default 30); in each iteration the paths take turns at going first.
  * Target: each query's median through each endpoint at most 1.3 × its floor's median + 5 ms.
  *
  * <p>Streaming: {@code SELECT *} of the whole transactions table through each path, once to warm up
@@ -98,7 +98,7 @@ public final class QueryBench {
             BenchProperties.intProperty("bench.batchSize", 50, 1),
             BenchProperties.intProperty("bench.concurrency", 4, 1),
             BenchProperties.intProperty("bench.queryWarmup", 5, 1),
-            BenchProperties.intProperty("bench.queryRounds", 20, 1),
+            BenchProperties.intProperty("bench.queryRounds", 30, 1),
             BenchProperties.intProperty("bench.streamRounds", 3, 1),
             launcher,
             List.copyOf(flags));
@@ -181,8 +181,13 @@ public final class QueryBench {
           List<Query> queries = queries(settings.blocks(), files, floor);
           QueryReport report =
               new QueryReport(settings, config.server(), files, extractSeconds, paths);
-          latency(settings, queries, paths, report);
-          streaming(settings, paths, report);
+          Meter meter = new Meter(ProcessHandle.current().pid());
+          Meter.Reading m0 = meter.read();
+          latency(settings, queries, paths, jsonl, report);
+          report.phase("latency (warm-up and rounds)", meter.since(m0));
+          Meter.Reading m1 = meter.read();
+          streaming(settings, paths, jsonl, report);
+          report.phase("streaming (warm-up and rounds)", meter.since(m1));
           return report;
         }
       }
@@ -304,11 +309,16 @@ public final class QueryBench {
 
   /** Warm-up, then the counted rounds; the paths take turns at going first. */
   private static void latency(
-      Settings settings, List<Query> queries, List<SqlPath> paths, QueryReport report)
+      Settings settings,
+      List<Query> queries,
+      List<SqlPath> paths,
+      JsonLinesPath jsonl,
+      QueryReport report)
       throws Exception {
     int iterations = settings.warmup() + settings.rounds();
     for (int i = 0; i < iterations; i++) {
       boolean counted = i >= settings.warmup();
+      jsonl.countLines(!counted);
       if (i == 0 || i == settings.warmup()) {
         System.err.printf(
             "bench: %s%n",
@@ -337,18 +347,18 @@ public final class QueryBench {
   }
 
   /** {@code SELECT *} of transactions through each path: once to warm up, then counted. */
-  private static void streaming(Settings settings, List<SqlPath> paths, QueryReport report)
+  private static void streaming(
+      Settings settings, List<SqlPath> paths, JsonLinesPath jsonl, QueryReport report)
       throws Exception {
     Query all = new Query("SELECT * FROM transactions", i -> "SELECT * FROM {transactions}");
     System.err.printf("bench: streaming, %d rounds after a warm-up%n", settings.streamRounds());
     for (int i = -1; i < settings.streamRounds(); i++) {
+      jsonl.countLines(i < 0);
       for (SqlPath p : rotated(paths, Math.max(0, i))) {
         long start = System.nanoTime();
         SqlPath.Fetched f = p.fetch(all.sql(i, p));
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (i >= 0) {
-          report.stream(p.label(), seconds, f);
-        }
+        report.stream(p.label(), seconds, f, i >= 0);
       }
     }
   }

@@ -24,6 +24,7 @@ final class QueryReport {
   private final Map<String, Stats> rows = new LinkedHashMap<>();
   private final Map<String, String> sql = new LinkedHashMap<>();
   private final Map<String, Stream> streams = new LinkedHashMap<>();
+  private final Map<String, Meter.Phase> phases = new LinkedHashMap<>();
   private final List<String> errors = new ArrayList<>();
 
   /** One path's streaming rounds. */
@@ -55,7 +56,7 @@ final class QueryReport {
 
   /**
    * The row counts of one iteration of {@code query}, by path; the first path (the floor) is the
-   * reference, and any other count is an error.
+   * reference, and any other count is an error (-1: not counted).
    */
   void rows(String query, int iteration, Map<String, Long> byPath, boolean counted) {
     Long floor = byPath.get(paths.get(0));
@@ -64,7 +65,7 @@ final class QueryReport {
     }
     byPath.forEach(
         (path, n) -> {
-          if (!n.equals(floor) && errors.size() < 20) {
+          if (n >= 0 && !n.equals(floor) && errors.size() < 20) {
             errors.add(
                 String.format(
                     Locale.ROOT,
@@ -84,14 +85,44 @@ final class QueryReport {
     sql.put(query, text);
   }
 
-  void stream(String path, double seconds, SqlPath.Fetched fetched) {
+  /**
+   * One streaming fetch through {@code path}. The warm-up's ({@code counted} false) gives the rows
+   * and bytes of the path (its rows must be the floor's, which goes first); a counted one gives a
+   * time, and its rows, when counted, must be the same.
+   */
+  void stream(String path, double seconds, SqlPath.Fetched fetched, boolean counted) {
     Stream s = streams.computeIfAbsent(path, p -> new Stream());
-    if (!s.seconds.isEmpty() && (s.rows != fetched.rows())) {
-      errors.add(path + " streamed " + fetched.rows() + " rows, before " + s.rows);
+    if (!counted) {
+      s.rows = fetched.rows();
+      s.bytes = fetched.bytes();
+      Stream floor = streams.get(paths.get(0));
+      if (floor != null && s.rows != floor.rows) {
+        errors.add(
+            String.format(
+                Locale.ROOT,
+                "%s streamed %,d rows, %s %,d",
+                path,
+                s.rows,
+                paths.get(0),
+                floor.rows));
+      }
+      return;
+    }
+    if (fetched.rows() >= 0 && fetched.rows() != s.rows) {
+      errors.add(
+          String.format(
+              Locale.ROOT,
+              "%s streamed %,d rows, in its warm-up %,d",
+              path,
+              fetched.rows(),
+              s.rows));
     }
     s.seconds.add(seconds);
-    s.rows = fetched.rows();
-    s.bytes = fetched.bytes();
+  }
+
+  /** The CPU a part of the benchmark took, this JVM's and the machine's. */
+  void phase(String name, Meter.Phase p) {
+    phases.put(name, p);
   }
 
   List<String> errors() {
@@ -105,6 +136,7 @@ final class QueryReport {
     latencyTable(out);
     targets(out);
     streaming(out);
+    cpu(out);
     out.append("The queries, as the server got them (first counted round; the floor runs the")
         .append(" same text with each table as `read_parquet([...]) AS <table>`):\n\n");
     int n = 1;
@@ -117,6 +149,9 @@ final class QueryReport {
           .append("`\n");
     }
     out.append("\n");
+    out.append(
+        "A result's rows are checked against the floor's: through JSON Lines in the warm-up,"
+            + " through Flight in every round.\n\n");
     for (String error : errors) {
       out.append("ERROR: ").append(error).append("\n");
     }
@@ -153,15 +188,18 @@ final class QueryReport {
                 + " query_timeout %d s, max_concurrent_queries %d)%n- this JVM runs with the"
                 + " launcher's JVM flags and Arrow's: %s%n- floor: the same SQL, each table as"
                 + " `read_parquet([...])` of every file the metadata database records for its"
-                + " active revision, run by a plain DuckDB JDBC connection (in-memory, DuckDB's"
-                + " defaults) in this JVM, every row fetched through DuckDB's Arrow export"
+                + " active revision, run by a plain DuckDB JDBC connection in this JVM (in-memory;"
+                + " DuckDB's defaults but for the server engine's `jdbc_stream_results=true` and"
+                + " `parquet_metadata_cache=true`), every row fetched through DuckDB's Arrow export"
                 + " (`arrowExportStream`, %,d-row batches)%n- JSON Lines: the JDK HttpClient"
-                + " (HTTP/1.1, one kept-alive connection), `POST /`, the whole body read; Flight"
-                + " SQL: Arrow's FlightSqlClient, `execute` then `getStream` of each endpoint,"
-                + " every batch read (one gRPC channel)%n- each path ran every query %d times to"
-                + " warm up (not counted), then %d rounds; lookup values come from the middle file"
-                + " of the table and change every round; in each round the paths take turns at"
-                + " going first%n%n| table | files | rows | size |%n|---|--:|--:|--:|%n%s%n",
+                + " (HTTP/1.1, one kept-alive connection), `POST /`, the whole body read (its lines"
+                + " counted in the warm-up only: a pass over every byte that the Arrow paths do not"
+                + " pay); Flight SQL: Arrow's FlightSqlClient, `execute` then `getStream` of each"
+                + " endpoint, every batch read (one gRPC channel)%n- each path ran every query %d"
+                + " times to warm up (not counted), then %d rounds; lookup values come from the"
+                + " middle file of the table and change every round; in each round the paths take"
+                + " turns at going first%n%n| table | files | rows | size"
+                + " |%n|---|--:|--:|--:|%n%s%n",
             QueryBench.DATASET,
             settings.blocks(),
             totalRows,
@@ -244,6 +282,27 @@ final class QueryReport {
                         s.median() / limit)));
       }
     }
+    out.append("\n");
+  }
+
+  private void cpu(StringBuilder out) {
+    out.append(
+        "CPU: this JVM holds the server, the floor and the clients; the machine's busy time counts"
+            + " everything else too (PostgreSQL, other users), so a busy neighbour shows.\n\n"
+            + "| part | time | CPU this JVM | of it GC | machine busy | load after |\n"
+            + "|---|--:|--:|--:|--:|---|\n");
+    phases.forEach(
+        (name, p) ->
+            out.append(
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %.1f s | %.1f s | %.2f s | %.2f cores | %s |%n",
+                    name,
+                    p.seconds(),
+                    p.jvmCpu(),
+                    p.jvmGc(),
+                    p.machineBusyCores(),
+                    p.loadAverage())));
     out.append("\n");
   }
 

@@ -24,7 +24,7 @@ interface SqlPath extends AutoCloseable {
   /**
    * What a fetch read.
    *
-   * @param rows result rows
+   * @param rows result rows; -1 when not counted
    * @param bytes what the client received: Arrow buffers for Arrow paths, the body for JSON Lines
    */
   record Fetched(long rows, long bytes) {}
