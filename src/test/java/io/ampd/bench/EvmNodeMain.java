@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
  * The extraction benchmark's JSON-RPC node in a JVM of its own: {@code EvmNodeMain <seed> <head>
  * <threads>} serves {@code new SyntheticChain(seed)} up to block {@code head} with a {@link
  * FakeEvmNode} of {@code threads} threads, prints {@value #READY}{@code <url>} on stdout once it
- * accepts requests, and runs until it is killed ({@link ExtractBench} does, by pid).
+ * accepts requests, and runs until it is killed (the benchmark that started it does, by pid).
  */
 public final class EvmNodeMain {
   static final String READY = "fake-evm-node ready at ";

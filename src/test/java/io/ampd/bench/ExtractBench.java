@@ -1,20 +1,14 @@
 package io.ampd.bench;
 
 import io.ampd.config.PgUrl;
-import io.ampd.extract.EvmRpcJobRunner;
 import io.ampd.metadb.FileRepository;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.Migrations;
 import io.ampd.metadb.TableProgress;
 import io.ampd.registry.DatasetRef;
-import io.ampd.registry.EvmRpcManifest;
-import io.ampd.registry.EvmTable;
 import io.ampd.registry.ProviderConfig;
-import io.ampd.registry.RetryPolicy;
 import io.ampd.testing.FakeEvmNode;
-import io.ampd.testing.NoStop;
 import io.ampd.testing.TestPostgres;
-import io.ampd.worker.JobContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -22,18 +16,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -73,8 +59,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ExtractBench {
   static final double TARGET = 0.70;
-  private static final long SEED = 7;
-  private static final long NODE_READY_MILLIS = 60_000;
+  private static final DatasetRef DATASET = new DatasetRef("bench", "chain", "1.0.0");
 
   private ExtractBench() {}
 
@@ -108,8 +93,9 @@ public final class ExtractBench {
     try (TempDir dir = TempDir.create(Path.of(System.getProperty("java.io.tmpdir")), "extract-")) {
       work.set(dir);
       Path dataDir = dir.mkdir("data");
-      try (Child node = startNode(dir.path().resolve("node.log"), blocks + warmup, concurrency)) {
-        String url = nodeUrl(node);
+      try (Child node =
+          ChainSetup.startNode(dir.path().resolve("node.log"), blocks + warmup, concurrency)) {
+        String url = ChainSetup.nodeUrl(node);
         Meter meter = new Meter(node.pid());
         // The node's JIT takes a full pass or two to settle: warm it over the whole range.
         ceiling(url, 0, blocks - 1, batch, concurrency);
@@ -117,24 +103,19 @@ public final class ExtractBench {
         PgUrl pg = TestPostgres.shared().createDatabase("extract_bench");
         Migrations.migrate(pg, line -> {});
         try (MetadataDb db = MetadataDb.open(pg, 4, "extract-bench")) {
-          ProviderConfig provider =
-              new ProviderConfig(
-                  "bench",
-                  "evm-rpc",
-                  url,
-                  "bench",
-                  concurrency,
-                  batch,
-                  Duration.ofSeconds(10),
-                  new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(2)));
-          extract(db, dataDir, provider, "warmup", blocks, blocks + warmup - 1, segment);
+          ProviderConfig provider = ChainSetup.provider(url, batch, concurrency);
+          ChainSetup.register(db, DATASET, 0, blocks + warmup - 1);
+          ChainSetup.extract(
+              db, dataDir, provider, DATASET, "warmup", blocks, blocks + warmup - 1, segment);
           List<Meter.Phase> ceilings = new ArrayList<>();
           List<Meter.Phase> extractions = new ArrayList<>();
           ceilings.add(measureCeiling(meter, url, blocks, batch, concurrency));
           List<TableProgress> progress = List.of();
           for (int round = 1; round <= rounds; round++) {
             Meter.Reading e0 = meter.read();
-            long jobId = extract(db, dataDir, provider, "round" + round, 0, blocks - 1, segment);
+            long jobId =
+                ChainSetup.extract(
+                    db, dataDir, provider, DATASET, "round" + round, 0, blocks - 1, segment);
             extractions.add(meter.since(e0));
             progress = new FileRepository(db.dataSource()).progressOfJob(jobId);
             ceilings.add(measureCeiling(meter, url, blocks, batch, concurrency));
@@ -163,41 +144,6 @@ public final class ExtractBench {
       }
     }
     return missing;
-  }
-
-  /** Starts {@link EvmNodeMain} in a JVM of its own with default flags, this classpath. */
-  private static Child startNode(Path log, long head, int threads) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return Child.start(
-        List.of(
-            java.toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            EvmNodeMain.class.getName(),
-            Long.toString(SEED),
-            Long.toString(head),
-            Integer.toString(threads)),
-        Map.of(),
-        log);
-  }
-
-  /** Waits for the node's ready line and returns its URL. */
-  private static String nodeUrl(Child node) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + NODE_READY_MILLIS * 1_000_000;
-    while (System.nanoTime() < deadline) {
-      for (String line : Files.readAllLines(node.log(), StandardCharsets.UTF_8)) {
-        if (line.startsWith(EvmNodeMain.READY)) {
-          return line.substring(EvmNodeMain.READY.length()).trim();
-        }
-      }
-      if (!node.isAlive()) {
-        throw new BenchException("the node (pid " + node.pid() + ") exited", node.logTail());
-      }
-      Thread.sleep(20);
-    }
-    throw new BenchException(
-        "the node (pid " + node.pid() + ") printed no URL within " + NODE_READY_MILLIS + " ms",
-        node.logTail());
   }
 
   /** One ceiling measurement over blocks {@code 0..blocks-1}. */
@@ -271,62 +217,6 @@ public final class ExtractBench {
         .append(Long.toHexString(b))
         .append("\"}]}]");
     return s.toString();
-  }
-
-  private static long extract(
-      MetadataDb db,
-      Path dataDir,
-      ProviderConfig provider,
-      String key,
-      long first,
-      long last,
-      int segment)
-      throws Exception {
-    long jobId;
-    try (Connection c = db.dataSource().getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(
-          "INSERT INTO manifests (hash, kind, content) VALUES ('bench', 'evm-rpc', '{}')"
-              + " ON CONFLICT DO NOTHING");
-      s.execute(
-          "INSERT INTO datasets (namespace, name, version, manifest_hash)"
-              + " VALUES ('bench', 'chain', '1.0.0', 'bench') ON CONFLICT DO NOTHING");
-      try (ResultSet r =
-          s.executeQuery(
-              "INSERT INTO jobs (idempotency_key, dataset_namespace, dataset_name,"
-                  + " dataset_version, status) VALUES ('"
-                  + key
-                  + "', 'bench', 'chain', '1.0.0',"
-                  + " 'RUNNING') RETURNING id")) {
-        r.next();
-        jobId = r.getLong(1);
-      }
-    }
-    EvmRpcManifest manifest =
-        new EvmRpcManifest(
-            "bench",
-            first,
-            OptionalLong.of(last),
-            0,
-            List.of(EvmTable.BLOCKS, EvmTable.TRANSACTIONS, EvmTable.LOGS));
-    new EvmRpcJobRunner()
-        .run(
-            new JobContext(
-                jobId,
-                "bench",
-                new DatasetRef("bench", "chain", "1.0.0"),
-                manifest,
-                provider,
-                db.dataSource(),
-                dataDir,
-                segment,
-                NoStop.NEVER));
-    try (Connection c = db.dataSource().getConnection();
-        Statement s = c.createStatement()) {
-      // The runner leaves status to the worker; a finished job frees the dataset for the next.
-      s.execute("UPDATE jobs SET status = 'COMPLETED' WHERE id = " + jobId);
-    }
-    return jobId;
   }
 
   /** How the run was set up, for the report's header. */

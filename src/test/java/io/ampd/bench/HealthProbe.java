@@ -9,26 +9,29 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code GET /healthz} over a raw socket, one short connection per probe. A refused connection
- * costs microseconds, so polling every few milliseconds measures readiness without loading the
- * benchmark's own JVM; the code paths are exercised once before timing starts (warm-up).
+ * {@code GET /healthz} (or another path) over a raw socket, one short connection per probe. A
+ * refused connection costs microseconds, so polling every few milliseconds measures readiness
+ * without loading the benchmark's own JVM; the code paths are exercised once before timing starts
+ * (warm-up).
  */
 final class HealthProbe {
-  private static final byte[] REQUEST_PREFIX =
-      "GET /healthz HTTP/1.1\r\nHost: ".getBytes(StandardCharsets.US_ASCII);
   private static final int CONNECT_TIMEOUT_MS = 500;
   private static final int READ_TIMEOUT_MS = 5_000;
 
   private final InetSocketAddress address;
   private final byte[] request;
 
+  /** The admin API's {@code GET /healthz}. */
   HealthProbe(int port) {
+    this(port, "/healthz");
+  }
+
+  /** {@code GET path}, e.g. the JSON Lines endpoint's {@code /health}. */
+  HealthProbe(int port, String path) {
     this.address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-    String rest = "127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n";
-    byte[] tail = rest.getBytes(StandardCharsets.US_ASCII);
-    this.request = new byte[REQUEST_PREFIX.length + tail.length];
-    System.arraycopy(REQUEST_PREFIX, 0, request, 0, REQUEST_PREFIX.length);
-    System.arraycopy(tail, 0, request, REQUEST_PREFIX.length, tail.length);
+    this.request =
+        ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
   }
 
   /** The HTTP status, or -1 when nothing listens or the answer is not HTTP. */

@@ -85,6 +85,9 @@ public final class JobLatencyBench {
 
       Map<String, String> childEnv = new HashMap<>(ampdEnv);
       childEnv.put("AMP_CONFIG_ADMIN_API_ADDR", "127.0.0.1:" + port);
+      // solo runs the query endpoints too: free ports, not their defaults, which may be taken
+      childEnv.put("AMP_CONFIG_FLIGHT_ADDR", "127.0.0.1:" + freePort());
+      childEnv.put("AMP_CONFIG_JSONL_ADDR", "127.0.0.1:" + freePort());
       List<String> command = new ArrayList<>(ampdCommand);
       command.addAll(List.of("--amp-dir", ampDir.toString(), "solo"));
       Path dataDir = ampDir.resolve("metadb");

@@ -4,6 +4,16 @@ package io.ampd.bench;
 enum Metric {
   COLD_START("ampd solo cold start (fresh amp dir) → /healthz 200", Unit.MS),
   WARM_START("ampd solo warm start (existing cluster) → /healthz 200", Unit.MS),
+  WARM_JSONL("ampd solo warm start → JSON Lines GET /health 200", Unit.MS),
+  WARM_FLIGHT("ampd solo warm start → Flight GetSqlInfo answered", Unit.MS),
+  WARM_START_ALL(
+      "ampd solo warm start → all endpoints answer (admin /healthz 200, JSON Lines /health 200,"
+          + " Flight GetSqlInfo)",
+      Unit.MS),
+  WARM_START_ADMIN_ONLY(
+      "ampd solo --admin-server warm start (admin API only, no query endpoint) → /healthz 200",
+      Unit.MS),
+  FLIGHT_PROBE("Flight GetSqlInfo probe alone on a ready ampd (new gRPC channel)", Unit.MS),
   SIGTERM_EXIT("ampd SIGTERM → process exit (PostgreSQL stopped)", Unit.MS),
   JVM_RSS_COLD("ampd JVM idle RSS, 2 s after cold start", Unit.MIB),
   JVM_RSS_WARM("ampd JVM idle RSS, 2 s after warm start", Unit.MIB),
