@@ -8,13 +8,10 @@ import org.duckdb.DuckDBResultSet;
 /** DuckDB results as Arrow record batches, through Arrow's C data interface (no copy per value). */
 final class ArrowResults {
   /**
-   * Rows per Arrow batch sent to Flight clients: 4 of DuckDB's 2,048-row vectors, a few MB for the
-   * widest tables, within what gRPC clients accept in one message.
+   * Rows per Arrow batch: 4 of DuckDB's 2,048-row vectors, a few MB for the widest tables, within
+   * what gRPC clients accept in one Flight message.
    */
-  static final long ARROW_BATCH_ROWS = 8_192;
-
-  /** Rows per JSON Lines chunk: one DuckDB vector, about a megabyte of JSON. */
-  static final long JSON_BATCH_ROWS = 2_048;
+  static final long BATCH_ROWS = 8_192;
 
   private ArrowResults() {}
 

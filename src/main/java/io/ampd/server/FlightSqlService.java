@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.arrow.flight.BackpressureStrategy;
@@ -68,8 +69,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Everything else answers UNIMPLEMENTED; {@code Handshake} accepts (no authentication).
  * </ul>
  *
- * <p>A ticket holds the query's text: {@code DoGet} plans it again over the files recorded at that
- * moment, so a ticket needs no state on the server and works on any server of the same database.
+ * <p>{@code GetFlightInfo} (and preparing a statement) starts the query at once and parks it for
+ * the {@code DoGet} that redeems its ticket ({@link ParkedQueries}): one plan, one run. The ticket
+ * also holds the query's text, so one redeemed late, or on another server of the same database,
+ * runs the query anew over the files recorded at that moment.
  */
 final class FlightSqlService extends BasicFlightSqlProducer {
   private static final Logger log = LoggerFactory.getLogger(FlightSqlService.class);
@@ -83,8 +86,10 @@ final class FlightSqlService extends BasicFlightSqlProducer {
   private final ExecutorService queries;
   private final SqlInfoBuilder sqlInfo;
   private final Map<ByteString, Prepared> prepared = new ConcurrentHashMap<>();
+  private final ParkedQueries parked;
 
-  private record Prepared(String sql, Schema schema) {}
+  /** A prepared statement: its query, schema, and the id of its started first run, if parked. */
+  private record Prepared(String sql, Schema schema, AtomicReference<String> started) {}
 
   FlightSqlService(
       QueryService service,
@@ -96,6 +101,7 @@ final class FlightSqlService extends BasicFlightSqlProducer {
     this.catalog = catalog;
     this.allocator = allocator;
     this.queries = queries;
+    this.parked = new ParkedQueries(service, queries);
     this.sqlInfo =
         new SqlInfoBuilder()
             .withFlightSqlServerName("ampd")
@@ -181,26 +187,53 @@ final class FlightSqlService extends BasicFlightSqlProducer {
   public FlightInfo getFlightInfoStatement(
       CommandStatementQuery command, CallContext context, FlightDescriptor descriptor) {
     String sql = command.getQuery();
-    Schema schema = schemaOf(sql);
-    return new FlightInfo(schema, descriptor, List.of(endpoint(sql)), -1, -1);
+    ParkedQueries.Parked started = start(sql);
+    return new FlightInfo(
+        started.schema(), descriptor, List.of(endpoint(started.id(), sql)), -1, -1);
   }
 
   @Override
   public SchemaResult getSchemaStatement(
       CommandStatementQuery command, CallContext context, FlightDescriptor descriptor) {
-    return new SchemaResult(schemaOf(command.getQuery()));
+    try {
+      return new SchemaResult(parked.schema(command.getQuery()));
+    } catch (QueryException e) {
+      throw status(e);
+    }
   }
 
   @Override
   public void getStreamStatement(
       TicketStatementQuery ticket, CallContext context, ServerStreamListener listener) {
-    stream(ticket.getStatementHandle().toStringUtf8(), listener);
+    String handle = ticket.getStatementHandle().toStringUtf8();
+    String id = null;
+    String sql = handle;
+    int newline = handle.indexOf('\n');
+    if (newline == TICKET_ID_LENGTH) {
+      id = handle.substring(0, newline);
+      sql = handle.substring(newline + 1);
+    }
+    stream(id, sql, listener);
   }
 
-  private static FlightEndpoint endpoint(String sql) {
+  /** Length of a parked query's id (a UUID) at the start of a ticket. */
+  private static final int TICKET_ID_LENGTH = 36;
+
+  /** A ticket: the parked query's id, a newline, the query's text (to run it anew if need be). */
+  private static FlightEndpoint endpoint(String id, String sql) {
     TicketStatementQuery ticket =
-        TicketStatementQuery.newBuilder().setStatementHandle(ByteString.copyFromUtf8(sql)).build();
+        TicketStatementQuery.newBuilder()
+            .setStatementHandle(ByteString.copyFromUtf8(id + "\n" + sql))
+            .build();
     return new FlightEndpoint(new Ticket(Any.pack(ticket).toByteArray()));
+  }
+
+  private ParkedQueries.Parked start(String sql) {
+    try {
+      return parked.start(sql);
+    } catch (QueryException e) {
+      throw status(e);
+    }
   }
 
   // ---- prepared statements ----
@@ -211,16 +244,19 @@ final class FlightSqlService extends BasicFlightSqlProducer {
       CallContext context,
       StreamListener<Result> listener) {
     try {
-      Schema schema = schemaOf(request.getQuery());
+      // The query starts now: a JDBC driver prepares every query it then runs once.
+      ParkedQueries.Parked started = start(request.getQuery());
       if (prepared.size() >= MAX_PREPARED) {
-        prepared.keySet().stream().findFirst().ifPresent(prepared::remove);
+        prepared.keySet().stream().findFirst().ifPresent(this::forget);
       }
       ByteString handle = ByteString.copyFromUtf8(UUID.randomUUID().toString());
-      prepared.put(handle, new Prepared(request.getQuery(), schema));
+      prepared.put(
+          handle,
+          new Prepared(request.getQuery(), started.schema(), new AtomicReference<>(started.id())));
       ActionCreatePreparedStatementResult result =
           ActionCreatePreparedStatementResult.newBuilder()
               .setPreparedStatementHandle(handle)
-              .setDatasetSchema(ByteString.copyFrom(schema.serializeAsMessage()))
+              .setDatasetSchema(ByteString.copyFrom(started.schema().serializeAsMessage()))
               .build();
       listener.onNext(new Result(Any.pack(result).toByteArray()));
       listener.onCompleted();
@@ -234,15 +270,30 @@ final class FlightSqlService extends BasicFlightSqlProducer {
       ActionClosePreparedStatementRequest request,
       CallContext context,
       StreamListener<Result> listener) {
-    prepared.remove(request.getPreparedStatementHandle());
+    forget(request.getPreparedStatementHandle());
     listener.onCompleted();
+  }
+
+  private void forget(ByteString handle) {
+    Prepared p = prepared.remove(handle);
+    if (p != null) {
+      String id = p.started().getAndSet(null);
+      if (id != null) {
+        parked.discard(id);
+      }
+    }
   }
 
   @Override
   public FlightInfo getFlightInfoPreparedStatement(
       CommandPreparedStatementQuery command, CallContext context, FlightDescriptor descriptor) {
     Prepared p = prepared(command.getPreparedStatementHandle());
-    return new FlightInfo(p.schema(), descriptor, List.of(endpoint(p.sql())), -1, -1);
+    // its first run is the query started when it was prepared; later ones start anew
+    String id = p.started().getAndSet(null);
+    if (id == null || !parked.contains(id)) {
+      id = start(p.sql()).id();
+    }
+    return new FlightInfo(p.schema(), descriptor, List.of(endpoint(id, p.sql())), -1, -1);
   }
 
   @Override
@@ -259,7 +310,7 @@ final class FlightSqlService extends BasicFlightSqlProducer {
       listener.error(unknownPrepared());
       return;
     }
-    stream(p.sql(), listener);
+    stream(null, p.sql(), listener);
   }
 
   @Override
@@ -316,59 +367,47 @@ final class FlightSqlService extends BasicFlightSqlProducer {
   // ---- running a query ----
 
   /**
-   * The schema of {@code sql}'s result, planned on a query thread (DuckDB parses and plans on the
-   * calling thread, recursively: gRPC's threads have the small stacks of the launcher's JVM).
+   * Streams the query parked under {@code id}, or {@code sql} started anew when there is none, to
+   * {@code listener}, on a query thread.
    */
-  private Schema schemaOf(String sql) {
-    QueryService.Admission admission;
-    try {
-      admission = service.admit();
-    } catch (QueryException e) {
-      throw status(e);
-    }
-    java.util.concurrent.Future<Schema> planned;
-    try {
-      planned =
-          queries.submit(
-              () -> {
-                try (admission;
-                    RunningQuery query = admission.start(sql, Format.SCHEMA)) {
-                  return query.schema();
-                }
-              });
-    } catch (RejectedExecutionException e) {
-      admission.close();
-      throw status(new QueryException(Kind.SHUTTING_DOWN, "the server is stopping"));
-    }
-    try {
-      return planned.get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof QueryException q) {
-        throw status(q);
+  private void stream(String id, String sql, ServerStreamListener listener) {
+    RunningQuery started = parked.take(id);
+    QueryService.Admission admission = null;
+    if (started == null) {
+      try {
+        admission = service.admit();
+      } catch (QueryException e) {
+        listener.error(status(e));
+        return;
       }
-      throw status(new QueryException(Kind.INTERNAL, "planning failed: " + e.getCause(), e));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      planned.cancel(true);
-      throw status(new QueryException(Kind.CANCELLED, "interrupted"));
-    }
-  }
-
-  /** Streams {@code sql}'s batches to {@code listener}, on a query thread. */
-  private void stream(String sql, ServerStreamListener listener) {
-    QueryService.Admission admission;
-    try {
-      admission = service.admit();
-    } catch (QueryException e) {
-      listener.error(status(e));
-      return;
     }
     Flow flow = new Flow();
     flow.register(listener); // before this call returns, so that gRPC can deliver its callbacks
+    QueryService.Admission place = admission;
     try {
-      queries.execute(() -> stream(sql, admission, listener, flow));
+      queries.execute(
+          () -> {
+            if (started != null) {
+              stream(started, listener, flow);
+            } else {
+              try (place) {
+                RunningQuery query;
+                try {
+                  query = place.start(sql, Format.ARROW);
+                } catch (QueryException e) {
+                  listener.error(status(e));
+                  return;
+                }
+                stream(query, listener, flow);
+              }
+            }
+          });
     } catch (RejectedExecutionException e) {
-      admission.close();
+      if (started != null) {
+        started.close();
+      } else {
+        admission.close();
+      }
       listener.error(status(new QueryException(Kind.SHUTTING_DOWN, "the server is stopping")));
     }
   }
@@ -395,11 +434,9 @@ final class FlightSqlService extends BasicFlightSqlProducer {
     }
   }
 
-  private void stream(
-      String sql, QueryService.Admission admission, ServerStreamListener listener, Flow flow) {
-    RunningQuery query = null;
-    try (admission) {
-      query = admission.start(sql, Format.ARROW);
+  /** Streams {@code query}'s batches to {@code listener} and closes it. */
+  private void stream(RunningQuery query, ServerStreamListener listener, Flow flow) {
+    try {
       flow.attach(query);
       byte[] ranges = ranges(query.plan().snapshot(), false);
       VectorSchemaRoot root = query.root();
@@ -432,9 +469,7 @@ final class FlightSqlService extends BasicFlightSqlProducer {
       log.warn("a Flight query failed: {}", e.toString());
       listener.error(status(new QueryException(Kind.INTERNAL, "the query failed: " + e, e)));
     } finally {
-      if (query != null) {
-        query.close();
-      }
+      query.close();
     }
   }
 
@@ -666,7 +701,14 @@ final class FlightSqlService extends BasicFlightSqlProducer {
   /** The Arrow schema a query of {@code table} gives: what DuckDB exports for its columns. */
   private Schema tableSchema(String table) {
     return tableSchemas.computeIfAbsent(
-        table, t -> schemaOf("SELECT * FROM " + QueryPlanner.emptyTable(t)));
+        table,
+        t -> {
+          try {
+            return parked.schema("SELECT * FROM " + QueryPlanner.emptyTable(t));
+          } catch (QueryException e) {
+            throw status(e);
+          }
+        });
   }
 
   /** A SQL LIKE pattern ({@code %}, {@code _}, {@code \} escapes) as a regular expression. */
@@ -706,5 +748,6 @@ final class FlightSqlService extends BasicFlightSqlProducer {
   @Override
   public void close() {
     prepared.clear();
+    parked.close();
   }
 }

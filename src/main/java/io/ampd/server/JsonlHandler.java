@@ -25,13 +25,12 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +48,9 @@ final class JsonlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(JsonlHandler.class);
 
   static final String NDJSON = "application/x-ndjson";
+
+  /** Bytes of JSON gathered into one HTTP chunk. */
+  static final int CHUNK_BYTES = 256 << 10;
 
   private final QueryService service;
   private final QueryEngine engine;
@@ -194,23 +196,29 @@ final class JsonlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           query.cancel(Kind.CANCELLED);
         }
       }
+      JsonLinesEncoder encoder =
+          new JsonLinesEncoder(query.schema(), query.engineTypes(), query.dictionaries());
+      JsonLinesEncoder.Bytes text = new JsonLinesEncoder.Bytes(CHUNK_BYTES + (64 << 10));
       while (query.next()) {
-        VarCharVector lines = (VarCharVector) query.root().getVector(0);
-        int n = lines.getValueCount();
-        if (n == 0) {
-          continue;
+        VectorSchemaRoot batch = query.root();
+        int rows = batch.getRowCount();
+        for (int row = 0; row < rows; ) {
+          // rows up to a chunk's size, one line at a time past it
+          int end = row + 1;
+          encoder.encode(batch, row, end, text);
+          row = end;
+          if (text.length() >= CHUNK_BYTES || row == rows) {
+            if (!headersSent) {
+              channel.write(streamHeaders(keepAlive));
+              headersSent = true;
+            }
+            awaitWritable(channel, query);
+            ByteBuf chunk = channel.alloc().buffer(text.length());
+            chunk.writeBytes(text.array(), 0, text.length());
+            channel.writeAndFlush(new DefaultHttpContent(chunk));
+            text.clear();
+          }
         }
-        long from = lines.getStartOffset(0);
-        long to = lines.getEndOffset(n - 1);
-        ByteBuffer text = lines.getDataBuffer().nioBuffer(from, (int) (to - from));
-        if (!headersSent) {
-          channel.write(streamHeaders(keepAlive));
-          headersSent = true;
-        }
-        awaitWritable(channel, query);
-        ByteBuf chunk = channel.alloc().buffer(text.remaining());
-        chunk.writeBytes(text);
-        channel.writeAndFlush(new DefaultHttpContent(chunk));
       }
       if (!headersSent) {
         channel.write(streamHeaders(keepAlive));

@@ -11,8 +11,6 @@ import io.ampd.server.QueryException.Kind;
 import io.ampd.server.QueryPlanner.Plan;
 import io.ampd.server.SqlAnalyzer.Analysis;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -79,7 +77,9 @@ final class QueryService implements AutoCloseable {
   enum Format {
     /** The query's own columns, as DuckDB exports them to Arrow. */
     ARROW,
-    /** One VARCHAR column {@code line}: each row as a JSON object ({@link JsonLinesSql}). */
+    /**
+     * The query's own columns, in batches sized for JSON Lines chunks ({@link JsonLinesEncoder}).
+     */
     JSON_LINES,
     /** No row: only the schema of {@link #ARROW}. */
     SCHEMA
@@ -139,7 +139,9 @@ final class QueryService implements AutoCloseable {
       throw e;
     }
     RunningQuery query =
-        new RunningQuery(connection, allocator.newChildAllocator("query", 0, Long.MAX_VALUE), this);
+        // The server's allocator, not one per query: a batch Flight sends without copying stays
+        // referenced by gRPC until written, which may be after the query has closed.
+        new RunningQuery(connection, allocator, this);
     running.add(query);
     try {
       query.armTimeout(timers, config.queryTimeout());
@@ -147,18 +149,8 @@ final class QueryService implements AutoCloseable {
       Plan plan = plan(analysis);
       String body = SqlWords.withoutFinalSemicolon(plan.sql());
       String run =
-          switch (format) {
-            case ARROW -> plan.sql();
-            case SCHEMA -> "SELECT * FROM (\n" + body + "\n) LIMIT 0";
-            case JSON_LINES -> jsonLines(connection, body);
-          };
-      query.execute(
-          run,
-          plan,
-          startNanos,
-          format == Format.JSON_LINES
-              ? ArrowResults.JSON_BATCH_ROWS
-              : ArrowResults.ARROW_BATCH_ROWS);
+          format == Format.SCHEMA ? "SELECT * FROM (\n" + body + "\n) LIMIT 0" : plan.sql();
+      query.execute(run, plan, startNanos, ArrowResults.BATCH_ROWS);
       return query;
     } catch (RuntimeException e) {
       query.close();
@@ -194,14 +186,6 @@ final class QueryService implements AutoCloseable {
               + ")");
     }
     return QueryPlanner.plan(analysis, ((Found) result).snapshot(), dataDir);
-  }
-
-  private static String jsonLines(DuckDBConnection c, String body) {
-    try (PreparedStatement s = c.prepareStatement(body)) {
-      return JsonLinesSql.wrap(body, s.getMetaData());
-    } catch (SQLException e) {
-      throw DuckErrors.translate(e);
-    }
   }
 
   void finished(RunningQuery query) {

@@ -70,6 +70,25 @@ final class RunningQuery implements AutoCloseable {
     checkCancelled();
   }
 
+  /** DuckDB's type name of each result column ({@code BIGINT}, {@code HUGEINT}, …). */
+  java.util.List<String> engineTypes() {
+    try {
+      java.sql.ResultSetMetaData md = results.getMetaData();
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        out.add(md.getColumnTypeName(i));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw DuckErrors.translate(e);
+    }
+  }
+
+  /** The dictionaries of dictionary-encoded columns. */
+  org.apache.arrow.vector.dictionary.DictionaryProvider dictionaries() {
+    return reader;
+  }
+
   /** The plan: what it reads. */
   Plan plan() {
     return plan;
@@ -204,11 +223,6 @@ final class RunningQuery implements AutoCloseable {
     closeQuietly(statement);
     synchronized (connection) {
       closeQuietly(connection);
-    }
-    try {
-      allocator.close();
-    } catch (RuntimeException e) {
-      log.warn("a query left Arrow memory allocated: {}", e.getMessage());
     }
     service.finished(this);
     if (log.isDebugEnabled() && startNanos != 0) {

@@ -73,7 +73,18 @@ class QueryServerTest {
     long start = System.nanoTime();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - start > limit.toNanos()) {
-        throw new AssertionError("not within " + limit + ": " + what);
+        throw new AssertionError(
+            "not within "
+                + limit
+                + ": "
+                + what
+                + " (running "
+                + f.server.runningQueries()
+                + ", Arrow memory "
+                + f.server.arrowMemory()
+                + ", query threads idle "
+                + queryThreadsIdle()
+                + ")");
       }
       Thread.sleep(10);
     }

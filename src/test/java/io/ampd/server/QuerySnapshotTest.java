@@ -70,8 +70,8 @@ class QuerySnapshotTest {
     try (ResultSet r = s.executeQuery(COUNTS)) {
       assertTrue(r.next());
       long max = r.getLong(3);
-      return check(
-          r.getLong(1), r.getLong(2), r.wasNull() ? null : max, r.getLong(4), r.getLong(5));
+      Long maxBlock = r.wasNull() ? null : max;
+      return check(r.getLong(1), r.getLong(2), maxBlock, r.getLong(4), r.getLong(5));
     }
   }
 
