@@ -90,46 +90,125 @@ final class JsonLinesEncoder {
     this.dictionaries = dictionaries;
   }
 
-  /** Appends rows {@code [from, to)} of {@code root}, each line ending with a newline. */
-  void encode(VectorSchemaRoot root, int from, int to, Bytes out) {
+  /** Writes one column's value of a row. */
+  interface Column {
+    void write(int row, Bytes out);
+  }
+
+  /**
+   * A writer for each column of {@code root}'s current batch: the type is decided once per batch,
+   * not per value, and fixed- and variable-width values are read from Arrow's buffers in bulk.
+   */
+  Column[] columns(VectorSchemaRoot root) {
     List<FieldVector> vectors = root.getFieldVectors();
+    Column[] out = new Column[vectors.size()];
+    for (int i = 0; i < out.length; i++) {
+      Column c = column(vectors.get(i), hugeint[i]);
+      FieldVector v = vectors.get(i);
+      out[i] =
+          v.getNullCount() == 0
+              ? c
+              : (row, b) -> {
+                if (v.isNull(row)) {
+                  b.put(NULL);
+                } else {
+                  c.write(row, b);
+                }
+              };
+    }
+    return out;
+  }
+
+  /** Appends rows {@code [from, to)} of the batch {@code columns} were made for, one line each. */
+  void encode(Column[] columns, int from, int to, Bytes out) {
     for (int row = from; row < to; row++) {
-      if (vectors.isEmpty()) {
+      if (columns.length == 0) {
         out.put((byte) '{');
       }
-      for (int c = 0; c < vectors.size(); c++) {
+      for (int c = 0; c < columns.length; c++) {
         out.put(keys[c]);
-        value(vectors.get(c), row, hugeint[c], out);
+        columns[c].write(row, out);
       }
       out.put((byte) '}');
       out.put((byte) '\n');
     }
   }
 
-  private void value(FieldVector v, int row, boolean hugeint, Bytes out) {
+  /** Appends rows {@code [from, to)} of {@code root}, each line ending with a newline. */
+  void encode(VectorSchemaRoot root, int from, int to, Bytes out) {
+    encode(columns(root), from, to, out);
+  }
+
+  private Column column(FieldVector v, boolean hugeint) {
+    Field field = v.getField();
+    if (field.getDictionary() != null) {
+      Dictionary d = dictionaries.lookup(field.getDictionary().getId());
+      Column values = generic(d.getVector());
+      org.apache.arrow.vector.BaseIntVector indexes = (org.apache.arrow.vector.BaseIntVector) v;
+      return (row, out) -> {
+        int index = (int) indexes.getValueAsLong(row);
+        if (d.getVector().isNull(index)) {
+          out.put(NULL);
+        } else {
+          values.write(index, out);
+        }
+      };
+    }
+    if (v instanceof BigIntVector) {
+      ArrowBuf data = v.getDataBuffer();
+      return (row, out) -> integer(data.getLong((long) row * 8), out);
+    }
+    if (v instanceof IntVector) {
+      ArrowBuf data = v.getDataBuffer();
+      return (row, out) -> out.putLong(data.getInt((long) row * 4));
+    }
+    if (v instanceof VarCharVector) {
+      ArrowBuf offsets = v.getOffsetBuffer();
+      ArrowBuf data = v.getDataBuffer();
+      return (row, out) -> utf8(offsets, data, row, out);
+    }
+    if (v instanceof VarBinaryVector) {
+      ArrowBuf offsets = v.getOffsetBuffer();
+      ArrowBuf data = v.getDataBuffer();
+      return (row, out) -> hex(offsets, data, row, out);
+    }
+    if (v instanceof DecimalVector d) {
+      return (row, out) -> decimal(d, row, hugeint, out);
+    }
+    if (v instanceof TimeStampVector t) {
+      ArrowType.Timestamp type = (ArrowType.Timestamp) field.getType();
+      ArrowBuf data = v.getDataBuffer();
+      boolean zoned = type.getTimezone() != null;
+      TimeUnit unit = type.getUnit();
+      return (row, out) -> timestamp(data.getLong((long) row * 8), unit, zoned, out);
+    }
+    return generic(v);
+  }
+
+  /** The less common types: one {@code instanceof} per value. */
+  private Column generic(FieldVector v) {
+    return (row, out) -> value(v, row, out);
+  }
+
+  private static void value(FieldVector v, int row, Bytes out) {
     if (v.isNull(row)) {
       out.put(NULL);
       return;
     }
     Field field = v.getField();
-    if (field.getDictionary() != null) {
-      Dictionary d = dictionaries.lookup(field.getDictionary().getId());
-      long index = ((org.apache.arrow.vector.BaseIntVector) v).getValueAsLong(row);
-      value(d.getVector(), (int) index, false, out);
-      return;
-    }
     if (v instanceof BigIntVector b) {
       integer(b.get(row), out);
     } else if (v instanceof IntVector i) {
       out.putLong(i.get(row));
     } else if (v instanceof VarCharVector s) {
-      utf8(s, row, out);
+      utf8(s.getOffsetBuffer(), s.getDataBuffer(), row, out);
     } else if (v instanceof VarBinaryVector b) {
-      hex(b, row, out);
+      hex(b.getOffsetBuffer(), b.getDataBuffer(), row, out);
     } else if (v instanceof DecimalVector d) {
-      decimal(d, row, hugeint, out);
+      decimal(d, row, false, out);
     } else if (v instanceof TimeStampVector t) {
-      timestamp(t, row, out);
+      ArrowType.Timestamp type = (ArrowType.Timestamp) field.getType();
+      timestamp(t.get(row), type.getUnit(), type.getTimezone() != null, out);
     } else if (v instanceof FixedSizeBinaryVector b) {
       hex(b.get(row), out);
     } else if (v instanceof SmallIntVector s) {
@@ -231,12 +310,9 @@ final class JsonLinesEncoder {
     }
   }
 
-  private static void timestamp(TimeStampVector t, int row, Bytes out) {
-    ArrowType.Timestamp type = (ArrowType.Timestamp) t.getField().getType();
-    long v = t.get(row);
+  private static void timestamp(long v, TimeUnit unit, boolean zoned, Bytes out) {
     long seconds;
     long nanos;
-    TimeUnit unit = type.getUnit();
     switch (unit) {
       case SECOND -> {
         seconds = v;
@@ -272,7 +348,7 @@ final class JsonLinesEncoder {
     } else {
       digits(nanos, 9, out);
     }
-    if (type.getTimezone() != null) {
+    if (zoned) {
       out.put((byte) 'Z');
     }
     out.put((byte) '"');
@@ -323,19 +399,20 @@ final class JsonLinesEncoder {
     out.length(end);
   }
 
-  private static void hex(VarBinaryVector b, int row, Bytes out) {
-    ArrowBuf offsets = b.getOffsetBuffer();
+  private static void hex(ArrowBuf offsets, ArrowBuf data, int row, Bytes out) {
     int start = offsets.getInt((long) row * 4);
-    int end = offsets.getInt((long) row * 4 + 4);
-    ArrowBuf data = b.getDataBuffer();
-    out.ensure(4 + 2 * (end - start));
+    int length = offsets.getInt((long) row * 4 + 4) - start;
+    out.ensure(4 + 3 * length);
     out.put((byte) '"');
     out.put((byte) '0');
     out.put((byte) 'x');
     byte[] a = out.array();
     int at = out.length();
-    for (int i = start; i < end; i++) {
-      int x = data.getByte(i) & 0xff;
+    // the raw bytes go where the end of their hex will be, then are expanded from the front
+    int raw = at + 2 * length;
+    data.getBytes(start, a, raw, length);
+    for (int i = 0; i < length; i++) {
+      int x = a[raw + i] & 0xff;
       a[at++] = HEX[2 * x];
       a[at++] = HEX[2 * x + 1];
     }
@@ -359,15 +436,31 @@ final class JsonLinesEncoder {
     out.put((byte) '"');
   }
 
-  private static void utf8(VarCharVector s, int row, Bytes out) {
-    ArrowBuf offsets = s.getOffsetBuffer();
+  private static void utf8(ArrowBuf offsets, ArrowBuf data, int row, Bytes out) {
     int start = offsets.getInt((long) row * 4);
-    int end = offsets.getInt((long) row * 4 + 4);
-    ArrowBuf data = s.getDataBuffer();
-    out.ensure(2 + 6 * (end - start));
+    int length = offsets.getInt((long) row * 4 + 4) - start;
+    out.ensure(2 + 7 * length);
     out.put((byte) '"');
-    for (int i = start; i < end; i++) {
-      escaped(data.getByte(i), out);
+    byte[] a = out.array();
+    int at = out.length();
+    int raw = at + 6 * length; // past the longest escaped form
+    data.getBytes(start, a, raw, length);
+    boolean plain = true;
+    for (int i = 0; i < length; i++) {
+      byte c = a[raw + i];
+      if (c == '"' || c == '\\' || (c >= 0 && c < 0x20)) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) {
+      System.arraycopy(a, raw, a, at, length);
+      out.length(at + length);
+    } else {
+      byte[] copy = java.util.Arrays.copyOfRange(a, raw, raw + length);
+      for (byte c : copy) {
+        escaped(c, out);
+      }
     }
     out.put((byte) '"');
   }

@@ -201,11 +201,12 @@ final class JsonlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       JsonLinesEncoder.Bytes text = new JsonLinesEncoder.Bytes(CHUNK_BYTES + (64 << 10));
       while (query.next()) {
         VectorSchemaRoot batch = query.root();
+        var columns = encoder.columns(batch);
         int rows = batch.getRowCount();
         for (int row = 0; row < rows; ) {
           // rows up to a chunk's size, one line at a time past it
           int end = row + 1;
-          encoder.encode(batch, row, end, text);
+          encoder.encode(columns, row, end, text);
           row = end;
           if (text.length() >= CHUNK_BYTES || row == rows) {
             if (!headersSent) {

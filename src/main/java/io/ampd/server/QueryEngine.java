@@ -197,9 +197,49 @@ final class QueryEngine implements AutoCloseable {
     }
   }
 
+  /** Prepared parser statements, one per caller at a time; made as needed. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<java.sql.PreparedStatement> parsers =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * DuckDB's parser ({@link SqlAnalyzer#SERIALIZE}) on a statement prepared once and reused, which
+   * saves a prepare per query.
+   */
+  String serialize(String sql) throws SQLException {
+    java.sql.PreparedStatement s = parsers.poll();
+    if (s == null) {
+      s = connect().prepareStatement(SqlAnalyzer.SERIALIZE);
+    }
+    try {
+      String json = SqlAnalyzer.serialize(s, sql);
+      if (!closed) {
+        parsers.offer(s);
+        s = null;
+      }
+      return json;
+    } finally {
+      if (s != null) {
+        closeParser(s);
+      }
+    }
+  }
+
+  private static void closeParser(java.sql.PreparedStatement s) {
+    try {
+      Connection c = s.getConnection();
+      s.close();
+      c.close();
+    } catch (SQLException e) {
+      log.debug("closing a parser: {}", e.toString());
+    }
+  }
+
   @Override
   public void close() {
     closed = true;
+    for (java.sql.PreparedStatement s; (s = parsers.poll()) != null; ) {
+      closeParser(s);
+    }
     root.thenAccept(
         c -> {
           try {

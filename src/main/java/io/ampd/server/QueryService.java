@@ -145,7 +145,7 @@ final class QueryService implements AutoCloseable {
     running.add(query);
     try {
       query.armTimeout(timers, config.queryTimeout());
-      Analysis analysis = SqlAnalyzer.analyze(connection, sql);
+      Analysis analysis = SqlAnalyzer.analyze(engine::serialize, sql);
       Plan plan = plan(analysis);
       String body = SqlWords.withoutFinalSemicolon(plan.sql());
       String run =

@@ -87,8 +87,38 @@ final class SqlAnalyzer {
     }
   }
 
-  /** Analyzes {@code sql} with the parser of {@code engine}'s DuckDB. */
+  /** DuckDB's parser: {@code json_serialize_sql} of a text. */
+  interface Parser {
+    /** The JSON tree of {@code sql}, or DuckDB's JSON description of why it does not parse. */
+    String serialize(String sql) throws SQLException;
+  }
+
+  /** Analyzes {@code sql} with the parser of a DuckDB connection. */
   static Analysis analyze(Connection engine, String sql) {
+    return analyze(text -> serialize(engine, text), sql);
+  }
+
+  /** {@code json_serialize_sql(sql)} on {@code c}. */
+  static String serialize(Connection c, String sql) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(SERIALIZE)) {
+      return serialize(s, sql);
+    }
+  }
+
+  /** The query {@link #serialize(PreparedStatement, String)} runs. */
+  static final String SERIALIZE = "SELECT json_serialize_sql(?::VARCHAR)";
+
+  /** {@code json_serialize_sql(sql)} with {@code s}, a prepared {@link #SERIALIZE}. */
+  static String serialize(PreparedStatement s, String sql) throws SQLException {
+    s.setString(1, sql);
+    try (ResultSet r = s.executeQuery()) {
+      r.next();
+      return r.getString(1);
+    }
+  }
+
+  /** Analyzes {@code sql} with {@code parser}. */
+  static Analysis analyze(Parser parser, String sql) {
     if (sql.isBlank()) {
       throw new QueryException(Kind.INVALID_SQL_STRING, "the SQL text is empty");
     }
@@ -97,7 +127,7 @@ final class SqlAnalyzer {
           Kind.STREAMING_NOT_SUPPORTED,
           "Streaming queries (SETTINGS stream = true) are not supported by this server");
     }
-    JsonNode tree = serialize(engine, sql);
+    JsonNode tree = tree(parser, sql);
     byte[] utf8 = sql.getBytes(StandardCharsets.UTF_8);
     if (tree.path("error").asBoolean(false)) {
       throw parseError(tree, sql, utf8);
@@ -116,13 +146,9 @@ final class SqlAnalyzer {
     return walk.finish(utf8);
   }
 
-  private static JsonNode serialize(Connection engine, String sql) {
-    try (PreparedStatement s = engine.prepareStatement("SELECT json_serialize_sql(?::VARCHAR)")) {
-      s.setString(1, sql);
-      try (ResultSet r = s.executeQuery()) {
-        r.next();
-        return Json.MAPPER.readTree(r.getString(1));
-      }
+  private static JsonNode tree(Parser parser, String sql) {
+    try {
+      return Json.MAPPER.readTree(parser.serialize(sql));
     } catch (SQLException | JsonProcessingException e) {
       throw new QueryException(Kind.INTERNAL, "cannot parse the query: " + e.getMessage(), e);
     }

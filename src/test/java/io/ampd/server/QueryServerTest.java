@@ -163,32 +163,50 @@ class QueryServerTest {
     String sql =
         "SELECT CASE WHEN range < 5000000 THEN range ELSE error('boom at ' || range) END AS x"
             + " FROM range(10000000)";
-    HttpResponse<InputStream> r =
-        f.http.send(
-            HttpRequest.newBuilder(f.jsonlUri())
-                .POST(HttpRequest.BodyPublishers.ofString(sql))
-                .build(),
-            HttpResponse.BodyHandlers.ofInputStream());
-    assertEquals(200, r.statusCode());
-    ByteArrayOutputStream received = new ByteArrayOutputStream();
-    IOException end = null;
-    try (InputStream in = r.body()) {
-      byte[] buffer = new byte[64 * 1024];
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        received.write(buffer, 0, n);
-      }
-    } catch (IOException e) {
-      end = e;
+    // A raw client, to see exactly what the server sends: an HTTP client may drop the data it
+    // holds when the connection ends early.
+    byte[] raw;
+    try (Socket socket = new Socket("127.0.0.1", f.server.jsonlPort())) {
+      byte[] body = sql.getBytes(StandardCharsets.UTF_8);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + body.length + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      raw = socket.getInputStream().readAllBytes(); // until the server closes
     }
-    List<String> lines = List.of(received.toString(StandardCharsets.UTF_8).split("\n"));
-    assertTrue(end != null, "the response ended as if complete");
+    String response = new String(raw, StandardCharsets.ISO_8859_1);
+    int headersEnd = response.indexOf("\r\n\r\n");
+    assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response.substring(0, 100));
+    assertTrue(
+        response
+            .substring(0, headersEnd)
+            .toLowerCase(java.util.Locale.ROOT)
+            .contains("transfer-encoding: chunked"),
+        response.substring(0, headersEnd));
+    // decode the chunks; the response must end without chunked encoding's final empty chunk
+    ByteArrayOutputStream decoded = new ByteArrayOutputStream();
+    int at = headersEnd + 4;
+    boolean finalChunk = false;
+    while (at < raw.length) {
+      int lineEnd = response.indexOf("\r\n", at);
+      int size = Integer.parseInt(response.substring(at, lineEnd).trim(), 16);
+      if (size == 0) {
+        finalChunk = true;
+        break;
+      }
+      decoded.write(raw, lineEnd + 2, size);
+      at = lineEnd + 2 + size + 2;
+    }
+    assertFalse(finalChunk, "the response ended as if complete");
+    List<String> lines = List.of(decoded.toString(StandardCharsets.UTF_8).split("\n"));
     assertTrue(lines.size() > 1000, "rows before the error: " + lines.size());
     JsonNode last = Json.MAPPER.readTree(lines.get(lines.size() - 1));
     assertEquals("CORE_EXECUTION_ERROR", last.get("error_code").asText(), last.toString());
     assertTrue(last.get("error_message").asText().contains("boom at"), last.toString());
-    for (String line : lines.subList(0, lines.size() - 1)) {
-      assertTrue(line.startsWith("{\"x\":"), line);
+    for (int i = 0; i < lines.size() - 1; i++) {
+      assertEquals("{\"x\":" + i + "}", lines.get(i));
     }
   }
 
