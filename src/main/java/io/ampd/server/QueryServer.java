@@ -28,8 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class QueryServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
 
-  static final String ZERO_COPY_WRITE = "arrow.flight.enable_zero_copy_write";
-
   private final QueryEngine engine;
   private final QueryService service;
   private final BufferAllocator allocator;
@@ -62,11 +60,6 @@ public final class QueryServer implements AutoCloseable {
       HostPort flightAddr,
       HostPort jsonlAddr,
       String version) {
-    // Flight sends a batch's buffers as they are, without copying them into gRPC's frames; they
-    // stay referenced (and DuckDB's memory alive) until sent. Read once, when Arrow's classes load.
-    if (System.getProperty(ZERO_COPY_WRITE) == null) {
-      System.setProperty(ZERO_COPY_WRITE, "true");
-    }
     QueryEngine engine = QueryEngine.create(config, dataDir);
     BufferAllocator allocator = new RootAllocator();
     QuerySnapshotRepository catalog = new QuerySnapshotRepository(metadb);

@@ -138,10 +138,7 @@ final class QueryService implements AutoCloseable {
       slots.release();
       throw e;
     }
-    RunningQuery query =
-        // The server's allocator, not one per query: a batch Flight sends without copying stays
-        // referenced by gRPC until written, which may be after the query has closed.
-        new RunningQuery(connection, allocator, this);
+    RunningQuery query = new RunningQuery(connection, allocator, this);
     running.add(query);
     try {
       query.armTimeout(timers, config.queryTimeout());

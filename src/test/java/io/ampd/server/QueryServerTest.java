@@ -460,6 +460,15 @@ class QueryServerTest {
       assertEquals(org.apache.arrow.flight.FlightStatusCode.INVALID_ARGUMENT, drop.status().code());
       assertTrue(drop.getMessage().contains("a DROP statement"), drop.getMessage());
       assertEquals("INVALID_QUERY", drop.status().metadata().get("error-code"));
+      // one SqlInfo, as a client asks for the server's name
+      org.apache.arrow.flight.FlightInfo name =
+          sql.getSqlInfo(org.apache.arrow.flight.sql.impl.FlightSql.SqlInfo.FLIGHT_SQL_SERVER_NAME);
+      try (org.apache.arrow.flight.FlightStream stream =
+          sql.getStream(name.getEndpoints().get(0).getTicket())) {
+        assertTrue(stream.next());
+        assertEquals(1, stream.getRoot().getRowCount());
+        assertTrue(stream.getRoot().contentToTSVString().contains("ampd"));
+      }
       // and the server still answers
       org.apache.arrow.flight.FlightInfo info = sql.execute("SELECT 42 AS answer");
       try (org.apache.arrow.flight.FlightStream stream =
