@@ -163,6 +163,7 @@ public final class Daemon {
       QueryServer server = closer.add("query server", join(serverStart));
       log.info("query endpoints: {}", describe(endpoints));
       afterReady.add(server::openEngine);
+      warmUpWhenRecorded(server);
       return serve("server", closer);
     }
   }
@@ -246,6 +247,7 @@ public final class Daemon {
       if (server != null) {
         log.info("query endpoints: {}", describe(endpoints));
         afterReady.add(server::openEngine);
+        warmUpWhenRecorded(server);
       }
       return serve("solo", closer);
     }
@@ -312,6 +314,20 @@ public final class Daemon {
       out.add("JSON Lines on http://" + config.jsonlAddr() + "/");
     }
     return String.join(", ", out);
+  }
+
+  /**
+   * When the launcher records its class-data archive during this run (it says so in {@code
+   * ampd.cds.archive}), the server answers a query of its own before the run says it is ready, so
+   * that the archive holds what answering needs even if the run is stopped at once. Only that one
+   * run waits for it.
+   */
+  private static void warmUpWhenRecorded(QueryServer server) {
+    String archive = System.getProperty("ampd.cds.archive");
+    if (archive != null && !archive.isEmpty()) {
+      server.openEngine();
+      server.warmUp();
+    }
   }
 
   /** The addresses {@code endpoints} listen on. */
