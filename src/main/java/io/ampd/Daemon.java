@@ -162,7 +162,6 @@ public final class Daemon {
       }
       QueryServer server = closer.add("query server", join(serverStart));
       log.info("query endpoints: {}", describe(endpoints));
-      afterReady.add(server::openEngine);
       warmUpWhenRecorded(server);
       return serve("server", closer);
     }
@@ -246,7 +245,6 @@ public final class Daemon {
       join(worker);
       if (server != null) {
         log.info("query endpoints: {}", describe(endpoints));
-        afterReady.add(server::openEngine);
         warmUpWhenRecorded(server);
       }
       return serve("solo", closer);

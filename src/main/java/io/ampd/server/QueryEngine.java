@@ -21,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's one DuckDB: an in-memory database with no tables, opened on a background thread when
- * the server starts (its 70 MB native library and the Arrow classes load off the start path), then
- * configured and locked:
+ * The server's one DuckDB: an in-memory database with no tables, opened on a thread of its own by
+ * the first query (its 70 MB native library loads in about 100 ms, off the start path, and an idle
+ * server does not hold it), then configured and locked:
  *
  * <ul>
  *   <li>files: only below the data dir ({@code allowed_directories}), nothing else outside ({@code

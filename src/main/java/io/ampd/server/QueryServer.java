@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * and JSON Lines ({@code jsonl_addr}). It reads the metadata database for each query's files and
  * the data dir for the files themselves, and nothing else.
  *
- * <p>Start: the engine begins opening on its own thread; the endpoints bind (a taken port fails the
- * start); queries that arrive before the engine is open wait for it. Stop: endpoints stop
- * accepting, running queries are cancelled, the engine closes.
+ * <p>Start: the endpoints bind (a taken port fails the start); the engine opens when the first
+ * query arrives ({@link #openEngine} opens it earlier). Stop: endpoints stop accepting, running
+ * queries are cancelled, the engine closes.
  */
 public final class QueryServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
@@ -102,8 +102,8 @@ public final class QueryServer implements AutoCloseable {
   }
 
   /**
-   * Opens the query engine now, on a thread of its own (else the first query opens it): called once
-   * the process has started.
+   * Opens the query engine now, on a thread of its own, rather than at the first query (the run
+   * that records the class-data archive does, to answer its warm-up queries).
    */
   public void openEngine() {
     engine.open();
