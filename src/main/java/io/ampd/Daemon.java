@@ -334,17 +334,17 @@ public final class Daemon {
     if (endpoints.admin()) {
       out.add(
           new ListenAddresses.Listen(
-              config.adminApiAddr(), "admin_api_addr", "the admin API", "1611"));
+              config.adminApiAddr(), "admin_api_addr", "the admin API", 1611));
     }
     if (endpoints.flight()) {
       out.add(
           new ListenAddresses.Listen(
-              config.flightAddr(), "flight_addr", "the Arrow Flight SQL endpoint", "1612"));
+              config.flightAddr(), "flight_addr", "the Arrow Flight SQL endpoint", 1612));
     }
     if (endpoints.jsonl()) {
       out.add(
           new ListenAddresses.Listen(
-              config.jsonlAddr(), "jsonl_addr", "the JSON Lines endpoint", "1613"));
+              config.jsonlAddr(), "jsonl_addr", "the JSON Lines endpoint", 1613));
     }
     return out;
   }

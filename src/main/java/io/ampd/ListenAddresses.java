@@ -1,13 +1,12 @@
 package io.ampd;
 
 import io.ampd.config.HostPort;
+import io.ampd.config.ListenFailure;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Checks, before a start creates anything on disk, that every address it will listen on can be
@@ -16,7 +15,7 @@ import java.util.Locale;
  */
 final class ListenAddresses {
   /** One endpoint's address, its config key and the endpoint's name for messages. */
-  record Listen(HostPort addr, String key, String what, String otherPort) {}
+  record Listen(HostPort addr, String key, String what, int otherPort) {}
 
   private ListenAddresses() {}
 
@@ -48,20 +47,6 @@ final class ListenAddresses {
   }
 
   static AmpdException cannotListen(Listen l, IOException e) {
-    String reason = e instanceof BindException ? "Address already in use" : e.getMessage();
-    if (e instanceof BindException
-        && e.getMessage() != null
-        && !e.getMessage().contains("in use")) {
-      reason = e.getMessage();
-    }
-    return new AmpdException(
-        "cannot listen on " + l.addr() + " for " + l.what() + ": " + reason,
-        "stop the process using that address, or set "
-            + l.key()
-            + " (e.g. AMP_CONFIG_"
-            + l.key().toUpperCase(Locale.ROOT)
-            + "=127.0.0.1:"
-            + l.otherPort()
-            + ")");
+    return ListenFailure.of(l.addr(), l.what(), l.key(), l.otherPort(), e);
   }
 }

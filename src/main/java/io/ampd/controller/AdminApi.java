@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.ampd.AmpdException;
 import io.ampd.Json;
 import io.ampd.config.HostPort;
+import io.ampd.config.ListenFailure;
 import io.ampd.controller.http.ApiException;
 import io.ampd.controller.http.Request;
 import io.ampd.controller.http.Response;
@@ -13,7 +14,6 @@ import io.ampd.metadb.MetadbException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -83,15 +83,8 @@ public final class AdminApi implements AutoCloseable {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(addr.host(), addr.port()), 64);
-    } catch (BindException e) {
-      throw new AmpdException(
-          "cannot listen on " + addr + " for the admin API: " + e.getMessage(),
-          "stop the process using that address, or set admin_api_addr"
-              + " (e.g. AMP_CONFIG_ADMIN_API_ADDR=127.0.0.1:1611)");
     } catch (IOException e) {
-      throw new AmpdException(
-          "cannot listen on " + addr + " for the admin API: " + e.getMessage(),
-          "check admin_api_addr");
+      throw ListenFailure.of(addr, "the admin API", "admin_api_addr", 1611, e);
     }
     AtomicInteger threads = new AtomicInteger();
     // A request goes to an idle thread if there is one, else to a new thread, up to MAX_THREADS;

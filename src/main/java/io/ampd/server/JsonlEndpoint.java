@@ -1,7 +1,7 @@
 package io.ampd.server;
 
-import io.ampd.AmpdException;
 import io.ampd.config.HostPort;
+import io.ampd.config.ListenFailure;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -91,7 +90,7 @@ final class JsonlEndpoint implements AutoCloseable {
     } catch (Exception e) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       queries.shutdownNow();
-      throw Endpoints.cannotListen(addr, "the JSON Lines endpoint", "jsonl_addr", "1613", e);
+      throw ListenFailure.of(addr, "the JSON Lines endpoint", "jsonl_addr", 1613, e);
     }
   }
 
@@ -105,27 +104,5 @@ final class JsonlEndpoint implements AutoCloseable {
     server.close().syncUninterruptibly();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     queries.shutdownNow();
-  }
-
-  /** Messages for listen failures, shared by the endpoints. */
-  static final class Endpoints {
-    private Endpoints() {}
-
-    static AmpdException cannotListen(
-        HostPort addr, String what, String key, String otherPort, Exception e) {
-      String reason =
-          e instanceof BindException || (e.getCause() instanceof BindException)
-              ? "Address already in use"
-              : String.valueOf(e.getMessage());
-      return new AmpdException(
-          "cannot listen on " + addr + " for " + what + ": " + reason,
-          "stop the process using that address, or set "
-              + key
-              + " (e.g. AMP_CONFIG_"
-              + key.toUpperCase(java.util.Locale.ROOT)
-              + "=127.0.0.1:"
-              + otherPort
-              + ")");
-    }
   }
 }

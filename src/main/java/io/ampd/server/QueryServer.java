@@ -2,6 +2,7 @@ package io.ampd.server;
 
 import io.ampd.AmpdException;
 import io.ampd.config.HostPort;
+import io.ampd.config.ListenFailure;
 import io.ampd.config.ServerConfig;
 import io.ampd.metadb.QuerySnapshotRepository;
 import java.nio.file.Path;
@@ -96,8 +97,7 @@ public final class QueryServer implements AutoCloseable {
           .build()
           .start();
     } catch (Exception e) {
-      throw JsonlEndpoint.Endpoints.cannotListen(
-          addr, "the Arrow Flight SQL endpoint", "flight_addr", "1612", e);
+      throw ListenFailure.of(addr, "the Arrow Flight SQL endpoint", "flight_addr", 1612, e);
     }
   }
 
