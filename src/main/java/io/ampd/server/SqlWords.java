@@ -87,19 +87,11 @@ final class SqlWords {
     int n = sql.length();
     while (i < n) {
       char c = sql.charAt(i);
-      if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-        while (i < n && sql.charAt(i) != '\n') {
-          i++;
-        }
-      } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-        int end = sql.indexOf("*/", i + 2);
-        i = end < 0 ? n : end + 2;
-      } else if (c == '\'' || c == '"') {
-        int j = i + 1;
-        while (j < n && sql.charAt(j) != c) {
-          j++;
-        }
-        i = j + 1;
+      int end = commentEnd(sql, i);
+      if (end > i) {
+        i = end;
+      } else if ((end = literalEnd(sql, i)) > i) {
+        i = end;
         expectKeyword = false;
       } else if (c == ';') {
         expectKeyword = true;
@@ -142,19 +134,11 @@ final class SqlWords {
     int n = sql.length();
     while (i < n) {
       char c = sql.charAt(i);
-      if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-        while (i < n && sql.charAt(i) != '\n') {
-          i++;
-        }
-      } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-        int end = sql.indexOf("*/", i + 2);
-        i = end < 0 ? n : end + 2;
-      } else if (c == '\'' || c == '"') {
-        int j = i + 1;
-        while (j < n && sql.charAt(j) != c) {
-          j++;
-        }
-        i = j + 1;
+      int end = commentEnd(sql, i);
+      if (end > i) {
+        i = end;
+      } else if ((end = literalEnd(sql, i)) > i) {
+        i = end;
         after = true;
       } else if (c == ';') {
         lastSemicolon = i;
@@ -168,5 +152,35 @@ final class SqlWords {
       }
     }
     return lastSemicolon >= 0 && !after ? sql.substring(0, lastSemicolon) : sql;
+  }
+
+  /**
+   * The index after the comment ({@code -- …} to the end of the line, or a block comment) that
+   * starts at {@code i} of {@code sql}; {@code i} when none starts there.
+   */
+  private static int commentEnd(String sql, int i) {
+    if (sql.startsWith("--", i)) {
+      int end = sql.indexOf('\n', i + 2);
+      return end < 0 ? sql.length() : end;
+    }
+    if (sql.startsWith("/*", i)) {
+      int end = sql.indexOf("*/", i + 2);
+      return end < 0 ? sql.length() : end + 2;
+    }
+    return i;
+  }
+
+  /**
+   * The index after the string literal or quoted identifier that starts at {@code i} of {@code sql}
+   * (a doubled quote inside reads as two literals, which these scans need not tell apart); {@code
+   * i} when none starts there.
+   */
+  private static int literalEnd(String sql, int i) {
+    char c = sql.charAt(i);
+    if (c != '\'' && c != '"') {
+      return i;
+    }
+    int end = sql.indexOf(c, i + 1);
+    return end < 0 ? sql.length() : end + 1;
   }
 }
