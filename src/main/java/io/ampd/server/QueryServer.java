@@ -5,10 +5,17 @@ import io.ampd.config.HostPort;
 import io.ampd.config.ListenFailure;
 import io.ampd.config.ServerConfig;
 import io.ampd.metadb.QuerySnapshotRepository;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
@@ -34,6 +41,8 @@ public final class QueryServer implements AutoCloseable {
   private final BufferAllocator allocator;
   private final ExecutorService flightQueries;
   private FlightServer flight;
+  private EventLoopGroup flightBoss;
+  private EventLoopGroup flightWorkers;
   private FlightSqlService flightService;
   private JsonlEndpoint jsonl;
 
@@ -72,7 +81,16 @@ public final class QueryServer implements AutoCloseable {
       if (flightAddr != null) {
         server.flightService =
             new FlightSqlService(service, catalog, allocator, server.flightQueries, version);
-        server.flight = startFlight(flightAddr, allocator, server.flightService);
+        server.flightBoss = new NioEventLoopGroup(1, new DefaultThreadFactory("flight-boss", true));
+        server.flightWorkers =
+            new NioEventLoopGroup(0, new DefaultThreadFactory("flight-io", true));
+        server.flight =
+            startFlight(
+                flightAddr,
+                allocator,
+                server.flightService,
+                server.flightBoss,
+                server.flightWorkers);
       }
       long t1 = System.nanoTime();
       if (jsonlAddr != null) {
@@ -89,11 +107,28 @@ public final class QueryServer implements AutoCloseable {
     return server;
   }
 
+  /**
+   * The Flight server runs on event loops of its own rather than gRPC's shared ones: gRPC keeps the
+   * shared ones a second after the last server closes, and at exit the JVM waits 300 ms for any
+   * thread still blocked in a native call such as their selector (measured: SIGTERM to exit 450 ms
+   * instead of 120 ms).
+   */
   private static FlightServer startFlight(
-      HostPort addr, BufferAllocator allocator, FlightSqlService producer) {
+      HostPort addr,
+      BufferAllocator allocator,
+      FlightSqlService producer,
+      EventLoopGroup boss,
+      EventLoopGroup workers) {
+    Consumer<NettyServerBuilder> loops =
+        builder ->
+            builder
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .channelType(NioServerSocketChannel.class);
     try {
       return FlightServer.builder(
               allocator, Location.forGrpcInsecure(addr.host(), addr.port()), producer)
+          .transportHint("grpc.builderConsumer", loops)
           .build()
           .start();
     } catch (Exception e) {
@@ -166,10 +201,17 @@ public final class QueryServer implements AutoCloseable {
     service.close();
     if (flight != null) {
       try {
-        flight.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+        flight.awaitTermination(2, TimeUnit.SECONDS);
         flight.close();
       } catch (Exception e) {
         errors.add(e);
+      }
+    }
+    for (EventLoopGroup group : new EventLoopGroup[] {flightBoss, flightWorkers}) {
+      if (group != null) {
+        group
+            .shutdownGracefully(0, 0, TimeUnit.MILLISECONDS)
+            .awaitUninterruptibly(2, TimeUnit.SECONDS);
       }
     }
     flightQueries.shutdownNow();
