@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -21,8 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code packaging/ampd} as users run it, on a copy of the packaged jar (so its class-data archive
  * goes into a temp dir, not {@code target/cds}): a failed first run's archive is dropped, the first
- * solo run records one without printing the JVM's warnings, and it then maps however the jar's path
- * is spelled.
+ * solo run records one without printing the JVM's warnings, it then maps however the jar's path is
+ * spelled, and a changed library makes a new one.
  */
 class LauncherIT {
   private static final Duration START = Duration.ofSeconds(60);
@@ -132,6 +133,24 @@ class LauncherIT {
       List<String> names = files.map(f -> f.getFileName().toString()).toList();
       assertEquals(1, names.size(), names.toString());
       assertTrue(names.get(0).endsWith(".jsa"), names.toString());
+    }
+
+    // A rebuild that rewrites a library but not ampd.jar (the build re-zips DuckDB's jar): the JVM
+    // would refuse the archive, warn on stdout and start without it, at every start. The next
+    // solo records a new one instead, quietly, and the stale one goes.
+    try (Stream<Path> jars = Files.list(jar.getParent().resolve("lib"))) {
+      Path library = jars.filter(j -> j.toString().endsWith(".jar")).findFirst().orElseThrow();
+      Files.setLastModifiedTime(library, FileTime.fromMillis(System.currentTimeMillis()));
+    }
+    try (AmpdProcess solo = startSolo(AmpdProcess.freePort())) {
+      solo.signal("TERM");
+      assertEquals(0, solo.waitFor(START), solo.stderr());
+      assertFalse(solo.stdout().contains("warning"), solo.stdout());
+    }
+    try (Stream<Path> files = Files.list(cds)) {
+      List<String> names = files.map(f -> f.getFileName().toString()).toList();
+      assertEquals(1, names.size(), names.toString());
+      assertTrue(names.get(0).contains(".jsa.tmp."), names.toString());
     }
   }
 
