@@ -124,9 +124,7 @@ public final class MetadataDb implements AutoCloseable {
     }
     HikariConfig config = new HikariConfig();
     config.setPoolName(POOL_NAME);
-    config.setDriverClassName("org.postgresql.Driver");
-    config.setJdbcUrl(url.jdbcUrl());
-    config.setDataSourceProperties(properties);
+    config.setDataSource(new PgDriver(url.jdbcUrl(), properties));
     config.setMaximumPoolSize(poolSize);
     config.setMinimumIdle(Math.min(MINIMUM_IDLE, poolSize));
     config.setConnectionTimeout(connectionTimeout.toMillis());

@@ -6,11 +6,11 @@ import io.ampd.metadb.Job;
 import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.JobStatus;
 import io.ampd.metadb.MetadataDb;
+import io.ampd.metadb.PgDriver;
 import io.ampd.metadb.WorkerRepository;
 import io.ampd.registry.Dataset;
 import io.ampd.registry.ProviderConfig;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -676,7 +676,7 @@ public final class Worker implements AutoCloseable {
     Properties properties = MetadataDb.sessionProperties(settings.url(), settings.networkTimeout());
     properties.setProperty("ApplicationName", applicationName(settings.nodeId(), purpose));
     try {
-      return DriverManager.getConnection(settings.url().jdbcUrl(), properties);
+      return PgDriver.connect(settings.url().jdbcUrl(), properties);
     } catch (SQLException e) {
       throw new AmpdException(
           "failed to connect to metadata database ("

@@ -339,6 +339,39 @@ class ServerIT {
     assertEquals(0, solo.waitFor(Duration.ofSeconds(30)), solo.stderr());
   }
 
+  /**
+   * The query engine (DuckDB) loads at the first query, not at start: its JDBC driver, loaded as
+   * soon as anything in the JVM uses java.sql.DriverManager, starts Java Flight Recorder's classes.
+   */
+  @Test
+  void aReadySoloHasNotLoadedTheQueryEngine() throws Exception {
+    int admin = AmpdProcess.freePort();
+    Map<String, String> env = AmpdProcess.envWithAdminPort(admin);
+    Path classes = base.resolve("classes.log");
+    List<String> command = AmpdProcess.javaCommand();
+    command.add(1, "-Xlog:class+load=info:file=" + classes);
+    command.addAll(List.of("--amp-dir", base.resolve("amp").toString(), "solo"));
+    AmpdProcess solo = AmpdProcess.startCommand(base, env, command);
+    processes.add(solo);
+    await(
+        "solo ready",
+        solo,
+        START,
+        () -> solo.stderr().contains("ampd solo") && solo.stderr().contains(" ready in "));
+    String atReady = Files.readString(classes);
+    assertTrue(atReady.contains("io.ampd.Daemon "), "the class log is not being written");
+    assertTrue(!atReady.contains("org.duckdb."), "DuckDB loaded before any query");
+    assertTrue(!atReady.contains("jdk.jfr."), "Flight Recorder loaded before any query");
+    assertEquals(200, jsonl(env.get("AMP_CONFIG_JSONL_ADDR"), "SELECT 1").statusCode());
+    await(
+        "DuckDB loaded by the first query",
+        solo,
+        START,
+        () -> Files.readString(classes).contains("org.duckdb.DuckDBConnection "));
+    solo.signal("TERM");
+    assertEquals(0, solo.waitFor(Duration.ofSeconds(30)), solo.stderr());
+  }
+
   private static boolean canConnect(String host, int port) {
     try (java.net.Socket s = new java.net.Socket(host, port)) {
       return true;
