@@ -63,12 +63,33 @@ public final class Cli {
   private static int onUsageError(ParameterException e, String[] args) {
     CommandLine commandLine = e.getCommandLine();
     PrintWriter err = commandLine.getErr();
+    String unknown = unknownCommand(e);
+    if (unknown != null) {
+      err.println("error: unknown command '" + unknown + "'");
+      err.println(
+          "hint: the commands are " + String.join(", ", AmpdCommand.ORDER) + "; see 'ampd --help'");
+      err.flush();
+      return ExitCode.USAGE;
+    }
     String message = e.getMessage() == null ? "invalid command line" : e.getMessage();
     err.println("error: " + firstLine(message));
     String name = commandLine.getCommandSpec().qualifiedName();
     err.println("hint: see '" + name + " --help'");
     err.flush();
     return ExitCode.USAGE;
+  }
+
+  /**
+   * The word given where {@code ampd} expects a command, when that is what went wrong; else null.
+   */
+  private static String unknownCommand(ParameterException e) {
+    if (e instanceof CommandLine.UnmatchedArgumentException unmatched
+        && e.getCommandLine().getParent() == null
+        && !unmatched.getUnmatched().isEmpty()
+        && !unmatched.getUnmatched().get(0).startsWith("-")) {
+      return unmatched.getUnmatched().get(0);
+    }
+    return null;
   }
 
   private static String firstLine(String s) {

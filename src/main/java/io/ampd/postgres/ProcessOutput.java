@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Copies a child's merged stdout/stderr, line by line, to an SLF4J logger named after it ({@code
@@ -45,17 +46,34 @@ final class ProcessOutput {
       String line;
       while ((line = in.readLine()) != null) {
         remember(line);
-        if (quiet) {
-          log.debug(line);
-        } else if (line.contains("FATAL:") || line.contains("PANIC:")) {
-          log.warn(line);
-        } else {
-          log.info(line);
+        switch (level(line, quiet)) {
+          case WARN -> log.warn(line);
+          case INFO -> log.info(line);
+          default -> log.debug(line);
         }
       }
     } catch (IOException e) {
       log.debug("{}: output closed: {}", prefix, e.toString());
     }
+  }
+
+  /**
+   * The level a line of the child's output is logged at: FATAL and PANIC are warnings; routine
+   * lines (PostgreSQL's timed checkpoints, every five minutes of an idle server) and everything of
+   * a quiet child are debug; the rest is info.
+   */
+  static Level level(String line, boolean quiet) {
+    if (quiet) {
+      return Level.DEBUG;
+    }
+    if (line.contains("FATAL:") || line.contains("PANIC:")) {
+      return Level.WARN;
+    }
+    if (line.contains("LOG:  checkpoint starting:")
+        || line.contains("LOG:  checkpoint complete:")) {
+      return Level.DEBUG;
+    }
+    return Level.INFO;
   }
 
   private synchronized void remember(String line) {
