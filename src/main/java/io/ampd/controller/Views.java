@@ -2,6 +2,7 @@ package io.ampd.controller;
 
 import io.ampd.metadb.Job;
 import io.ampd.metadb.JobEvent;
+import io.ampd.metadb.JobStatus;
 import io.ampd.metadb.TableProgress;
 import io.ampd.metadb.WorkerNode;
 import java.time.Instant;
@@ -26,7 +27,9 @@ final class Views {
     out.put("node_id", job.nodeId().orElse(null));
     out.put("status", job.status().name());
     out.put("attempts", job.attempts());
-    out.put("next_attempt_at", time(job.nextAttemptAt()));
+    // Only a job that will be retried has a next attempt (a job stopped while it waited for its
+    // retry kept one in databases written before that was cleared).
+    out.put("next_attempt_at", job.status() == JobStatus.ERROR ? time(job.nextAttemptAt()) : null);
     out.put("last_error", job.lastError().orElse(null));
     out.put("created_at", job.createdAt().toString());
     out.put("updated_at", job.updatedAt().toString());

@@ -447,7 +447,7 @@ public final class JobRepository {
     Map<String, Object> detail = detail("status", to, "error", error);
     String set =
         to == JobStatus.ERROR
-            ? "attempts = attempts + 1, next_attempt_at = NULL, last_error = ?"
+            ? "attempts = attempts + 1, last_error = ?"
             : to == JobStatus.FATAL ? "last_error = ?" : null;
     return Sql.inTransaction(
         dataSource,
@@ -507,7 +507,10 @@ public final class JobRepository {
         c -> transition(c, id, nodeId, List.of(from), to, nodeId, eventType, detail("status", to)));
   }
 
-  /** The one compare-and-set: {@code UPDATE … WHERE status = ANY(from)} plus its event. */
+  /**
+   * The one compare-and-set: {@code UPDATE … WHERE status = ANY(from)} plus its event. Every change
+   * of status clears the retry time: only an ERROR job has one, planned after it got there.
+   */
   private boolean transition(
       Connection c,
       long id,
@@ -526,7 +529,7 @@ public final class JobRepository {
     params.add(id);
     params.add(statuses(c, from));
     String sql =
-        "UPDATE jobs SET status = ?"
+        "UPDATE jobs SET status = ?, next_attempt_at = NULL"
             + (extraSet == null ? "" : ", " + extraSet)
             + " WHERE id = ? AND status = ANY(?)";
     if (requireNode != null) {

@@ -208,6 +208,20 @@ class JobRepositoryTest {
   }
 
   @Test
+  void aJobStoppedWhileWaitingForItsRetryShowsNoRetryTime() throws Exception {
+    register("w1");
+    long id = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    jobs.start(id, "w1");
+    jobs.finish(id, "w1", JobStatus.ERROR, "boom");
+    jobs.planRetries(Duration.ofHours(1), Duration.ofHours(2));
+    assertTrue(job(id).nextAttemptAt().isPresent(), "an ERROR job has its retry time");
+    assertEquals(JobRepository.StopOutcome.STOPPED, jobs.requestStop(id));
+    assertEquals(JobStatus.STOPPED, job(id).status());
+    assertEquals(Optional.empty(), job(id).nextAttemptAt(), "a STOPPED job is not retried");
+    assertEquals(0, jobs.retryDue(TIMEOUT));
+  }
+
+  @Test
   void fatalJobsAreNeverRetried() throws Exception {
     register("w1");
     long id = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
