@@ -554,7 +554,7 @@ public final class Daemon {
         .add(new ProvidersRoutes(apiDataSource))
         .add(new DatasetsRoutes(apiDataSource))
         .add(new OpenApiRoutes())
-        .add(new JobsRoutes(apiDataSource))
+        .add(new JobsRoutes(apiDataSource, config.controller().workerTimeout()))
         .add(new WorkersRoutes(apiDataSource, config.controller().workerTimeout()))
         .add(new DeployRoutes(apiDataSource, config.controller().workerTimeout()));
   }

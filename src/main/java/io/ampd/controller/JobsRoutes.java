@@ -9,6 +9,7 @@ import io.ampd.metadb.FileRepository;
 import io.ampd.metadb.Job;
 import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.JobStatus;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +25,10 @@ import javax.sql.DataSource;
  *       FATAL)
  *   <li>{@code PUT /jobs/{id}/stop}: 202 when its worker was asked to stop it, 200 when it stopped
  *       at once or a stop was already under way, 409 when it had finished
+ *   <li>{@code PUT /jobs/{id}/resume} (also {@code POST}): a STOPPED or ERROR job is SCHEDULED
+ *       again and continues from its recorded progress; 200 with the job (also when it is already
+ *       scheduled or running), 409 when it is stopping, completed or FATAL, or when another job of
+ *       its dataset version is active
  *   <li>{@code GET /jobs/{id}/events}, {@code GET /jobs/{id}/progress}
  * </ul>
  */
@@ -33,14 +38,16 @@ public final class JobsRoutes implements Routes {
 
   private final JobRepository jobs;
   private final FileRepository files;
+  private final Duration workerTimeout;
 
-  public JobsRoutes(JobRepository jobs, FileRepository files) {
+  public JobsRoutes(JobRepository jobs, FileRepository files, Duration workerTimeout) {
     this.jobs = jobs;
     this.files = files;
+    this.workerTimeout = workerTimeout;
   }
 
-  public JobsRoutes(DataSource dataSource) {
-    this(new JobRepository(dataSource), new FileRepository(dataSource));
+  public JobsRoutes(DataSource dataSource, Duration workerTimeout) {
+    this(new JobRepository(dataSource), new FileRepository(dataSource), workerTimeout);
   }
 
   @Override
@@ -50,6 +57,8 @@ public final class JobsRoutes implements Routes {
         .get("/jobs/{id}", r -> Response.ok(Views.job(job(r))))
         .delete("/jobs/{id}", this::delete)
         .put("/jobs/{id}/stop", this::stop)
+        .put("/jobs/{id}/resume", this::resume)
+        .post("/jobs/{id}/resume", this::resume)
         .get("/jobs/{id}/events", this::events)
         .get("/jobs/{id}/progress", this::progress);
   }
@@ -92,6 +101,28 @@ public final class JobsRoutes implements Routes {
                   + " has already finished ("
                   + job.status()
                   + "); there is nothing to stop");
+    };
+  }
+
+  private Response resume(Request r) {
+    long id = id(r);
+    JobRepository.ResumeOutcome outcome = jobs.resume(id, workerTimeout);
+    if (outcome == JobRepository.ResumeOutcome.NOT_FOUND) {
+      throw notFound(id);
+    }
+    Job job = jobs.find(id).orElseThrow(() -> notFound(id));
+    return switch (outcome) {
+      case RESUMED, ALREADY_ACTIVE -> Response.ok(Views.job(job));
+      case OTHER_ACTIVE ->
+          throw ApiException.conflict(
+              "job "
+                  + id
+                  + " cannot resume: another job of "
+                  + job.dataset()
+                  + " is active (at most one extracts a dataset version); stop that one first");
+      default ->
+          throw ApiException.conflict(
+              "job " + id + " is " + job.status() + "; only STOPPED or ERROR jobs can be resumed");
     };
   }
 

@@ -247,6 +247,61 @@ public final class JobRepository {
         });
   }
 
+  /** What a resume request did. */
+  public enum ResumeOutcome {
+    /** The job was STOPPED or in ERROR and is SCHEDULED again, on a live worker if there is one. */
+    RESUMED,
+    /** The job is already scheduled or running: nothing changed. */
+    ALREADY_ACTIVE,
+    /** The job is being stopped, has completed, or failed for good: nothing to resume. */
+    NOT_RESUMABLE,
+    /** Another job of the same dataset version is active: at most one extracts it. */
+    OTHER_ACTIVE,
+    /** No such job. */
+    NOT_FOUND
+  }
+
+  /**
+   * Resumes a STOPPED or ERROR job: back to SCHEDULED, on the least busy live worker (notified) or
+   * waiting for one, and its run continues from the job's recorded progress. An ERROR job goes at
+   * once instead of at its retry time.
+   */
+  public ResumeOutcome resume(long id, Duration workerTimeout) {
+    return Sql.inTransaction(
+        dataSource,
+        c -> {
+          Optional<Job> job = lockJob(c, id);
+          if (job.isEmpty()) {
+            return ResumeOutcome.NOT_FOUND;
+          }
+          Job j = job.get();
+          switch (j.status()) {
+            case SCHEDULED, RUNNING:
+              return ResumeOutcome.ALREADY_ACTIVE;
+            case STOPPED, ERROR:
+              break;
+            default:
+              return ResumeOutcome.NOT_RESUMABLE;
+          }
+          Optional<Job> active = activeJob(c, j.dataset());
+          if (active.isPresent() && active.get().id() != id) {
+            return ResumeOutcome.OTHER_ACTIVE;
+          }
+          Optional<String> node = pickWorker(c, workerTimeout);
+          reassign(
+              c,
+              id,
+              List.of(JobStatus.STOPPED, JobStatus.ERROR),
+              null,
+              node.orElse(null),
+              null,
+              "resumed",
+              detail(
+                  "status", JobStatus.SCHEDULED, "node_id", node.orElse(null), "from", j.status()));
+          return ResumeOutcome.RESUMED;
+        });
+  }
+
   /** What a delete did. */
   public enum DeleteOutcome {
     DELETED,

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ampd.config.HostPort;
 import io.ampd.controller.http.Router;
 import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobStatus;
 import io.ampd.metadb.WorkerRepository;
 import io.ampd.testing.CoordFixtures;
 import java.net.URI;
@@ -42,7 +43,7 @@ class JobsRoutesTest {
     var ds = fx.db.dataSource();
     router =
         new Router()
-            .add(new JobsRoutes(ds))
+            .add(new JobsRoutes(ds, Duration.ofSeconds(10)))
             .add(new WorkersRoutes(ds, TIMEOUT))
             .add(new DeployRoutes(ds, TIMEOUT));
     api = AdminApi.start(new HostPort("127.0.0.1", 0), router);
@@ -204,6 +205,54 @@ class JobsRoutesTest {
     Answer again = send("PUT", "/jobs/" + id + "/stop", null);
     assertEquals(200, again.status());
     assertEquals("STOP_REQUESTED", again.body().get("status").asText());
+  }
+
+  @Test
+  void stoppedAndErrorJobsResume() throws Exception {
+    long id = send("POST", DEPLOY, null).body().get("id").asLong();
+    Answer active = send("PUT", "/jobs/" + id + "/resume", null);
+    assertEquals(200, active.status(), "a scheduled job: nothing to do");
+    assertEquals("SCHEDULED", active.body().get("status").asText());
+
+    assertEquals(200, send("PUT", "/jobs/" + id + "/stop", null).status());
+    Answer resumed = send("POST", "/jobs/" + id + "/resume", null);
+    assertEquals(200, resumed.status());
+    assertEquals("SCHEDULED", resumed.body().get("status").asText());
+    assertTrue(
+        send("GET", "/jobs/" + id + "/events", null).body().toString().contains("\"resumed\""));
+
+    // Stopped again, and deployed again meanwhile (a worker has come): the new job is the
+    // dataset's one active job.
+    assertEquals(200, send("PUT", "/jobs/" + id + "/stop", null).status());
+    try (Connection c = fx.db.dataSource().getConnection()) {
+      WorkerRepository.register(c, "w1", Map.of("pid", 42));
+    }
+    long second = send("POST", DEPLOY, null).body().get("id").asLong();
+    assertTrue(second != id);
+    assertError(
+        send("PUT", "/jobs/" + id + "/resume", null),
+        409,
+        "job "
+            + id
+            + " cannot resume: another job of ex/eth@1.0.0 is active (at most one"
+            + " extracts a dataset version); stop that one first");
+
+    // An ERROR job resumes at once, onto a live worker, instead of at its retry time.
+    JobRepository repository = new JobRepository(fx.db.dataSource());
+    assertTrue(repository.start(second, "w1"));
+    assertTrue(repository.finish(second, "w1", JobStatus.ERROR, "node down"));
+    Answer retried = send("PUT", "/jobs/" + second + "/resume", null);
+    assertEquals(200, retried.status());
+    assertEquals("SCHEDULED", retried.body().get("status").asText());
+    assertEquals("w1", retried.body().get("node_id").asText());
+
+    assertTrue(repository.start(second, "w1"));
+    assertTrue(repository.finish(second, "w1", JobStatus.COMPLETED, null));
+    assertError(
+        send("PUT", "/jobs/" + second + "/resume", null),
+        409,
+        "job " + second + " is COMPLETED; only STOPPED or ERROR jobs can be resumed");
+    assertError(send("PUT", "/jobs/999/resume", null), 404, "job 999 does not exist");
   }
 
   @Test

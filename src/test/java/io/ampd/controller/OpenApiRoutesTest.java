@@ -34,6 +34,8 @@ class OpenApiRoutesTest {
           "GET /jobs/{id}",
           "DELETE /jobs/{id}",
           "PUT /jobs/{id}/stop",
+          "PUT /jobs/{id}/resume",
+          "POST /jobs/{id}/resume",
           "GET /jobs/{id}/events",
           "GET /jobs/{id}/progress",
           "GET /workers",
