@@ -124,6 +124,10 @@ class JobResumeIT {
     assertEquals(LAST_BLOCK + 1, row.get("d").asLong(), counts.body());
     assertEquals(0, row.get("lo").asLong());
     assertEquals(LAST_BLOCK, row.get("hi").asLong());
+
+    // A stop as users do it (the JVM then removes its temporary native libraries too).
+    solo.signal("TERM");
+    assertEquals(0, solo.waitFor(WAIT), solo.stderr());
   }
 
   private HttpResponse<String> send(String method, String path) throws Exception {
