@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -30,6 +31,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +74,9 @@ final class JsonlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   /** Refuses a body over the limit with Amp's error body instead of Netty's empty one. */
   static final class Aggregator extends HttpObjectAggregator {
+    /** How long a refused client may go on sending before its connection is closed. */
+    static final long LINGER_SECONDS = 5;
+
     Aggregator(int max) {
       super(max);
     }
@@ -84,7 +89,20 @@ final class JsonlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
               Kind.INVALID_SQL_STRING.code(),
               "the SQL text is larger than " + JsonlEndpoint.MAX_BODY_BYTES + " bytes");
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      // A close with the rest of the body still unread would reset the connection, and a client
+      // still sending could lose the answer: end the output, drop what still comes (this
+      // aggregator discards the rest of the message), and close when the client has, or at the
+      // latest after LINGER_SECONDS.
+      ctx.writeAndFlush(response)
+          .addListener(
+              written -> {
+                if (ctx.channel() instanceof SocketChannel socket && socket.isActive()) {
+                  socket.shutdownOutput();
+                  ctx.executor().schedule(() -> ctx.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+                } else {
+                  ctx.close();
+                }
+              });
     }
   }
 
