@@ -11,8 +11,10 @@ import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.JobStatus;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -23,6 +25,9 @@ import javax.sql.DataSource;
  *   <li>{@code GET /jobs?status=S&limit=N}: newest first, at most N (default 100, at most 1000)
  *   <li>{@code GET /jobs/{id}}, {@code DELETE /jobs/{id}} (204; 409 unless COMPLETED, STOPPED or
  *       FATAL)
+ *   <li>{@code DELETE /jobs?status=terminal|completed|stopped|error} (Amp's): 204, every finished
+ *       job of that kind deleted ({@code error}: FATAL, the jobs that failed for good; a job in
+ *       ERROR will be retried and is never deleted)
  *   <li>{@code PUT /jobs/{id}/stop}: 202 when its worker was asked to stop it, 200 when it stopped
  *       at once or a stop was already under way, 409 when it had finished
  *   <li>{@code PUT /jobs/{id}/resume} (also {@code POST}): a STOPPED or ERROR job is SCHEDULED
@@ -54,6 +59,7 @@ public final class JobsRoutes implements Routes {
   public void register(Router router) {
     router
         .get("/jobs", this::list)
+        .delete("/jobs", this::deleteByStatus)
         .get("/jobs/{id}", r -> Response.ok(Views.job(job(r))))
         .delete("/jobs/{id}", this::delete)
         .put("/jobs/{id}/stop", this::stop)
@@ -67,6 +73,30 @@ public final class JobsRoutes implements Routes {
     Optional<JobStatus> status = r.query("status").map(JobsRoutes::status);
     int limit = r.query("limit").map(JobsRoutes::limit).orElse(DEFAULT_LIMIT);
     return Response.ok(Map.of("jobs", jobs.list(status, limit).stream().map(Views::job).toList()));
+  }
+
+  /** Amp's filters of {@code DELETE /jobs?status=}: finished jobs only. */
+  private static final Map<String, Set<JobStatus>> DELETE_FILTERS =
+      Map.of(
+          "terminal", JobStatus.TERMINAL,
+          "completed", Set.of(JobStatus.COMPLETED),
+          "stopped", Set.of(JobStatus.STOPPED),
+          "error", Set.of(JobStatus.FATAL));
+
+  private Response deleteByStatus(Request r) {
+    String raw =
+        r.query("status")
+            .orElseThrow(
+                () ->
+                    ApiException.badRequest(
+                        "status is required: one of terminal, completed, stopped, error"));
+    Set<JobStatus> statuses = DELETE_FILTERS.get(raw.toLowerCase(Locale.ROOT));
+    if (statuses == null) {
+      throw ApiException.badRequest(
+          "unknown status filter '" + raw + "'; one of terminal, completed, stopped, error");
+    }
+    jobs.deleteByStatus(statuses);
+    return Response.noContent();
   }
 
   private Response delete(Request r) {

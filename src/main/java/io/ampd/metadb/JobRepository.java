@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -324,6 +325,20 @@ public final class JobRepository {
           Sql.update(c, "DELETE FROM jobs WHERE id = ?", id);
           return DeleteOutcome.DELETED;
         });
+  }
+
+  /**
+   * Deletes every job in one of {@code statuses} with its events, of the finished ones only ({@link
+   * JobStatus#terminal()}): a status that is not is ignored. Returns how many went.
+   */
+  public int deleteByStatus(Set<JobStatus> statuses) {
+    List<JobStatus> finished = statuses.stream().filter(JobStatus::terminal).toList();
+    if (finished.isEmpty()) {
+      return 0;
+    }
+    return Sql.inTransaction(
+        dataSource,
+        c -> Sql.update(c, "DELETE FROM jobs WHERE status = ANY(?)", statuses(c, finished)));
   }
 
   // ---- controller: scheduling ----

@@ -256,6 +256,43 @@ class JobsRoutesTest {
   }
 
   @Test
+  void finishedJobsAreDeletedByStatusAsAmpDoes() throws Exception {
+    try (Connection c = fx.db.dataSource().getConnection()) {
+      WorkerRepository.register(c, "w1", Map.of("pid", 42));
+    }
+    JobRepository repository = new JobRepository(fx.db.dataSource());
+    long completed = send("POST", DEPLOY, null).body().get("id").asLong();
+    assertTrue(repository.start(completed, "w1"));
+    assertTrue(repository.finish(completed, "w1", JobStatus.COMPLETED, null));
+    long stopped = send("POST", DEPLOY, null).body().get("id").asLong();
+    assertTrue(repository.start(stopped, "w1"));
+    assertTrue(repository.finish(stopped, "w1", JobStatus.STOPPED, null));
+    long fatal = send("POST", DEPLOY, null).body().get("id").asLong();
+    assertTrue(repository.start(fatal, "w1"));
+    assertTrue(repository.finish(fatal, "w1", JobStatus.FATAL, "malformed block"));
+    long active = send("POST", DEPLOY, null).body().get("id").asLong();
+
+    assertError(
+        send("DELETE", "/jobs", null),
+        400,
+        "status is required: one of terminal, completed, stopped, error");
+    assertError(
+        send("DELETE", "/jobs?status=running", null),
+        400,
+        "unknown status filter 'running'; one of terminal, completed, stopped, error");
+
+    assertEquals(new Answer(204, null), send("DELETE", "/jobs?status=stopped", null));
+    assertEquals(404, send("GET", "/jobs/" + stopped, null).status());
+    assertEquals(200, send("GET", "/jobs/" + completed, null).status());
+    assertEquals(new Answer(204, null), send("DELETE", "/jobs?status=error", null));
+    assertEquals(404, send("GET", "/jobs/" + fatal, null).status());
+    assertEquals(new Answer(204, null), send("DELETE", "/jobs?status=terminal", null));
+    assertEquals(404, send("GET", "/jobs/" + completed, null).status());
+    // An active job is never deleted, whatever the filter.
+    assertEquals("SCHEDULED", send("GET", "/jobs/" + active, null).body().get("status").asText());
+  }
+
+  @Test
   void everyRouteIsInTheOpenApiDocument() {
     assertEquals(java.util.List.of(), OpenApiRoutes.undocumented(router));
   }

@@ -31,6 +31,7 @@ class OpenApiRoutesTest {
           "GET /datasets/{namespace}/{name}/versions/{version}",
           "POST /datasets/{namespace}/{name}/versions/{version}/deploy",
           "GET /jobs",
+          "DELETE /jobs",
           "GET /jobs/{id}",
           "DELETE /jobs/{id}",
           "PUT /jobs/{id}/stop",
