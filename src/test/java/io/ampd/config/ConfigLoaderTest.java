@@ -200,11 +200,11 @@ class ConfigLoaderTest {
   void relativePathsResolveAgainstTheFileFolder() throws IOException {
     Path file =
         write(
-            "data_dir = \"../shared/./data\"\n"
+            "data_dir = \"../common/./data\"\n"
                 + "providers_dir = \"p\"\n"
                 + "[metadata_db.managed]\nbin_dir = \"pg/bin\"\n");
     AmpConfig c = load(file, Map.of(), true);
-    assertEquals(dir.resolve("shared").resolve("data"), c.dataDir());
+    assertEquals(dir.resolve("common").resolve("data"), c.dataDir());
     assertEquals(dir.resolve("conf").resolve("p"), c.providersDir());
     assertEquals(
         Optional.of(dir.resolve("conf/pg/bin").toString()), c.metadataDb().managed().binDir());

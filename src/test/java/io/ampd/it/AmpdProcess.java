@@ -207,6 +207,25 @@ public final class AmpdProcess implements AutoCloseable {
   }
 
   /** SIGKILLs the process and all its descendants, by pid. */
+  /** A condition a test waits for; it may throw (an HTTP call, a file read). */
+  public interface Check {
+    boolean holds() throws Exception;
+  }
+
+  /**
+   * Polls {@code condition} every 50 ms until it holds; past {@code limit} fails naming {@code
+   * what}, with this process's stderr.
+   */
+  public void await(String what, Duration limit, Check condition) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.holds()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + limit + ": " + what + "\n" + stderr());
+      }
+      Thread.sleep(50);
+    }
+  }
+
   @Override
   public void close() {
     // What is still running is reported by the tests that check for leftovers.

@@ -139,13 +139,14 @@ class JobResumeIT {
   }
 
   private void awaitStatus(String status) throws Exception {
-    await("job 1 " + status, () -> job().path("status").asText().equals(status));
+    solo.await("job 1 " + status, WAIT, () -> job().path("status").asText().equals(status));
   }
 
   /** Waits until every table of job 1 has recorded {@code block} as its last. */
   private void awaitRecorded(long block) throws Exception {
-    await(
+    solo.await(
         "job 1 recorded up to block " + block,
+        WAIT,
         () -> {
           JsonNode tables = JSON.readTree(send("GET", "/jobs/1/progress").body()).path("tables");
           if (tables.size() != 3) {
@@ -162,19 +163,5 @@ class JobResumeIT {
 
   private JsonNode job() throws Exception {
     return JSON.readTree(send("GET", "/jobs/1").body());
-  }
-
-  private void await(String what, Check condition) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + WAIT + ": " + what + "\n" + solo.stderr());
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  interface Check {
-    boolean holds() throws Exception;
   }
 }

@@ -95,21 +95,6 @@ class ServerIT {
     return p;
   }
 
-  private static void await(String what, AmpdProcess watched, Duration limit, Check condition)
-      throws Exception {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + limit + ": " + what + "\n" + watched.stderr());
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  interface Check {
-    boolean holds() throws Exception;
-  }
-
   /** Controller and worker extract the chain; returns the controller's admin port. */
   private int extract() throws Exception {
     int admin = AmpdProcess.freePort();
@@ -125,9 +110,8 @@ class ServerIT {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertEquals(201, deployed.statusCode(), deployed.body());
-    await(
+    worker.await(
         "job 1 completed",
-        worker,
         Duration.ofSeconds(120),
         () -> {
           AmpdProcess.HttpResult r = AmpdProcess.get(admin, "/jobs/1");
@@ -151,9 +135,8 @@ class ServerIT {
     Map<String, String> env = AmpdProcess.envWithAdminPort(AmpdProcess.freePort());
     String jsonl = env.get("AMP_CONFIG_JSONL_ADDR");
     AmpdProcess server = start(env, "server");
-    await(
+    server.await(
         "the server's JSON Lines endpoint answers",
-        server,
         START,
         () -> {
           try {
@@ -225,9 +208,8 @@ class ServerIT {
     command.addAll(List.of("--config", config.toString(), "server", "--jsonl-server"));
     AmpdProcess server = AmpdProcess.startCommand(base, env, command);
     processes.add(server);
-    await(
+    server.await(
         "the server answers",
-        server,
         START,
         () -> {
           try {
@@ -324,9 +306,8 @@ class ServerIT {
         AmpdProcess.start(
             base, env, "--amp-dir", base.resolve("amp").toString(), "solo", "--jsonl-server");
     processes.add(solo);
-    await(
+    solo.await(
         "solo ready",
-        solo,
         START,
         () -> solo.stderr().contains("ampd solo") && solo.stderr().contains(" ready in "));
     assertEquals(200, jsonl(jsonl, "SELECT 1").statusCode());
@@ -353,9 +334,8 @@ class ServerIT {
     command.addAll(List.of("--amp-dir", base.resolve("amp").toString(), "solo"));
     AmpdProcess solo = AmpdProcess.startCommand(base, env, command);
     processes.add(solo);
-    await(
+    solo.await(
         "solo ready",
-        solo,
         START,
         () -> solo.stderr().contains("ampd solo") && solo.stderr().contains(" ready in "));
     String atReady = Files.readString(classes);
@@ -363,9 +343,8 @@ class ServerIT {
     assertTrue(!atReady.contains("org.duckdb."), "DuckDB loaded before any query");
     assertTrue(!atReady.contains("jdk.jfr."), "Flight Recorder loaded before any query");
     assertEquals(200, jsonl(env.get("AMP_CONFIG_JSONL_ADDR"), "SELECT 1").statusCode());
-    await(
+    solo.await(
         "DuckDB loaded by the first query",
-        solo,
         START,
         () -> Files.readString(classes).contains("org.duckdb.DuckDBConnection "));
     solo.signal("TERM");
