@@ -17,15 +17,18 @@ import io.ampd.controller.JobsRoutes;
 import io.ampd.controller.OpenApiRoutes;
 import io.ampd.controller.ProvidersRoutes;
 import io.ampd.controller.RegistryFilesLoader;
+import io.ampd.controller.RevisionsRoutes;
 import io.ampd.controller.Scheduler;
 import io.ampd.controller.WorkersRoutes;
 import io.ampd.controller.http.Response;
 import io.ampd.controller.http.Router;
 import io.ampd.extract.EvmRpcJobRunner;
+import io.ampd.extract.RevisionDirs;
 import io.ampd.metadb.Catalog;
 import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.Migrations;
+import io.ampd.metadb.RevisionRepository;
 import io.ampd.metadb.SchemaStatus;
 import io.ampd.postgres.Host;
 import io.ampd.postgres.PostgresSettings;
@@ -352,6 +355,7 @@ public final class Daemon {
   /** The controller role on an open pool: registry files loaded, API serving, scheduler. */
   private void startController(Closer closer, AdminApi api) {
     loadRegistryFiles();
+    removeUnrecordedRevisions();
     if (api != null) {
       closer.add("admin API", api);
     }
@@ -359,6 +363,21 @@ public final class Daemon {
         "scheduler",
         Scheduler.start(
             new JobRepository(dataSource), config.controller(), Scheduler.DEFAULT_TICK));
+  }
+
+  /**
+   * Revision directories no record names (a revision deletion interrupted after its records went)
+   * are removed; a failure is logged, and tried again at the next start.
+   */
+  private void removeUnrecordedRevisions() {
+    try {
+      RevisionDirs.sweep(config.dataDir(), new RevisionRepository(dataSource)::recordedPaths);
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "cannot remove revision directories no record names under {}: {}",
+          config.dataDir(),
+          e.toString());
+    }
   }
 
   /**
@@ -556,7 +575,8 @@ public final class Daemon {
         .add(new OpenApiRoutes())
         .add(new JobsRoutes(apiDataSource, config.controller().workerTimeout()))
         .add(new WorkersRoutes(apiDataSource, config.controller().workerTimeout()))
-        .add(new DeployRoutes(apiDataSource, config.controller().workerTimeout()));
+        .add(new DeployRoutes(apiDataSource, config.controller().workerTimeout()))
+        .add(new RevisionsRoutes(apiDataSource, config.dataDir()));
   }
 
   private Health health() {

@@ -21,6 +21,14 @@ import javax.sql.DataSource;
  * {@code POST /datasets/{ns}/{name}/versions/{v}/deploy}, body optional: {@code {"provider":
  * "name"}}. Without a provider, the first (by name) provider of the manifest's network is used.
  *
+ * <p>{@code POST …/redump}, same body: a fresh extraction of the version into new table revisions,
+ * which replace the active ones when they have caught up with them (in the transaction of the
+ * segment that catches up); 201 with the job, 409 while the version has an active job.
+ *
+ * <p>A deploy continues the tables' active revisions from their recorded progress, so no block is
+ * written twice; when the manifest's {@code end_block} is recorded already, the answer is the
+ * version's newest COMPLETED job (200), or a job created COMPLETED (201).
+ *
  * <p>Idempotent: while the dataset version has an active job (not COMPLETED, STOPPED or FATAL),
  * deploying again answers 200 with that same job, whatever the body says; otherwise 201 with a new
  * job, SCHEDULED onto the least busy live worker or waiting for one. 404: no such dataset version;
@@ -47,10 +55,12 @@ public final class DeployRoutes implements Routes {
 
   @Override
   public void register(Router router) {
-    router.post("/datasets/{namespace}/{name}/versions/{version}/deploy", this::deploy);
+    router
+        .post("/datasets/{namespace}/{name}/versions/{version}/deploy", r -> deploy(r, false))
+        .post("/datasets/{namespace}/{name}/versions/{version}/redump", r -> deploy(r, true));
   }
 
-  private Response deploy(Request r) {
+  private Response deploy(Request r, boolean fresh) {
     Optional<String> requested = requestedProvider(r);
     DatasetRef ref = new DatasetRef(r.param("namespace"), r.param("name"), r.param("version"));
     Dataset dataset =
@@ -60,11 +70,26 @@ public final class DeployRoutes implements Routes {
     String network = dataset.manifest().network();
     ProviderConfig provider =
         requested.isPresent() ? named(requested.get(), network, ref) : firstOf(network, ref);
+    JobRepository.DeployOptions options =
+        new JobRepository.DeployOptions(
+            fresh,
+            dataset.manifest().tables().stream().map(t -> t.tableName()).toList(),
+            dataset.manifest().endBlock());
     JobRepository.Deployed deployed;
     try {
-      deployed = jobs.deploy(ref, EVM_RPC, provider.name(), workerTimeout);
+      deployed = jobs.deploy(ref, EVM_RPC, provider.name(), workerTimeout, options);
     } catch (IllegalArgumentException e) {
       throw ApiException.conflict(e.getMessage() + " (it was deleted during the deploy)");
+    }
+    if (fresh && !deployed.created()) {
+      throw ApiException.conflict(
+          "job "
+              + deployed.job().id()
+              + " is extracting "
+              + ref
+              + " ("
+              + deployed.job().status()
+              + "); stop it before a redump, which extracts the version again into new revisions");
     }
     return deployed.created()
         ? Response.created(Views.job(deployed.job()))

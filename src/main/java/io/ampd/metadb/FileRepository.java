@@ -33,9 +33,20 @@ public final class FileRepository {
   }
 
   /**
-   * The revisions job {@code jobId} writes, one per table in {@code tables} order, created on the
-   * job's first run: {@code writer = jobId}, path from {@code pathOf(table)}, active when the
-   * dataset table has no active revision yet. Later runs of the job get the same revisions back.
+   * The revisions job {@code jobId} writes, one per table in {@code tables} order, chosen on the
+   * job's first run and kept by later runs (its {@code writer}):
+   *
+   * <ul>
+   *   <li>a job deployed as usual continues the table's active revision: it becomes that revision's
+   *       writer and goes on from its recorded progress, so the same blocks are never written
+   *       twice;
+   *   <li>a table with no active revision gets a new one, active at once;
+   *   <li>a fresh extraction (the job's descriptor has {@code "fresh": true}, from a redump) gets
+   *       new revisions, inactive while an active one exists: {@link #recordSegment} activates them
+   *       once they have caught up with it.
+   * </ul>
+   *
+   * New revisions go to {@code pathOf(table)}.
    */
   public List<TableRevision> revisionsOfJob(
       long jobId, DatasetRef dataset, List<String> tables, Function<String, String> pathOf) {
@@ -43,9 +54,10 @@ public final class FileRepository {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(false);
         try {
+          boolean fresh = isFresh(c, jobId);
           List<TableRevision> out = new ArrayList<>();
           for (String table : tables) {
-            out.add(revision(c, jobId, dataset, table, pathOf.apply(table)));
+            out.add(revision(c, jobId, fresh, dataset, table, pathOf.apply(table)));
           }
           c.commit();
           return out;
@@ -63,8 +75,20 @@ public final class FileRepository {
     }
   }
 
+  private static boolean isFresh(Connection c, long jobId) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT coalesce((descriptor->>'fresh')::boolean, false) FROM jobs WHERE id = ?")) {
+      s.setLong(1, jobId);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() && r.getBoolean(1);
+      }
+    }
+  }
+
   private static TableRevision revision(
-      Connection c, long jobId, DatasetRef dataset, String table, String path) throws SQLException {
+      Connection c, long jobId, boolean fresh, DatasetRef dataset, String table, String path)
+      throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
             "SELECT id, path, active FROM table_revisions WHERE writer = ? AND table_name = ?"
@@ -76,6 +100,23 @@ public final class FileRepository {
       try (ResultSet r = s.executeQuery()) {
         if (r.next()) {
           return new TableRevision(r.getLong(1), table, r.getString(2), r.getBoolean(3));
+        }
+      }
+    }
+    if (!fresh) {
+      try (PreparedStatement s =
+          c.prepareStatement(
+              "UPDATE table_revisions SET writer = ? WHERE id = (SELECT id FROM table_revisions"
+                  + "  WHERE dataset_namespace = ? AND dataset_name = ? AND dataset_version = ?"
+                  + "  AND table_name = ? AND active FOR UPDATE)"
+                  + " RETURNING id, path")) {
+        s.setLong(1, jobId);
+        setDataset(s, 2, dataset);
+        s.setString(5, table);
+        try (ResultSet r = s.executeQuery()) {
+          if (r.next()) {
+            return new TableRevision(r.getLong(1), table, r.getString(2), true);
+          }
         }
       }
     }
@@ -188,6 +229,7 @@ public final class FileRepository {
                     + ": another worker is writing it");
           }
         }
+        activateCaughtUp(c, revisions, lastBlock);
         c.commit();
       } catch (SQLException e) {
         c.rollback();
@@ -199,6 +241,58 @@ public final class FileRepository {
       }
     } catch (SQLException e) {
       throw new MetadbException("cannot record segment", e);
+    }
+  }
+
+  /**
+   * Activates those of {@code revisions} (just advanced to {@code lastBlock}) that are inactive and
+   * have caught up with their table's active revision, in the segment's transaction: a query sees
+   * the old revision's files or the new one's, never both and never neither. All revisions of a job
+   * advance together, so its tables switch together.
+   */
+  private static void activateCaughtUp(Connection c, Set<Long> revisions, long lastBlock)
+      throws SQLException {
+    List<Long> switching = new ArrayList<>();
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT n.id FROM table_revisions n"
+                + " WHERE n.id = ANY(?) AND NOT n.active AND NOT EXISTS ("
+                + "  SELECT 1 FROM table_revisions a"
+                + "  JOIN extraction_progress p ON p.revision_id = a.id"
+                + "  WHERE a.active AND a.dataset_namespace = n.dataset_namespace"
+                + "  AND a.dataset_name = n.dataset_name AND a.dataset_version = n.dataset_version"
+                + "  AND a.table_name = n.table_name AND p.last_block > ?)")) {
+      s.setArray(1, c.createArrayOf("bigint", revisions.toArray()));
+      s.setLong(2, lastBlock);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          switching.add(r.getLong(1));
+        }
+      }
+    }
+    for (long id : switching) {
+      activate(c, id);
+    }
+  }
+
+  /**
+   * Makes revision {@code id} its table's only active one (the old one first, since at most one may
+   * be active at any moment). False when there is no such revision.
+   */
+  static boolean activate(Connection c, long id) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE table_revisions a SET active = false FROM table_revisions n WHERE n.id = ? AND"
+                + " a.active AND a.id <> n.id AND a.dataset_namespace = n.dataset_namespace AND"
+                + " a.dataset_name = n.dataset_name AND a.dataset_version = n.dataset_version AND"
+                + " a.table_name = n.table_name")) {
+      s.setLong(1, id);
+      s.executeUpdate();
+    }
+    try (PreparedStatement s =
+        c.prepareStatement("UPDATE table_revisions SET active = true WHERE id = ?")) {
+      s.setLong(1, id);
+      return s.executeUpdate() == 1;
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -57,14 +58,43 @@ public final class JobRepository {
   public record Deployed(Job job, boolean created) {}
 
   /**
+   * What a deploy asks for.
+   *
+   * @param fresh a fresh extraction into new revisions (a redump) instead of continuing the tables'
+   *     active revisions
+   * @param tables the dataset version's tables, for {@code endBlock}'s check
+   * @param endBlock the last block the job extracts, when it has one: if every table's active
+   *     revision has recorded it already, there is nothing to extract
+   */
+  public record DeployOptions(boolean fresh, List<String> tables, OptionalLong endBlock) {
+    /** Continue the active revisions; no check of what they hold. */
+    public static final DeployOptions CONTINUE =
+        new DeployOptions(false, List.of(), OptionalLong.empty());
+  }
+
+  /** As {@link #deploy(DatasetRef, String, String, Duration, DeployOptions)}, continuing. */
+  public Deployed deploy(DatasetRef dataset, String kind, String provider, Duration workerTimeout) {
+    return deploy(dataset, kind, provider, workerTimeout, DeployOptions.CONTINUE);
+  }
+
+  /**
    * Creates a job for {@code dataset} unless it already has an active one, which is returned
    * instead. The new job is assigned to the least busy live worker, or waits with no node. The
    * provider row is read {@code FOR SHARE}, so a concurrent delete of the provider either sees this
    * job or makes this deploy fail.
    *
+   * <p>When the job would have nothing to extract (not fresh, an end block, and every table's
+   * active revision has recorded it), no job runs: the newest COMPLETED job of the version is
+   * returned, or, when there is none, a job is created COMPLETED.
+   *
    * @throws IllegalArgumentException when the provider does not exist (any more)
    */
-  public Deployed deploy(DatasetRef dataset, String kind, String provider, Duration workerTimeout) {
+  public Deployed deploy(
+      DatasetRef dataset,
+      String kind,
+      String provider,
+      Duration workerTimeout,
+      DeployOptions options) {
     for (int attempt = 0; ; attempt++) {
       Optional<Deployed> done =
           Sql.inTransaction(
@@ -77,28 +107,60 @@ public final class JobRepository {
                 if (!providerExists(c, provider)) {
                   throw new IllegalArgumentException("provider '" + provider + "' does not exist");
                 }
-                Optional<String> node = pickWorker(c, workerTimeout);
+                boolean extracted =
+                    !options.fresh()
+                        && options.endBlock().isPresent()
+                        && extracted(c, dataset, options.tables(), options.endBlock().getAsLong());
+                if (extracted) {
+                  Optional<Job> completed = lastCompleted(c, dataset);
+                  if (completed.isPresent()) {
+                    return Optional.of(new Deployed(completed.get(), false));
+                  }
+                }
+                Optional<String> node = extracted ? Optional.empty() : pickWorker(c, workerTimeout);
                 Map<String, Object> descriptor = new LinkedHashMap<>();
                 descriptor.put("kind", kind);
                 descriptor.put("provider", provider);
+                if (options.fresh()) {
+                  descriptor.put("fresh", true);
+                }
+                JobStatus status = extracted ? JobStatus.COMPLETED : JobStatus.SCHEDULED;
                 Long id;
                 try (PreparedStatement ps =
                         Sql.prepare(
                             c,
                             "INSERT INTO jobs (idempotency_key, node_id, dataset_namespace,"
-                                + " dataset_name, dataset_version, descriptor) VALUES (?, ?, ?, ?,"
-                                + " ?, ?::jsonb) ON CONFLICT DO NOTHING RETURNING id",
+                                + " dataset_name, dataset_version, descriptor, status) VALUES (?,"
+                                + " ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT DO NOTHING RETURNING id",
                             dataset + "#" + UUID.randomUUID(),
                             node.orElse(null),
                             dataset.namespace(),
                             dataset.name(),
                             dataset.version(),
-                            Sql.json(descriptor));
+                            Sql.json(descriptor),
+                            status.name());
                     ResultSet rs = ps.executeQuery()) {
                   id = rs.next() ? rs.getLong(1) : null;
                 }
                 if (id == null) {
                   return Optional.<Deployed>empty(); // a concurrent deploy won: read its job
+                }
+                if (extracted) {
+                  event(
+                      c,
+                      id,
+                      null,
+                      "completed",
+                      detail(
+                          "status",
+                          JobStatus.COMPLETED,
+                          "reason",
+                          "blocks up to "
+                              + options.endBlock().getAsLong()
+                              + " are extracted already",
+                          "provider",
+                          provider));
+                  return Optional.of(new Deployed(find(c, id).orElseThrow(), true));
                 }
                 event(
                     c,
@@ -658,6 +720,44 @@ public final class JobRepository {
         ResultSet rs = ps.executeQuery()) {
       return rs.next();
     }
+  }
+
+  /** Whether every one of {@code tables} has an active revision that recorded {@code end}. */
+  private static boolean extracted(Connection c, DatasetRef dataset, List<String> tables, long end)
+      throws SQLException {
+    if (tables.isEmpty()) {
+      return false;
+    }
+    try (PreparedStatement ps =
+            Sql.prepare(
+                c,
+                "SELECT count(DISTINCT r.table_name) FROM table_revisions r"
+                    + " JOIN extraction_progress p ON p.revision_id = r.id"
+                    + " WHERE r.active AND r.dataset_namespace = ? AND r.dataset_name = ?"
+                    + " AND r.dataset_version = ? AND r.table_name = ANY(?) AND p.last_block >= ?",
+                dataset.namespace(),
+                dataset.name(),
+                dataset.version(),
+                c.createArrayOf("text", tables.toArray()),
+                end);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1) == tables.size();
+    }
+  }
+
+  private Optional<Job> lastCompleted(Connection c, DatasetRef dataset) throws SQLException {
+    return query(
+            c,
+            "SELECT "
+                + COLUMNS
+                + " FROM jobs WHERE dataset_namespace = ? AND dataset_name = ?"
+                + " AND dataset_version = ? AND status = 'COMPLETED' ORDER BY id DESC LIMIT 1",
+            dataset.namespace(),
+            dataset.name(),
+            dataset.version())
+        .stream()
+        .findFirst();
   }
 
   private Optional<Job> activeJob(Connection c, DatasetRef dataset) throws SQLException {
