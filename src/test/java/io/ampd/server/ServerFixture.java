@@ -118,9 +118,17 @@ final class ServerFixture implements AutoCloseable {
    * returns its id.
    */
   long extract(DatasetRef ref, int segmentBlocks, StopSignal stop) throws Exception {
+    return extract(ref, segmentBlocks, stop, false);
+  }
+
+  /**
+   * As {@link #extract(DatasetRef, int, StopSignal)}; {@code fresh}: as a redump, into new
+   * revisions that replace the active ones once caught up.
+   */
+  long extract(DatasetRef ref, int segmentBlocks, StopSignal stop, boolean fresh) throws Exception {
     EvmRpcManifest manifest =
         new DatasetRepository(db.dataSource()).find(ref).orElseThrow().manifest();
-    long job = createJob(ref);
+    long job = createJob(ref, fresh);
     new EvmRpcJobRunner()
         .run(
             new JobContext(
@@ -143,11 +151,17 @@ final class ServerFixture implements AutoCloseable {
   }
 
   long createJob(DatasetRef ref) throws SQLException {
+    return createJob(ref, false);
+  }
+
+  long createJob(DatasetRef ref, boolean fresh) throws SQLException {
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement s =
             c.prepareStatement(
                 "INSERT INTO jobs (idempotency_key, dataset_namespace, dataset_name,"
-                    + " dataset_version, status) VALUES (?, ?, ?, ?, 'RUNNING') RETURNING id")) {
+                    + " dataset_version, status, descriptor) VALUES (?, ?, ?, ?, 'RUNNING',"
+                    + " ?::jsonb) RETURNING id")) {
+      s.setString(5, fresh ? "{\"fresh\": true}" : "{}");
       s.setString(1, "test-job-" + (++nextJobKey));
       s.setString(2, ref.namespace());
       s.setString(3, ref.name());
