@@ -16,7 +16,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /** The OpenAPI document describes every route of the admin API, and is served. */
 class OpenApiRoutesTest {
-  /** Issue 3, item 3, as route patterns. */
+  /** Every route of the admin API, as route patterns. */
   private static final List<String> ADMIN_API =
       List.of(
           "GET /healthz",
@@ -30,6 +30,7 @@ class OpenApiRoutesTest {
           "GET /datasets/{namespace}/{name}",
           "GET /datasets/{namespace}/{name}/versions/{version}",
           "POST /datasets/{namespace}/{name}/versions/{version}/deploy",
+          "POST /datasets/{namespace}/{name}/versions/{version}/redump",
           "GET /jobs",
           "DELETE /jobs",
           "GET /jobs/{id}",
@@ -40,7 +41,13 @@ class OpenApiRoutesTest {
           "GET /jobs/{id}/events",
           "GET /jobs/{id}/progress",
           "GET /workers",
-          "GET /workers/{node_id}");
+          "GET /workers/{node_id}",
+          "GET /revisions",
+          "GET /revisions/{id}",
+          "DELETE /revisions/{id}",
+          "DELETE /revisions/{id}/truncate",
+          "POST /revisions/{id}/activate",
+          "POST /revisions/deactivate");
 
   @Test
   void describesExactlyTheAdminApi() {
@@ -56,6 +63,7 @@ class OpenApiRoutesTest {
         new Router()
             .add(new ProvidersRoutes(unused))
             .add(new DatasetsRoutes(unused))
+            .add(new RevisionsRoutes(unused, java.nio.file.Path.of("data")))
             .add(new OpenApiRoutes());
     assertEquals(List.of(), OpenApiRoutes.undocumented(router));
     Router extra = new Router().get("/undocumented/{x}", r -> null);
