@@ -260,7 +260,9 @@ public final class EvmRpcJobRunner implements JobRunner {
         throw JobFailedException.fatal(
             "table revisions of this job disagree on their progress: "
                 + last
-                + "; they are only ever recorded together",
+                + " (revision id: last block); a job records its tables together, so these come"
+                + " from different extractions (revisions activated by hand?): activate"
+                + " revisions of one extraction (GET /revisions), or redump the version",
             null);
       }
     }
