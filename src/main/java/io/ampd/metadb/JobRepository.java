@@ -1,5 +1,6 @@
 package io.ampd.metadb;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ampd.registry.DatasetRef;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -65,6 +66,40 @@ public final class JobRepository {
    * @throws IllegalArgumentException when the provider does not exist (any more)
    */
   public Deployed deploy(DatasetRef dataset, String kind, String provider, Duration workerTimeout) {
+    return deploy(dataset, kind, provider, workerTimeout, DeployOptions.NONE);
+  }
+
+  /**
+   * What a deploy may add: fields written into the new job's descriptor (Amp's {@code end_block},
+   * {@code max_writers}, …) and a worker selector, an exact node id or a glob ({@code *}, {@code
+   * ?}), that the new job's first worker must match. Neither applies when the dataset already has
+   * an active job (that job is returned as it is).
+   */
+  public record DeployOptions(Map<String, Object> descriptor, Optional<String> worker) {
+    public static final DeployOptions NONE = new DeployOptions(Map.of(), Optional.empty());
+  }
+
+  /** No live worker matches a deploy's worker selector. */
+  public static final class WorkerNotAvailableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WorkerNotAvailableException(String selector) {
+      super("no live worker matches '" + selector + "'");
+    }
+  }
+
+  /**
+   * {@link #deploy(DatasetRef, String, String, Duration)} with {@code options}.
+   *
+   * @throws WorkerNotAvailableException when a worker selector is given and no live worker matches
+   *     it
+   */
+  public Deployed deploy(
+      DatasetRef dataset,
+      String kind,
+      String provider,
+      Duration workerTimeout,
+      DeployOptions options) {
     for (int attempt = 0; ; attempt++) {
       Optional<Deployed> done =
           Sql.inTransaction(
@@ -77,10 +112,14 @@ public final class JobRepository {
                 if (!providerExists(c, provider)) {
                   throw new IllegalArgumentException("provider '" + provider + "' does not exist");
                 }
-                Optional<String> node = pickWorker(c, workerTimeout);
+                Optional<String> node =
+                    options.worker().isEmpty()
+                        ? pickWorker(c, workerTimeout)
+                        : pickWorker(c, workerTimeout, options.worker().get());
                 Map<String, Object> descriptor = new LinkedHashMap<>();
                 descriptor.put("kind", kind);
                 descriptor.put("provider", provider);
+                options.descriptor().forEach(descriptor::putIfAbsent);
                 Long id;
                 try (PreparedStatement ps =
                         Sql.prepare(
@@ -767,5 +806,74 @@ public final class JobRepository {
       }
     }
     return out;
+  }
+
+  // ---- Amp's admin API: descriptors, a dataset version's jobs, deploy to a chosen worker ----
+
+  /** The descriptors of jobs (the JSON object written at deploy), by id; unknown ids are absent. */
+  public Map<Long, JsonNode> descriptors(Collection<Long> ids) {
+    if (ids.isEmpty()) {
+      return Map.of();
+    }
+    return Sql.autoCommit(
+        dataSource,
+        c -> {
+          Map<Long, JsonNode> out = new LinkedHashMap<>();
+          try (PreparedStatement ps =
+                  Sql.prepare(
+                      c,
+                      "SELECT id, descriptor::text FROM jobs WHERE id = ANY(?)",
+                      c.createArrayOf("bigint", ids.toArray()));
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.put(rs.getLong(1), Sql.jsonNode(rs.getString(2)));
+            }
+          }
+          return out;
+        });
+  }
+
+  /** The jobs of one dataset version, newest first. */
+  public List<Job> jobsOf(DatasetRef dataset) {
+    return Sql.autoCommit(
+        dataSource,
+        c ->
+            query(
+                c,
+                "SELECT "
+                    + COLUMNS
+                    + " FROM jobs WHERE dataset_namespace = ? AND dataset_name = ?"
+                    + " AND dataset_version = ? ORDER BY id DESC",
+                dataset.namespace(),
+                dataset.name(),
+                dataset.version()));
+  }
+
+  /** The least busy live worker whose node id matches {@code selector} (exact, or a glob). */
+  private static Optional<String> pickWorker(Connection c, Duration workerTimeout, String selector)
+      throws SQLException {
+    String like = globToLike(selector);
+    String sql = PICK_WORKER.replace(" GROUP BY", " AND w.node_id LIKE ? ESCAPE '\\' GROUP BY");
+    try (PreparedStatement ps = Sql.prepare(c, sql, seconds(workerTimeout), like);
+        ResultSet rs = ps.executeQuery()) {
+      if (rs.next()) {
+        return Optional.of(rs.getString(1));
+      }
+    }
+    throw new WorkerNotAvailableException(selector);
+  }
+
+  /** A glob ({@code *} any run, {@code ?} one character) as a LIKE pattern escaped with \. */
+  static String globToLike(String glob) {
+    StringBuilder out = new StringBuilder();
+    for (char ch : glob.toCharArray()) {
+      switch (ch) {
+        case '*' -> out.append('%');
+        case '?' -> out.append('_');
+        case '%', '_', '\\' -> out.append('\\').append(ch);
+        default -> out.append(ch);
+      }
+    }
+    return out.toString();
   }
 }
