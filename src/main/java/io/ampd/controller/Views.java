@@ -60,6 +60,14 @@ final class Views {
     return out;
   }
 
+  /**
+   * {@link #job(Job, JsonNode)} without the stored descriptor (it shows {@code kind} and {@code
+   * provider}); prefer {@link #job(Job, JobRepository)}.
+   */
+  static Map<String, Object> job(Job job) {
+    return job(job, (JsonNode) null);
+  }
+
   /** {@link #job(Job, JsonNode)} with its descriptor read from {@code jobs}. */
   static Map<String, Object> job(Job job, JobRepository jobs) {
     return job(job, jobs.descriptors(List.of(job.id())).get(job.id()));
