@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The controller's admin API: JSON over HTTP on {@code admin_api_addr}, served by the JDK's
  * built-in HTTP server (no framework on the start path) with routes from a {@link Router}. Every
- * error is a JSON body {@code {"error": "..."}} with a 4xx status, or a 500/503 naming the failure
- * in one line; nothing answers with a stack trace.
+ * error is Amp's JSON body {@code {"error_code": "...", "error_message": "..."}} (see {@link
+ * ApiException}) with a 4xx status, or a 500/503 naming the failure in one line; nothing answers
+ * with a stack trace.
  */
 public final class AdminApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
@@ -139,7 +140,7 @@ public final class AdminApi implements AutoCloseable {
         Router.Match match = router.match(method, path);
         if (!match.found()) {
           if (match.allowed().isEmpty()) {
-            throw ApiException.notFound("no route " + method + " " + path);
+            throw ApiException.notFound("NO_SUCH_ROUTE", "no route " + method + " " + path);
           }
           exchange.getResponseHeaders().set("Allow", String.join(", ", match.allowed()));
           throw new ApiException(
@@ -161,20 +162,23 @@ public final class AdminApi implements AutoCloseable {
                 Json.MAPPER);
         response = match.handler().handle(request);
       } catch (ApiException e) {
-        response = new Response(e.status(), error(e.getMessage(), e.details()));
+        response = new Response(e.status(), error(e.code(), e.getMessage(), e.details()));
       } catch (AmpdException e) {
-        response = new Response(503, error(e.getMessage(), null));
+        response = new Response(503, error("SERVICE_UNAVAILABLE", e.getMessage(), null));
       } catch (MetadbException e) {
         log.warn("admin API {} {} failed: {}", method, path, e.getMessage());
         // The database away or silent: 503, as for a database not ready yet.
         response =
             e.unavailable()
-                ? new Response(503, error(e.getMessage(), null))
-                : new Response(500, error("internal error: MetadbException", null));
+                ? new Response(503, error("METADATA_DB_UNAVAILABLE", e.getMessage(), null))
+                : new Response(
+                    500, error("METADATA_DB_ERROR", "internal error: MetadbException", null));
       } catch (Exception e) {
         log.warn("admin API {} {} failed: {}", method, path, e.toString());
         response =
-            new Response(500, error("internal error: " + e.getClass().getSimpleName(), null));
+            new Response(
+                500,
+                error("INTERNAL_ERROR", "internal error: " + e.getClass().getSimpleName(), null));
       }
       send(exchange, response);
     }
@@ -209,9 +213,11 @@ public final class AdminApi implements AutoCloseable {
     return out;
   }
 
-  private static Map<String, Object> error(String message, Object details) {
+  /** Amp's error body ({@code handlers/error.rs}): code and message, plus ampd's details. */
+  private static Map<String, Object> error(String code, String message, Object details) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", message);
+    body.put("error_code", code);
+    body.put("error_message", message);
     if (details != null) {
       body.put("details", details);
     }

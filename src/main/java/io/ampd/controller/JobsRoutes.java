@@ -41,6 +41,11 @@ public final class JobsRoutes implements Routes {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
 
+  /** Amp's codes (its jobs handlers); {@code JOB_CONFLICT} also for a refused stop or resume. */
+  static final String JOB_CONFLICT = "JOB_CONFLICT";
+
+  static final String INVALID_QUERY_PARAM = "INVALID_QUERY_PARAM";
+
   private final JobRepository jobs;
   private final FileRepository files;
   private final Duration workerTimeout;
@@ -60,7 +65,7 @@ public final class JobsRoutes implements Routes {
     router
         .get("/jobs", this::list)
         .delete("/jobs", this::deleteByStatus)
-        .get("/jobs/{id}", r -> Response.ok(Views.job(job(r))))
+        .get("/jobs/{id}", r -> Response.ok(Views.job(job(r), jobs)))
         .delete("/jobs/{id}", this::delete)
         .put("/jobs/{id}/stop", this::stop)
         .put("/jobs/{id}/resume", this::resume)
@@ -72,7 +77,7 @@ public final class JobsRoutes implements Routes {
   private Response list(Request r) {
     Optional<JobStatus> status = r.query("status").map(JobsRoutes::status);
     int limit = r.query("limit").map(JobsRoutes::limit).orElse(DEFAULT_LIMIT);
-    return Response.ok(Map.of("jobs", jobs.list(status, limit).stream().map(Views::job).toList()));
+    return Response.ok(Map.of("jobs", Views.jobs(jobs.list(status, limit), jobs)));
   }
 
   /** Amp's filters of {@code DELETE /jobs?status=}: finished jobs only. */
@@ -89,10 +94,12 @@ public final class JobsRoutes implements Routes {
             .orElseThrow(
                 () ->
                     ApiException.badRequest(
+                        INVALID_QUERY_PARAM,
                         "status is required: one of terminal, completed, stopped, error"));
     Set<JobStatus> statuses = DELETE_FILTERS.get(raw.toLowerCase(Locale.ROOT));
     if (statuses == null) {
       throw ApiException.badRequest(
+          INVALID_QUERY_PARAM,
           "unknown status filter '" + raw + "'; one of terminal, completed, stopped, error");
     }
     jobs.deleteByStatus(statuses);
@@ -106,6 +113,7 @@ public final class JobsRoutes implements Routes {
       case NOT_FOUND -> throw notFound(id);
       case NOT_FINISHED ->
           throw ApiException.conflict(
+              JOB_CONFLICT,
               "job "
                   + id
                   + " is "
@@ -122,10 +130,11 @@ public final class JobsRoutes implements Routes {
     }
     Job job = jobs.find(id).orElseThrow(() -> notFound(id));
     return switch (outcome) {
-      case REQUESTED -> Response.accepted(Views.job(job));
-      case STOPPED, ALREADY_STOPPING -> Response.ok(Views.job(job));
+      case REQUESTED -> Response.accepted(Views.job(job, jobs));
+      case STOPPED, ALREADY_STOPPING -> Response.ok(Views.job(job, jobs));
       default ->
           throw ApiException.conflict(
+              JOB_CONFLICT,
               "job "
                   + id
                   + " has already finished ("
@@ -142,9 +151,10 @@ public final class JobsRoutes implements Routes {
     }
     Job job = jobs.find(id).orElseThrow(() -> notFound(id));
     return switch (outcome) {
-      case RESUMED, ALREADY_ACTIVE -> Response.ok(Views.job(job));
+      case RESUMED, ALREADY_ACTIVE -> Response.ok(Views.job(job, jobs));
       case OTHER_ACTIVE ->
           throw ApiException.conflict(
+              JOB_CONFLICT,
               "job "
                   + id
                   + " cannot resume: another job of "
@@ -152,13 +162,19 @@ public final class JobsRoutes implements Routes {
                   + " is active (at most one extracts a dataset version); stop that one first");
       default ->
           throw ApiException.conflict(
+              JOB_CONFLICT,
               "job " + id + " is " + job.status() + "; only STOPPED or ERROR jobs can be resumed");
     };
   }
 
   private Response events(Request r) {
     Job job = job(r);
-    return Response.ok(Map.of("events", jobs.events(job.id()).stream().map(Views::event).toList()));
+    return Response.ok(
+        Map.of(
+            "job_id",
+            job.id(),
+            "events",
+            jobs.events(job.id()).stream().map(Views::event).toList()));
   }
 
   private Response progress(Request r) {
@@ -185,11 +201,12 @@ public final class JobsRoutes implements Routes {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw ApiException.badRequest("job id must be a positive integer, got '" + raw + "'");
+    throw ApiException.badRequest(
+        "INVALID_JOB_ID", "invalid job ID: must be a positive integer, got '" + raw + "'");
   }
 
   private static ApiException notFound(long id) {
-    return ApiException.notFound("job " + id + " does not exist");
+    return ApiException.notFound("JOB_NOT_FOUND", "job '" + id + "' not found");
   }
 
   private static JobStatus status(String raw) {
@@ -197,6 +214,7 @@ public final class JobsRoutes implements Routes {
       return JobStatus.valueOf(raw);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(
+          "INVALID_QUERY_PARAMETERS",
           "unknown job status '"
               + raw
               + "'; one of "
@@ -216,6 +234,7 @@ public final class JobsRoutes implements Routes {
       // answered below
     }
     throw ApiException.badRequest(
+        "INVALID_QUERY_PARAMETERS",
         "limit must be an integer from 1 to " + MAX_LIMIT + ", got '" + raw + "'");
   }
 }

@@ -25,20 +25,27 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /providers}: 200 {@code {"providers": [provider…]}}, by name.
- *   <li>{@code POST /providers} with a provider document ({@link ProviderParser}): creates it (201)
- *       or replaces the provider of that name (200, also when nothing changed), answering the
- *       provider as stored. 400 names the invalid field. Replacing is what a file in {@code
- *       providers_dir} does at start too; jobs already running keep the settings they started with.
- *   <li>{@code GET /providers/{name}}: 200 the provider, 404 when unknown.
- *   <li>{@code DELETE /providers/{name}}: 204; 404 when unknown; 409 while an unfinished job uses
- *       it ({@code details.jobs} lists them).
+ *   <li>{@code POST /providers} with a provider document ({@link ProviderParser}): creates it or
+ *       replaces the provider of that name, answering 201 either way (as Amp's {@code
+ *       providers/create.rs}) with the provider as stored. 400 {@code INVALID_REQUEST_BODY} names
+ *       the invalid field. Replacing is what a file in {@code providers_dir} does at start too;
+ *       jobs already running keep the settings they started with.
+ *   <li>{@code GET /providers/{name}}: 200 the provider, 404 {@code PROVIDER_NOT_FOUND}.
+ *   <li>{@code DELETE /providers/{name}}: 204; 404 {@code PROVIDER_NOT_FOUND}; 409 {@code
+ *       PROVIDER_IN_USE} while an unfinished job uses it ({@code details.jobs} lists them).
  * </ul>
  *
- * A provider in an answer carries every field with its effective value, the URL redacted, and
- * {@code created_at}/{@code updated_at}.
+ * A provider in an answer is Amp's {@code ProviderInfo} ({@code name}, {@code kind} and the
+ * provider's other fields): every field with its effective value, the URL redacted, and {@code
+ * created_at}/{@code updated_at}.
  */
 public final class ProvidersRoutes implements Routes {
   private static final Logger log = LoggerFactory.getLogger(ProvidersRoutes.class);
+
+  /** Amp's codes ({@code providers/create.rs}, {@code providers/get_by_id.rs}). */
+  static final String INVALID_REQUEST_BODY = "INVALID_REQUEST_BODY";
+
+  static final String PROVIDER_NOT_FOUND = "PROVIDER_NOT_FOUND";
 
   private final Supplier<DataSource> dataSource;
 
@@ -81,9 +88,9 @@ public final class ProvidersRoutes implements Routes {
   private Response upsert(Request request) {
     ProviderConfig provider;
     try {
-      provider = ProviderParser.parse(request.jsonObject());
+      provider = ProviderParser.parse(request.jsonObject(INVALID_REQUEST_BODY));
     } catch (InvalidDocumentException e) {
-      throw RegistryJson.badDocument(e);
+      throw RegistryJson.badDocument(INVALID_REQUEST_BODY, e);
     }
     ProviderRepository.Upserted result = providers().upsert(provider);
     if (result.outcome() != ProviderRepository.Upsert.UNCHANGED) {
@@ -92,10 +99,7 @@ public final class ProvidersRoutes implements Routes {
           provider,
           result.outcome() == ProviderRepository.Upsert.CREATED ? "created" : "replaced");
     }
-    ObjectNode body = RegistryJson.provider(result.stored());
-    return result.outcome() == ProviderRepository.Upsert.CREATED
-        ? Response.created(body)
-        : Response.ok(body);
+    return Response.created(RegistryJson.provider(result.stored()));
   }
 
   private Response get(Request request) {
@@ -112,7 +116,7 @@ public final class ProvidersRoutes implements Routes {
     try {
       deleted = providers().delete(name);
     } catch (ProviderInUseException e) {
-      throw new ApiException(409, e.getMessage(), Map.of("jobs", e.jobIds()));
+      throw new ApiException(409, "PROVIDER_IN_USE", e.getMessage(), Map.of("jobs", e.jobIds()));
     }
     if (!deleted) {
       throw unknown(name);
@@ -122,6 +126,6 @@ public final class ProvidersRoutes implements Routes {
   }
 
   private static ApiException unknown(String name) {
-    return ApiException.notFound("no provider named '" + name + "'");
+    return ApiException.notFound(PROVIDER_NOT_FOUND, "provider '" + name + "' not found");
   }
 }

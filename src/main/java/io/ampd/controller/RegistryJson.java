@@ -50,16 +50,18 @@ final class RegistryJson {
   static DataSource ready(Supplier<DataSource> dataSource) {
     DataSource ds = dataSource.get();
     if (ds == null) {
-      throw new ApiException(503, "the metadata database is not ready yet");
+      throw new ApiException(
+          503, "METADATA_DB_UNAVAILABLE", "the metadata database is not ready yet", null);
     }
     return ds;
   }
 
   /**
-   * 400 naming the field: {@code {"error": "...", "details": {"field": "manifest.start_block"}}}.
+   * 400 naming the field: {@code {"error_code": code, "error_message": "...", "details": {"field":
+   * "manifest.start_block"}}}.
    */
-  static ApiException badDocument(InvalidDocumentException e) {
+  static ApiException badDocument(String code, InvalidDocumentException e) {
     return new ApiException(
-        400, e.getMessage(), e.field().isEmpty() ? null : Map.of("field", e.field()));
+        400, code, e.getMessage(), e.field().isEmpty() ? null : Map.of("field", e.field()));
   }
 }

@@ -318,6 +318,6 @@ public final class RevisionsRoutes implements Routes {
   }
 
   private static ApiException error(int status, String code, String message) {
-    return new ApiException(status, message, Map.of("error_code", code));
+    return new ApiException(status, code, message, null);
   }
 }

@@ -17,7 +17,9 @@ import javax.sql.DataSource;
 /**
  * {@code GET /workers} and {@code GET /workers/{node_id}}: registered workers, whether each is live
  * (a heartbeat within {@code controller.worker_timeout_secs} and not stopped), and for one worker
- * the ids of the jobs it holds.
+ * the ids of the jobs it holds. A worker carries Amp's fields ({@code node_id}, {@code info},
+ * {@code created_at}, {@code registered_at}, {@code heartbeat_at}) and ampd's ({@code live}, {@code
+ * stopped_at}). Errors: 400 {@code INVALID_WORKER_ID}, 404 {@code WORKER_NOT_FOUND} (Amp's codes).
  */
 public final class WorkersRoutes implements Routes {
   private final WorkerRepository workers;
@@ -48,12 +50,15 @@ public final class WorkersRoutes implements Routes {
     try {
       NodeId.validate(nodeId);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(e.getMessage());
+      throw ApiException.badRequest(
+          "INVALID_WORKER_ID", "invalid worker node ID: " + e.getMessage());
     }
     WorkerNode node =
         workers
             .find(nodeId, workerTimeout)
-            .orElseThrow(() -> ApiException.notFound("worker '" + nodeId + "' is not registered"));
+            .orElseThrow(
+                () ->
+                    ApiException.notFound("WORKER_NOT_FOUND", "worker '" + nodeId + "' not found"));
     Map<String, Object> out = Views.worker(node);
     out.put("jobs", jobs.jobsOf(nodeId).stream().map(Job::id).toList());
     return Response.ok(out);

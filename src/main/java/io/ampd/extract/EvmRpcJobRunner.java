@@ -158,14 +158,14 @@ public final class EvmRpcJobRunner implements JobRunner {
       targets.add(new Segment.Target(Tables.of(manifest.tables().get(i)), revision, dir));
     }
     long next = progress.isPresent() ? progress.getAsLong() + 1 : manifest.startBlock();
-    long end = manifest.endBlock().orElse(Long.MAX_VALUE);
+    long end = endBlock(ctx);
     LOG.info(
         "job {}: extracting {} {} blocks {}..{} from provider {} ({}), {}",
         ctx.jobId(),
         ctx.dataset(),
         names,
         manifest.startBlock(),
-        manifest.endBlock().isPresent() ? Long.toString(end) : "head",
+        end != Long.MAX_VALUE ? Long.toString(end) : "head",
         ctx.provider().name(),
         ctx.provider().redactedUrl(),
         progress.isPresent() ? "resuming at block " + next : "starting");
@@ -279,5 +279,41 @@ public final class EvmRpcJobRunner implements JobRunner {
         }
       }
     }
+  }
+
+  // ---- the deploy's end_block (Amp's), kept apart from the extraction loop ----
+
+  /**
+   * The last block of this run: the manifest's {@code end_block} or the deploy's ({@link
+   * JobContext#endBlock}), the lower; {@code Long.MAX_VALUE} when neither gives one. The deploy's
+   * {@code "latest"} and {@code "-N"} are read against the confirmed head ({@code eth_blockNumber -
+   * confirmations}) when the run starts; an end before {@code start_block} fails the job for good.
+   */
+  private static long endBlock(JobContext ctx) throws Exception {
+    EvmRpcManifest manifest = ctx.manifest();
+    long end = manifest.endBlock().orElse(Long.MAX_VALUE);
+    if (ctx.endBlock() == null || ctx.endBlock().continuous()) {
+      return end;
+    }
+    long deployed;
+    if (ctx.endBlock().absolute().isPresent()) {
+      deployed = ctx.endBlock().absolute().getAsLong();
+    } else {
+      try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
+          BlockFetcher fetcher = new BlockFetcher(rpc, 1, 1, false, false)) {
+        deployed = ctx.endBlock().resolve(fetcher.head() - manifest.confirmations());
+      }
+    }
+    if (deployed < manifest.startBlock()) {
+      throw JobFailedException.fatal(
+          "end_block "
+              + ctx.endBlock().toJson()
+              + " is block "
+              + deployed
+              + ", before the manifest's start_block "
+              + manifest.startBlock(),
+          null);
+    }
+    return Math.min(end, deployed);
   }
 }

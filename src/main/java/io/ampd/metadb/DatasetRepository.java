@@ -162,6 +162,20 @@ public final class DatasetRepository {
     }
   }
 
+  /** The stored manifest of content address {@code hash}, if one is stored. */
+  public Optional<EvmRpcManifest> storedManifest(String hash) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s =
+            c.prepareStatement("SELECT content::text FROM manifests WHERE hash = ?")) {
+      s.setString(1, hash);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() ? Optional.of(manifest(rs.getString(1))) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw RepositoryErrors.failed("reading manifest " + hash, e);
+    }
+  }
+
   private static void bind(PreparedStatement s, DatasetRef ref) throws SQLException {
     s.setString(1, ref.namespace());
     s.setString(2, ref.name());

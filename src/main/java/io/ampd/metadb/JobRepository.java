@@ -1,5 +1,6 @@
 package io.ampd.metadb;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ampd.registry.DatasetRef;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -63,18 +64,46 @@ public final class JobRepository {
    * @param fresh a fresh extraction into new revisions (a redump) instead of continuing the tables'
    *     active revisions
    * @param tables the dataset version's tables, for {@code endBlock}'s check
-   * @param endBlock the last block the job extracts, when it has one: if every table's active
+   * @param endBlock the last block the job extracts, when it is known now: if every table's active
    *     revision has recorded it already, there is nothing to extract
+   * @param descriptor fields written into the new job's descriptor (Amp's {@code end_block}, {@code
+   *     max_writers}, …)
+   * @param worker a worker selector, an exact node id or a glob ({@code *}, {@code ?}), that the
+   *     new job's first worker must match
    */
-  public record DeployOptions(boolean fresh, List<String> tables, OptionalLong endBlock) {
-    /** Continue the active revisions; no check of what they hold. */
-    public static final DeployOptions CONTINUE =
-        new DeployOptions(false, List.of(), OptionalLong.empty());
+  public record DeployOptions(
+      boolean fresh,
+      List<String> tables,
+      OptionalLong endBlock,
+      Map<String, Object> descriptor,
+      Optional<String> worker) {
+    /** Continue the active revisions; no check of what they hold, nothing more. */
+    public static final DeployOptions NONE =
+        new DeployOptions(false, List.of(), OptionalLong.empty(), Map.of(), Optional.empty());
+
+    /** Only descriptor fields and a worker selector. */
+    public DeployOptions(Map<String, Object> descriptor, Optional<String> worker) {
+      this(false, List.of(), OptionalLong.empty(), descriptor, worker);
+    }
+
+    /** Only the revisions' part. */
+    public DeployOptions(boolean fresh, List<String> tables, OptionalLong endBlock) {
+      this(fresh, tables, endBlock, Map.of(), Optional.empty());
+    }
+  }
+
+  /** No live worker matches a deploy's worker selector. */
+  public static final class WorkerNotAvailableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WorkerNotAvailableException(String selector) {
+      super("no live worker matches '" + selector + "'");
+    }
   }
 
   /** As {@link #deploy(DatasetRef, String, String, Duration, DeployOptions)}, continuing. */
   public Deployed deploy(DatasetRef dataset, String kind, String provider, Duration workerTimeout) {
-    return deploy(dataset, kind, provider, workerTimeout, DeployOptions.CONTINUE);
+    return deploy(dataset, kind, provider, workerTimeout, DeployOptions.NONE);
   }
 
   /**
@@ -88,6 +117,8 @@ public final class JobRepository {
    * returned, or, when there is none, a job is created COMPLETED.
    *
    * @throws IllegalArgumentException when the provider does not exist (any more)
+   * @throws WorkerNotAvailableException when a worker selector is given and no live worker matches
+   *     it
    */
   public Deployed deploy(
       DatasetRef dataset,
@@ -117,13 +148,19 @@ public final class JobRepository {
                     return Optional.of(new Deployed(completed.get(), false));
                   }
                 }
-                Optional<String> node = extracted ? Optional.empty() : pickWorker(c, workerTimeout);
+                Optional<String> node =
+                    extracted
+                        ? Optional.empty()
+                        : options.worker().isEmpty()
+                            ? pickWorker(c, workerTimeout)
+                            : pickWorker(c, workerTimeout, options.worker().get());
                 Map<String, Object> descriptor = new LinkedHashMap<>();
                 descriptor.put("kind", kind);
                 descriptor.put("provider", provider);
                 if (options.fresh()) {
                   descriptor.put("fresh", true);
                 }
+                options.descriptor().forEach(descriptor::putIfAbsent);
                 JobStatus status = extracted ? JobStatus.COMPLETED : JobStatus.SCHEDULED;
                 Long id;
                 try (PreparedStatement ps =
@@ -867,5 +904,74 @@ public final class JobRepository {
       }
     }
     return out;
+  }
+
+  // ---- Amp's admin API: descriptors, a dataset version's jobs, deploy to a chosen worker ----
+
+  /** The descriptors of jobs (the JSON object written at deploy), by id; unknown ids are absent. */
+  public Map<Long, JsonNode> descriptors(Collection<Long> ids) {
+    if (ids.isEmpty()) {
+      return Map.of();
+    }
+    return Sql.autoCommit(
+        dataSource,
+        c -> {
+          Map<Long, JsonNode> out = new LinkedHashMap<>();
+          try (PreparedStatement ps =
+                  Sql.prepare(
+                      c,
+                      "SELECT id, descriptor::text FROM jobs WHERE id = ANY(?)",
+                      c.createArrayOf("bigint", ids.toArray()));
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.put(rs.getLong(1), Sql.jsonNode(rs.getString(2)));
+            }
+          }
+          return out;
+        });
+  }
+
+  /** The jobs of one dataset version, newest first. */
+  public List<Job> jobsOf(DatasetRef dataset) {
+    return Sql.autoCommit(
+        dataSource,
+        c ->
+            query(
+                c,
+                "SELECT "
+                    + COLUMNS
+                    + " FROM jobs WHERE dataset_namespace = ? AND dataset_name = ?"
+                    + " AND dataset_version = ? ORDER BY id DESC",
+                dataset.namespace(),
+                dataset.name(),
+                dataset.version()));
+  }
+
+  /** The least busy live worker whose node id matches {@code selector} (exact, or a glob). */
+  private static Optional<String> pickWorker(Connection c, Duration workerTimeout, String selector)
+      throws SQLException {
+    String like = globToLike(selector);
+    String sql = PICK_WORKER.replace(" GROUP BY", " AND w.node_id LIKE ? ESCAPE '\\' GROUP BY");
+    try (PreparedStatement ps = Sql.prepare(c, sql, seconds(workerTimeout), like);
+        ResultSet rs = ps.executeQuery()) {
+      if (rs.next()) {
+        return Optional.of(rs.getString(1));
+      }
+    }
+    throw new WorkerNotAvailableException(selector);
+  }
+
+  /** A glob ({@code *} any run, {@code ?} one character) as a LIKE pattern escaped with \. */
+  static String globToLike(String glob) {
+    StringBuilder out = new StringBuilder();
+    for (char ch : glob.toCharArray()) {
+      switch (ch) {
+        case '*' -> out.append('%');
+        case '?' -> out.append('_');
+        case '%', '_', '\\' -> out.append('\\').append(ch);
+        default -> out.append(ch);
+      }
+    }
+    return out.toString();
   }
 }

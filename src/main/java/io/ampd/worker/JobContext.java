@@ -1,6 +1,7 @@
 package io.ampd.worker;
 
 import io.ampd.registry.DatasetRef;
+import io.ampd.registry.EndBlock;
 import io.ampd.registry.EvmRpcManifest;
 import io.ampd.registry.ProviderConfig;
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ import javax.sql.DataSource;
  * @param dataDir root of the Parquet output ({@code data_dir})
  * @param segmentBlocks blocks per Parquet file
  * @param stop set when the job should stop
+ * @param endBlock where the deploy said the job stops (Amp's {@code end_block} of a deploy,
+ *     recorded in the job's descriptor); {@link EndBlock#CONTINUOUS} when it said nothing
  */
 public record JobContext(
     long jobId,
@@ -28,4 +31,30 @@ public record JobContext(
     DataSource metadb,
     Path dataDir,
     int segmentBlocks,
-    StopSignal stop) {}
+    StopSignal stop,
+    EndBlock endBlock) {
+
+  /** A context whose deploy gave no {@code end_block}. */
+  public JobContext(
+      long jobId,
+      String nodeId,
+      DatasetRef dataset,
+      EvmRpcManifest manifest,
+      ProviderConfig provider,
+      DataSource metadb,
+      Path dataDir,
+      int segmentBlocks,
+      StopSignal stop) {
+    this(
+        jobId,
+        nodeId,
+        dataset,
+        manifest,
+        provider,
+        metadb,
+        dataDir,
+        segmentBlocks,
+        stop,
+        EndBlock.CONTINUOUS);
+  }
+}

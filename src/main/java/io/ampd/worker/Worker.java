@@ -1,5 +1,6 @@
 package io.ampd.worker;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ampd.AmpdException;
 import io.ampd.metadb.Catalog;
 import io.ampd.metadb.Job;
@@ -9,6 +10,7 @@ import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.PgDriver;
 import io.ampd.metadb.WorkerRepository;
 import io.ampd.registry.Dataset;
+import io.ampd.registry.EndBlock;
 import io.ampd.registry.ProviderConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -606,7 +608,18 @@ public final class Worker implements AutoCloseable {
         pool,
         settings.dataDir(),
         settings.config().segmentBlocks(),
-        stop);
+        stop,
+        endBlock(job));
+  }
+
+  /** The deploy's {@code end_block} from the job's descriptor; a bad one fails the job for good. */
+  private EndBlock endBlock(Job job) throws JobFailedException {
+    JsonNode descriptor = jobs.descriptors(List.of(job.id())).get(job.id());
+    try {
+      return EndBlock.parse(descriptor == null ? null : descriptor.get("end_block"));
+    } catch (IllegalArgumentException e) {
+      throw JobFailedException.fatal("job descriptor: " + e.getMessage(), null);
+    }
   }
 
   // ---- stop ----

@@ -14,10 +14,10 @@ import java.util.concurrent.locks.LockSupport;
  * One deploy-run-stop cycle of a follow-head job on a running ampd, timed from outside (the admin
  * API, polled every 5 ms) and from inside (the times of the job's events in the metadata database).
  *
- * <p>Each cycle deploys the dataset version, which must create a new job (201): the previous
- * cycle's job is STOPPED, so it is no longer the active job deploy would hand back. The job is left
- * RUNNING for a hold time, so it is really at work (extracting, or waiting at the chain head), then
- * stopped. Samples taken while {@link #recording} is off (warm-up) are dropped.
+ * <p>Each cycle deploys the dataset version, which must create a new job: the previous cycle's job
+ * is STOPPED, so it is no longer the active job deploy would hand back. The job is left RUNNING for
+ * a hold time, so it is really at work (extracting, or waiting at the chain head), then stopped.
+ * Samples taken while {@link #recording} is off (warm-up) are dropped.
  */
 final class JobLatencyProbe {
   private static final long POLL_NANOS = 5_000_000;
@@ -83,8 +83,8 @@ final class JobLatencyProbe {
   /** Deploys {@code datasetPath} ({@code /datasets/ns/name/versions/v}), holds, stops. */
   void cycle(String datasetPath, Variant variant) throws IOException, InterruptedException {
     long deployStart = Clock.now();
-    JsonNode deployed = api.post(datasetPath + "/deploy").expect(201);
-    long id = deployed.path("id").asLong();
+    JsonNode deployed = api.post(datasetPath + "/deploy").expect(202);
+    long id = deployed.path("job_id").asLong();
     if (id <= 0 || id == lastJob) {
       throw new BenchException("deploy did not create a new job: " + deployed, "");
     }

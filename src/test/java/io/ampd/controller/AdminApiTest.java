@@ -80,42 +80,67 @@ class AdminApiTest {
   void errorsAreJsonWithTheRightStatus() throws Exception {
     HttpResponse<String> unknown = send("GET", "/nope", null);
     assertEquals(404, unknown.statusCode());
-    assertEquals("{\"error\":\"no route GET /nope\"}", unknown.body());
+    assertEquals(
+        "{\"error_code\":\"NO_SUCH_ROUTE\",\"error_message\":\"no route GET /nope\"}",
+        unknown.body());
 
     HttpResponse<String> method = send("PUT", "/things/1", "{}");
     assertEquals(405, method.statusCode());
     assertEquals("GET, DELETE", method.headers().firstValue("Allow").orElseThrow());
+    assertEquals(
+        "{\"error_code\":\"METHOD_NOT_ALLOWED\",\"error_message\":\"method PUT not allowed on"
+            + " /things/1; allowed: GET, DELETE\"}",
+        method.body());
 
     HttpResponse<String> badJson = send("POST", "/things", "{not json");
     assertEquals(400, badJson.statusCode());
     assertTrue(
         badJson
             .body()
-            .startsWith("{\"error\":\"request body is not valid JSON: line 1, column 2: "),
+            .startsWith(
+                "{\"error_code\":\"INVALID_BODY\",\"error_message\":\"request body is not valid"
+                    + " JSON: line 1, column 2: "),
         badJson.body());
 
     HttpResponse<String> unclosed = send("POST", "/things", "{\"name\":\n\"n\"");
     assertEquals(400, unclosed.statusCode());
     assertEquals(
-        "{\"error\":\"request body is not valid JSON: line 2, column 4: unexpected end-of-input:"
-            + " expected close marker for Object\"}",
+        "{\"error_code\":\"INVALID_BODY\",\"error_message\":\"request body is not valid JSON:"
+            + " line 2, column 4: unexpected end-of-input: expected close marker for Object\"}",
         unclosed.body());
 
     HttpResponse<String> trailing = send("POST", "/things", "{\"name\":\"n\"} {\"x\":1}");
     assertEquals(400, trailing.statusCode());
     assertTrue(
-        trailing.body().startsWith("{\"error\":\"request body is not valid JSON: "),
+        trailing
+            .body()
+            .startsWith(
+                "{\"error_code\":\"INVALID_BODY\",\"error_message\":\"request body is not valid"
+                    + " JSON: "),
         trailing.body());
 
     assertEquals(400, send("POST", "/things", "").statusCode());
     assertEquals(400, send("POST", "/things", "[1]").statusCode());
-    assertEquals(404, send("DELETE", "/things/7", null).statusCode());
+    HttpResponse<String> notFound = send("DELETE", "/things/7", null);
+    assertEquals(404, notFound.statusCode());
+    assertEquals(
+        "{\"error_code\":\"NOT_FOUND\",\"error_message\":\"no thing 7\"}",
+        notFound.body(),
+        "a route's error without a code gets its status's");
 
     HttpResponse<String> tooBig = send("POST", "/things", "x".repeat(AdminApi.MAX_BODY_BYTES + 1));
     assertEquals(413, tooBig.statusCode());
+    assertEquals(
+        "{\"error_code\":\"PAYLOAD_TOO_LARGE\",\"error_message\":\"request body is larger than "
+            + AdminApi.MAX_BODY_BYTES
+            + " bytes\"}",
+        tooBig.body());
 
     HttpResponse<String> boom = send("GET", "/boom", null);
     assertEquals(500, boom.statusCode());
-    assertEquals("{\"error\":\"internal error: IllegalStateException\"}", boom.body());
+    assertEquals(
+        "{\"error_code\":\"INTERNAL_ERROR\",\"error_message\":\"internal error:"
+            + " IllegalStateException\"}",
+        boom.body());
   }
 }

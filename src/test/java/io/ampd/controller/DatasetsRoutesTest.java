@@ -1,10 +1,12 @@
 package io.ampd.controller;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ampd.controller.TestApi.Answer;
 import io.ampd.metadb.MigratedTestDb;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,8 +62,13 @@ class DatasetsRoutesTest {
     assertEquals(sha256(CANONICAL), hash);
     assertTrue(created.json().has("created_at"));
 
+    assertEquals("evm-rpc", created.json().get("kind").asText());
+    assertEquals(0, created.json().get("start_block").asLong());
+    assertFalse(created.json().get("finalized_blocks_only").asBoolean());
+    assertEquals("[\"blocks\",\"transactions\",\"logs\"]", created.json().get("tables").toString());
+
     Answer again = api.post("/datasets", registration("reg", "eth", "1.0.0", MANIFEST));
-    assertEquals(200, again.status(), "idempotent");
+    assertEquals(201, again.status(), "idempotent, and 201 as Amp");
     assertEquals(created.json(), again.json());
 
     Answer v2 =
@@ -73,7 +80,21 @@ class DatasetsRoutesTest {
 
     Answer version = api.get("/datasets/reg/eth/versions/1.0.0");
     assertEquals(200, version.status());
-    assertEquals(created.json(), version.json());
+    assertEquals("1.0.0", version.json().get("revision").asText());
+    for (String field :
+        List.of(
+            "namespace",
+            "name",
+            "version",
+            "manifest_hash",
+            "kind",
+            "start_block",
+            "finalized_blocks_only",
+            "tables",
+            "manifest",
+            "created_at")) {
+      assertEquals(created.json().get(field), version.json().get(field), field);
+    }
 
     Answer versions = api.get("/datasets/reg/eth");
     assertEquals(200, versions.status());
@@ -88,7 +109,8 @@ class DatasetsRoutesTest {
     assertTrue(
         list.body()
             .contains(
-                "{\"namespace\":\"reg\",\"name\":\"eth\",\"versions\":[\"1.0.0\",\"2.0.0\"]}"),
+                "{\"namespace\":\"reg\",\"name\":\"eth\",\"latest_version\":\"2.0.0\","
+                    + "\"versions\":[\"1.0.0\",\"2.0.0\"]}"),
         list.body());
   }
 
@@ -105,7 +127,8 @@ class DatasetsRoutesTest {
             "{\"confirmations\":0,\"kind\":\"evm-rpc\",\"network\":\"mainnet\",\"start_block\":1,"
                 + "\"tables\":[\"blocks\",\"transactions\",\"logs\"]}");
     assertEquals(
-        "{\"error\":\"dataset conf/eth@1 is already registered with manifest "
+        "{\"error_code\":\"DATASET_VERSION_CONFLICT\",\"error_message\":\"dataset conf/eth@1 is"
+            + " already registered with manifest "
             + registered
             + ", not "
             + given
@@ -131,7 +154,8 @@ class DatasetsRoutesTest {
                 "{'kind':'evm-rpc','network':'mainnet','start_block':9,'end_block':3}"));
     assertEquals(400, bad.status());
     assertEquals(
-        "{\"error\":\"dataset field 'manifest.end_block' is 3, expected start_block (9) or more\","
+        "{\"error_code\":\"INVALID_MANIFEST\",\"error_message\":\"dataset field"
+            + " 'manifest.end_block' is 3, expected start_block (9) or more\","
             + "\"details\":{\"field\":\"manifest.end_block\"}}",
         bad.body());
 
@@ -152,10 +176,22 @@ class DatasetsRoutesTest {
     Answer noManifest = api.post("/datasets", "{'namespace':'bad','name':'eth','version':'1'}");
     assertEquals(400, noManifest.status());
     assertEquals("dataset field 'manifest' is required", noManifest.error());
+    assertEquals("INVALID_MANIFEST", noManifest.code());
 
     Answer badName = api.post("/datasets", registration("bad", "a/b", "1", MANIFEST));
     assertEquals(400, badName.status());
     assertEquals("name", badName.json().get("details").get("field").asText());
+    assertEquals("INVALID_PAYLOAD_FORMAT", badName.code());
+
+    Answer noVersion =
+        api.post("/datasets", "{'namespace':'bad','name':'eth','manifest':" + MANIFEST + "}");
+    assertEquals(400, noVersion.status());
+    assertEquals("INVALID_PAYLOAD_FORMAT", noVersion.code());
+    assertEquals(
+        "dataset field 'version' is required: ampd registers versions only (Amp's registration"
+            + " without a version, which only moves 'dev', has no counterpart); give e.g."
+            + " \"version\": \"1.0.0\"",
+        noVersion.error());
 
     Answer unknownField =
         api.post(
@@ -165,6 +201,7 @@ class DatasetsRoutesTest {
     assertEquals(
         "dataset field 'x' is unknown; known fields: namespace, name, version, manifest",
         unknownField.error());
+    assertEquals("INVALID_PAYLOAD_FORMAT", unknownField.code());
 
     assertEquals(404, api.get("/datasets/bad/eth").status(), "nothing was stored");
   }
@@ -174,25 +211,51 @@ class DatasetsRoutesTest {
     Answer notJson = api.post("/datasets", "{\"namespace\": ");
     assertEquals(400, notJson.status());
     assertTrue(notJson.error().startsWith("request body is not valid JSON: "), notJson.body());
+    assertEquals("INVALID_PAYLOAD_FORMAT", notJson.code());
     Answer array = api.post("/datasets", "[]");
     assertEquals(400, array.status());
     assertEquals("request body must be a JSON object", array.error());
+    assertEquals("INVALID_PAYLOAD_FORMAT", array.code());
   }
 
   @Test
   void unknownDatasetOrVersion() throws Exception {
     Answer dataset = api.get("/datasets/none/eth");
     assertEquals(404, dataset.status());
-    assertEquals("{\"error\":\"no dataset none/eth\"}", dataset.body());
+    assertEquals(
+        "{\"error_code\":\"DATASET_NOT_FOUND\",\"error_message\":\"dataset 'none/eth' not"
+            + " found\"}",
+        dataset.body());
+    assertEquals(dataset.body(), api.get("/datasets/none/eth/versions").body());
 
     Answer ofUnknown = api.get("/datasets/none/eth/versions/1");
     assertEquals(404, ofUnknown.status());
-    assertEquals("{\"error\":\"no dataset none/eth\"}", ofUnknown.body());
+    assertEquals(
+        "{\"error_code\":\"DATASET_NOT_FOUND\",\"error_message\":\"dataset 'none/eth' at"
+            + " revision '1' not found\"}",
+        ofUnknown.body());
 
     assertEquals(201, api.post("/datasets", registration("known", "eth", "1", MANIFEST)).status());
     Answer version = api.get("/datasets/known/eth/versions/2");
     assertEquals(404, version.status());
-    assertEquals("{\"error\":\"dataset known/eth has no version '2'\"}", version.body());
+    assertEquals(
+        "{\"error_code\":\"DATASET_NOT_FOUND\",\"error_message\":\"dataset 'known/eth' at"
+            + " revision '2' not found\"}",
+        version.body());
+    Answer manifest = api.get("/datasets/known/eth/versions/2/manifest");
+    assertEquals(404, manifest.status());
+    assertEquals("DATASET_NOT_FOUND", manifest.code());
+    Answer jobs = api.get("/datasets/known/eth/versions/2/jobs");
+    assertEquals(404, jobs.status());
+    assertEquals("DATASET_NOT_FOUND", jobs.code());
+
+    Answer badPath = api.get("/datasets/known/e%20th/versions/1");
+    assertEquals(400, badPath.status());
+    assertEquals(
+        "{\"error_code\":\"INVALID_PATH\",\"error_message\":\"invalid path parameters: name"
+            + " 'e th' is not valid\"}",
+        badPath.body());
+    assertEquals("INVALID_PATH", api.get("/datasets/known/eth/versions/a%20b/manifest").code());
   }
 
   static String sha256(String text) throws Exception {
@@ -207,7 +270,10 @@ class DatasetsRoutesTest {
     try (TestApi early = new TestApi(new DatasetsRoutes(() -> null))) {
       Answer a = early.get("/datasets");
       assertEquals(503, a.status());
-      assertEquals("{\"error\":\"the metadata database is not ready yet\"}", a.body());
+      assertEquals(
+          "{\"error_code\":\"METADATA_DB_UNAVAILABLE\",\"error_message\":\"the metadata"
+              + " database is not ready yet\"}",
+          a.body());
     }
   }
 }

@@ -72,9 +72,18 @@ class JobsRoutesTest {
     return new Answer(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
   }
 
-  private static void assertError(Answer a, int status, String error) {
+  /** Amp's error body: exactly {@code error_code} and {@code error_message}. */
+  private static void assertError(Answer a, int status, String code, String message) {
     assertEquals(status, a.status(), String.valueOf(a.body()));
-    assertEquals(Map.of("error", error), JSON.convertValue(a.body(), Map.class));
+    assertEquals(
+        Map.of("error_code", code, "error_message", message),
+        JSON.convertValue(a.body(), Map.class));
+  }
+
+  static java.util.List<String> keys(JsonNode o) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    o.fieldNames().forEachRemaining(out::add);
+    return out;
   }
 
   private static final String DEPLOY = "/datasets/ex/eth/versions/1.0.0/deploy";
@@ -82,17 +91,58 @@ class JobsRoutesTest {
   @Test
   void deployIsIdempotent() throws Exception {
     Answer first = send("POST", DEPLOY, null);
-    assertEquals(201, first.status(), first.body().toString());
-    assertEquals("SCHEDULED", first.body().get("status").asText());
-    assertEquals("mainnet", first.body().get("provider").asText());
-    assertTrue(first.body().get("node_id").isNull());
+    assertEquals(202, first.status(), first.body().toString());
+    long id = first.body().get("job_id").asLong();
+    JsonNode job = first.body().get("job");
+    assertEquals(id, job.get("id").asLong());
+    assertEquals("SCHEDULED", job.get("status").asText());
+    assertEquals("mainnet", job.get("provider").asText());
+    assertEquals("", job.get("node_id").asText(), "no live worker yet");
     assertEquals(
         "{\"namespace\":\"ex\",\"name\":\"eth\",\"version\":\"1.0.0\"}",
-        first.body().get("dataset").toString());
+        job.get("dataset").toString());
+    assertEquals(
+        "{\"kind\":\"evm-rpc\",\"provider\":\"mainnet\",\"end_block\":null,\"max_writers\":1,"
+            + "\"dataset_namespace\":\"ex\",\"dataset_name\":\"eth\","
+            + "\"dataset_version\":\"1.0.0\"}",
+        job.get("descriptor").toString());
 
-    Answer again = send("POST", DEPLOY, "{\"provider\": \"mainnet\"}");
-    assertEquals(200, again.status());
-    assertEquals(first.body().get("id"), again.body().get("id"));
+    // While that job is active, a deploy (whatever its body) answers its id.
+    Answer again = send("POST", DEPLOY, "{\"provider\": \"mainnet\", \"end_block\": \"5\"}");
+    assertEquals(202, again.status());
+    assertEquals(
+        "{\"job_id\":" + id, again.body().toString().substring(0, 10 + Long.toString(id).length()));
+    assertEquals(id, again.body().get("job_id").asLong());
+  }
+
+  @Test
+  void deployTakesAmpsBody() throws Exception {
+    try (Connection c = fx.db.dataSource().getConnection()) {
+      WorkerRepository.register(c, "w1", Map.of("pid", 42));
+      WorkerRepository.register(c, "x1", Map.of("pid", 43));
+    }
+    Answer first =
+        send(
+            "POST",
+            "/datasets/ex/eth/versions/latest/deploy",
+            "{\"end_block\": \"-10\", \"parallelism\": 1, \"worker_id\": \"x*\","
+                + " \"verify\": false}");
+    assertEquals(202, first.status(), first.body().toString());
+    JsonNode job = first.body().get("job");
+    assertEquals("x1", job.get("node_id").asText());
+    assertEquals("-10", job.get("descriptor").get("end_block").asText());
+    assertEquals(1, job.get("descriptor").get("max_writers").asInt());
+    long id = first.body().get("job_id").asLong();
+    JobRepository repository = new JobRepository(fx.db.dataSource());
+    assertTrue(repository.start(id, "x1"));
+    assertTrue(repository.finish(id, "x1", JobStatus.STOPPED, null));
+
+    // ampd takes the block as a JSON number too, and stores Amp's string form.
+    Answer second = send("POST", DEPLOY, "{\"end_block\": 100, \"worker_id\": \"w1\"}");
+    assertEquals(202, second.status(), second.body().toString());
+    assertEquals("100", second.body().get("job").get("descriptor").get("end_block").asText());
+    assertEquals("w1", second.body().get("job").get("node_id").asText());
+    assertTrue(second.body().get("job_id").asLong() != id);
   }
 
   @Test
@@ -100,28 +150,83 @@ class JobsRoutesTest {
     assertError(
         send("POST", "/datasets/ex/nope/versions/1/deploy", null),
         404,
-        "dataset ex/nope@1 does not exist");
+        "DATASET_NOT_FOUND",
+        "dataset 'ex/nope' at revision '1' not found");
     assertError(
-        send("POST", DEPLOY, "{\"provider\": \"nope\"}"), 400, "provider 'nope' does not exist");
+        send("POST", "/datasets/ex/eth/versions/2.0.0/deploy", null),
+        404,
+        "DATASET_NOT_FOUND",
+        "dataset 'ex/eth' at revision '2.0.0' not found");
+    assertError(
+        send("POST", "/datasets/e%20x/eth/versions/1/deploy", null),
+        400,
+        "INVALID_PATH",
+        "invalid path parameters: namespace 'e x' is not valid");
+    assertError(
+        send("POST", DEPLOY, "{\"provider\": \"nope\"}"),
+        400,
+        "PROVIDER_NOT_FOUND",
+        "provider 'nope' does not exist");
     assertError(
         send("POST", DEPLOY, "{\"provider\": \"sepolia\"}"),
         400,
+        "PROVIDER_NETWORK_MISMATCH",
         "provider 'sepolia' serves network 'sepolia', but dataset ex/eth@1.0.0 needs network"
             + " 'mainnet'");
     assertError(
         send("POST", DEPLOY, "{\"provider\": 7}"),
         400,
-        "provider must be a non-empty string, got 7");
+        "INVALID_BODY",
+        "invalid request body: provider must be a non-empty string, got 7");
     assertError(
         send("POST", DEPLOY, "{\"workers\": 2}"),
         400,
-        "unknown field 'workers' in the deploy request; allowed: provider");
+        "INVALID_BODY",
+        "invalid request body: unknown field 'workers' in the deploy request; allowed: end_block,"
+            + " parallelism, worker_id, verify, provider");
+    assertError(
+        send("POST", DEPLOY, "{\"end_block\": \"soon\"}"),
+        400,
+        "INVALID_BODY",
+        "invalid request body: invalid end block value: 'soon' (expected 'latest' or an integer)");
+    assertError(
+        send("POST", DEPLOY, "{\"end_block\": true}"),
+        400,
+        "INVALID_BODY",
+        "invalid request body: end_block is true, expected null, \"latest\" or an integer as a"
+            + " string");
+    assertError(
+        send("POST", DEPLOY, "{\"parallelism\": 4}"),
+        400,
+        "INVALID_BODY",
+        "invalid request body: parallelism is 4, but ampd extracts a dataset version with one"
+            + " writer: give 1 or leave it out");
+    assertError(
+        send("POST", DEPLOY, "{\"verify\": true}"),
+        400,
+        "INVALID_BODY",
+        "invalid request body: verify true is not supported: ampd checks that every block"
+            + " continues its parent but does not recompute transaction and receipt roots");
+    assertError(
+        send("POST", DEPLOY, "{\"worker_id\": \"w 1\"}"),
+        400,
+        "INVALID_BODY",
+        "invalid request body: worker_id is \"w 1\", expected a worker node id or a glob of one"
+            + " (letters, digits, _ . - * ?)");
+    assertError(
+        send("POST", DEPLOY, "{\"worker_id\": \"w*\"}"),
+        400,
+        "WORKER_NOT_AVAILABLE",
+        "no live worker matches 'w*'");
     Answer badJson = send("POST", DEPLOY, "{oops");
     assertEquals(400, badJson.status());
-    assertTrue(badJson.body().get("error").asText().startsWith("request body is not valid JSON"));
+    assertEquals("INVALID_BODY", badJson.body().get("error_code").asText());
+    assertTrue(
+        badJson.body().get("error_message").asText().startsWith("request body is not valid JSON"));
     assertError(
         send("POST", "/datasets/ex/orphan/versions/1/deploy", null),
         409,
+        "NO_PROVIDER_FOR_NETWORK",
         "no provider serves network 'holesky' (needed by dataset ex/orphan@1); register one with"
             + " POST /providers");
     assertEquals(0, send("GET", "/jobs", null).body().get("jobs").size());
@@ -129,7 +234,7 @@ class JobsRoutesTest {
 
   @Test
   void jobsAreListedShownAndTheirEventsToo() throws Exception {
-    long id = send("POST", DEPLOY, null).body().get("id").asLong();
+    long id = send("POST", DEPLOY, null).body().get("job_id").asLong();
 
     Answer list = send("GET", "/jobs?status=SCHEDULED&limit=10", null);
     assertEquals(200, list.status());
@@ -138,10 +243,31 @@ class JobsRoutesTest {
 
     Answer one = send("GET", "/jobs/" + id, null);
     assertEquals(200, one.status());
+    // Amp's JobInfo first (its TypeScript client decodes these six), then ampd's fields.
+    assertEquals(
+        java.util.List.of(
+            "id",
+            "created_at",
+            "updated_at",
+            "node_id",
+            "status",
+            "descriptor",
+            "dataset",
+            "kind",
+            "provider",
+            "attempts",
+            "next_attempt_at",
+            "last_error"),
+        keys(one.body()));
     assertEquals(0, one.body().get("attempts").asInt());
+    assertEquals("ex", one.body().get("descriptor").get("dataset_namespace").asText());
+    java.time.Instant.parse(one.body().get("created_at").asText());
+    assertEquals(one.body(), list.body().get("jobs").get(0));
 
     Answer events = send("GET", "/jobs/" + id + "/events", null);
     assertEquals(200, events.status());
+    assertEquals(id, events.body().get("job_id").asLong());
+    assertEquals("scheduled", events.body().get("events").get(0).get("event_type").asText());
     assertEquals("scheduled", events.body().get("events").get(0).get("type").asText());
     assertEquals(
         "mainnet", events.body().get("events").get(0).get("detail").get("provider").asText());
@@ -150,30 +276,41 @@ class JobsRoutesTest {
   @Test
   void badJobRequestsAreRefused() throws Exception {
     assertError(
-        send("GET", "/jobs/abc", null), 400, "job id must be a positive integer, got 'abc'");
-    assertError(send("GET", "/jobs/0", null), 400, "job id must be a positive integer, got '0'");
-    assertError(send("GET", "/jobs/999", null), 404, "job 999 does not exist");
-    assertError(send("GET", "/jobs/999/events", null), 404, "job 999 does not exist");
-    assertError(send("GET", "/jobs/999/progress", null), 404, "job 999 does not exist");
-    assertError(send("PUT", "/jobs/999/stop", null), 404, "job 999 does not exist");
-    assertError(send("DELETE", "/jobs/999", null), 404, "job 999 does not exist");
+        send("GET", "/jobs/abc", null),
+        400,
+        "INVALID_JOB_ID",
+        "invalid job ID: must be a positive integer, got 'abc'");
+    assertError(
+        send("GET", "/jobs/0", null),
+        400,
+        "INVALID_JOB_ID",
+        "invalid job ID: must be a positive integer, got '0'");
+    assertError(send("GET", "/jobs/999", null), 404, "JOB_NOT_FOUND", "job '999' not found");
+    assertError(send("GET", "/jobs/999/events", null), 404, "JOB_NOT_FOUND", "job '999' not found");
+    assertError(
+        send("GET", "/jobs/999/progress", null), 404, "JOB_NOT_FOUND", "job '999' not found");
+    assertError(send("PUT", "/jobs/999/stop", null), 404, "JOB_NOT_FOUND", "job '999' not found");
+    assertError(send("DELETE", "/jobs/999", null), 404, "JOB_NOT_FOUND", "job '999' not found");
     assertError(
         send("GET", "/jobs?status=DONE", null),
         400,
+        "INVALID_QUERY_PARAMETERS",
         "unknown job status 'DONE'; one of"
             + " SCHEDULED, RUNNING, COMPLETED, STOP_REQUESTED, STOPPING, STOPPED, ERROR, FATAL");
     assertError(
         send("GET", "/jobs?limit=0", null),
         400,
+        "INVALID_QUERY_PARAMETERS",
         "limit must be an integer from 1 to 1000, got '0'");
   }
 
   @Test
   void stopAndDelete() throws Exception {
-    long id = send("POST", DEPLOY, null).body().get("id").asLong();
+    long id = send("POST", DEPLOY, null).body().get("job_id").asLong();
     assertError(
         send("DELETE", "/jobs/" + id, null),
         409,
+        "JOB_CONFLICT",
         "job "
             + id
             + " is SCHEDULED; only COMPLETED, STOPPED or FATAL jobs can be deleted (stop it"
@@ -185,10 +322,12 @@ class JobsRoutesTest {
     assertError(
         send("PUT", "/jobs/" + id + "/stop", null),
         409,
+        "JOB_CONFLICT",
         "job " + id + " has already finished (STOPPED); there is nothing to stop");
 
     assertEquals(new Answer(204, null), send("DELETE", "/jobs/" + id, null));
-    assertError(send("GET", "/jobs/" + id, null), 404, "job " + id + " does not exist");
+    assertError(
+        send("GET", "/jobs/" + id, null), 404, "JOB_NOT_FOUND", "job '" + id + "' not found");
   }
 
   @Test
@@ -196,7 +335,7 @@ class JobsRoutesTest {
     try (Connection c = fx.db.dataSource().getConnection()) {
       WorkerRepository.register(c, "w1", Map.of("pid", 42));
     }
-    long id = send("POST", DEPLOY, null).body().get("id").asLong();
+    long id = send("POST", DEPLOY, null).body().get("job_id").asLong();
     new JobRepository(fx.db.dataSource()).start(id, "w1");
 
     Answer stop = send("PUT", "/jobs/" + id + "/stop", null);
@@ -209,7 +348,7 @@ class JobsRoutesTest {
 
   @Test
   void stoppedAndErrorJobsResume() throws Exception {
-    long id = send("POST", DEPLOY, null).body().get("id").asLong();
+    long id = send("POST", DEPLOY, null).body().get("job_id").asLong();
     Answer active = send("PUT", "/jobs/" + id + "/resume", null);
     assertEquals(200, active.status(), "a scheduled job: nothing to do");
     assertEquals("SCHEDULED", active.body().get("status").asText());
@@ -227,11 +366,12 @@ class JobsRoutesTest {
     try (Connection c = fx.db.dataSource().getConnection()) {
       WorkerRepository.register(c, "w1", Map.of("pid", 42));
     }
-    long second = send("POST", DEPLOY, null).body().get("id").asLong();
+    long second = send("POST", DEPLOY, null).body().get("job_id").asLong();
     assertTrue(second != id);
     assertError(
         send("PUT", "/jobs/" + id + "/resume", null),
         409,
+        "JOB_CONFLICT",
         "job "
             + id
             + " cannot resume: another job of ex/eth@1.0.0 is active (at most one"
@@ -251,8 +391,9 @@ class JobsRoutesTest {
     assertError(
         send("PUT", "/jobs/" + second + "/resume", null),
         409,
+        "JOB_CONFLICT",
         "job " + second + " is COMPLETED; only STOPPED or ERROR jobs can be resumed");
-    assertError(send("PUT", "/jobs/999/resume", null), 404, "job 999 does not exist");
+    assertError(send("PUT", "/jobs/999/resume", null), 404, "JOB_NOT_FOUND", "job '999' not found");
   }
 
   @Test
@@ -261,24 +402,26 @@ class JobsRoutesTest {
       WorkerRepository.register(c, "w1", Map.of("pid", 42));
     }
     JobRepository repository = new JobRepository(fx.db.dataSource());
-    long completed = send("POST", DEPLOY, null).body().get("id").asLong();
+    long completed = send("POST", DEPLOY, null).body().get("job_id").asLong();
     assertTrue(repository.start(completed, "w1"));
     assertTrue(repository.finish(completed, "w1", JobStatus.COMPLETED, null));
-    long stopped = send("POST", DEPLOY, null).body().get("id").asLong();
+    long stopped = send("POST", DEPLOY, null).body().get("job_id").asLong();
     assertTrue(repository.start(stopped, "w1"));
     assertTrue(repository.finish(stopped, "w1", JobStatus.STOPPED, null));
-    long fatal = send("POST", DEPLOY, null).body().get("id").asLong();
+    long fatal = send("POST", DEPLOY, null).body().get("job_id").asLong();
     assertTrue(repository.start(fatal, "w1"));
     assertTrue(repository.finish(fatal, "w1", JobStatus.FATAL, "malformed block"));
-    long active = send("POST", DEPLOY, null).body().get("id").asLong();
+    long active = send("POST", DEPLOY, null).body().get("job_id").asLong();
 
     assertError(
         send("DELETE", "/jobs", null),
         400,
+        "INVALID_QUERY_PARAM",
         "status is required: one of terminal, completed, stopped, error");
     assertError(
         send("DELETE", "/jobs?status=running", null),
         400,
+        "INVALID_QUERY_PARAM",
         "unknown status filter 'running'; one of terminal, completed, stopped, error");
 
     assertEquals(new Answer(204, null), send("DELETE", "/jobs?status=stopped", null));
@@ -302,7 +445,7 @@ class JobsRoutesTest {
     try (Connection c = fx.db.dataSource().getConnection()) {
       WorkerRepository.register(c, "w1", Map.of("pid", 42));
     }
-    long id = send("POST", DEPLOY, null).body().get("id").asLong();
+    long id = send("POST", DEPLOY, null).body().get("job_id").asLong();
 
     Answer list = send("GET", "/workers", null);
     assertEquals(200, list.status());
@@ -310,16 +453,19 @@ class JobsRoutesTest {
     assertEquals("w1", w1.get("node_id").asText());
     assertTrue(w1.get("live").asBoolean());
     assertEquals(42, w1.get("info").get("pid").asInt());
+    assertEquals(w1.get("registered_at"), w1.get("created_at"));
+    java.time.Instant.parse(w1.get("heartbeat_at").asText());
 
     Answer one = send("GET", "/workers/w1", null);
     assertEquals(200, one.status());
     assertEquals("[" + id + "]", one.body().get("jobs").toString());
 
-    assertError(send("GET", "/workers/w2", null), 404, "worker 'w2' is not registered");
+    assertError(send("GET", "/workers/w2", null), 404, "WORKER_NOT_FOUND", "worker 'w2' not found");
     assertError(
         send("GET", "/workers/1w", null),
         400,
-        "invalid worker node id '1w': it must"
+        "INVALID_WORKER_ID",
+        "invalid worker node ID: invalid worker node id '1w': it must"
             + " start with a letter and contain only letters, digits, '_', '-' and '.' (at most 63"
             + " characters)");
   }

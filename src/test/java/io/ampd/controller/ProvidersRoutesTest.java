@@ -66,7 +66,7 @@ class ProvidersRoutesTest {
     assertTrue(created.json().has("created_at") && created.json().has("updated_at"));
 
     Answer same = api.post("/providers", provider("crud", url));
-    assertEquals(200, same.status());
+    assertEquals(201, same.status(), "Amp answers 201 to a create and to a replace");
     assertEquals(created.json(), same.json());
 
     Answer replaced =
@@ -75,7 +75,7 @@ class ProvidersRoutesTest {
             "{'name':'crud','kind':'evm-rpc','url':'"
                 + url
                 + "','network':'mainnet','batch_size':9}");
-    assertEquals(200, replaced.status());
+    assertEquals(201, replaced.status());
     assertEquals(9, replaced.json().get("batch_size").asInt());
 
     Answer one = api.get("/providers/crud");
@@ -94,10 +94,12 @@ class ProvidersRoutesTest {
   void unknownProvider() throws Exception {
     Answer get = api.get("/providers/nope");
     assertEquals(404, get.status());
-    assertEquals("{\"error\":\"no provider named 'nope'\"}", get.body());
+    assertEquals(
+        "{\"error_code\":\"PROVIDER_NOT_FOUND\",\"error_message\":\"provider 'nope' not found\"}",
+        get.body());
     Answer delete = api.delete("/providers/nope");
     assertEquals(404, delete.status());
-    assertEquals("{\"error\":\"no provider named 'nope'\"}", delete.body());
+    assertEquals(get.body(), delete.body());
   }
 
   @Test
@@ -105,6 +107,7 @@ class ProvidersRoutesTest {
     Answer notJson = api.post("/providers", "{name:");
     assertEquals(400, notJson.status());
     assertTrue(notJson.error().startsWith("request body is not valid JSON: "), notJson.body());
+    assertEquals("INVALID_REQUEST_BODY", notJson.code());
 
     Answer empty = api.post("/providers", "");
     assertEquals(400, empty.status());
@@ -116,7 +119,8 @@ class ProvidersRoutesTest {
             "{'name':'bad','kind':'evm-rpc','url':'http://h','network':'n','concurrency':999}");
     assertEquals(400, invalid.status());
     assertEquals(
-        "{\"error\":\"provider field 'concurrency' is 999, expected 1 to 256\","
+        "{\"error_code\":\"INVALID_REQUEST_BODY\",\"error_message\":\"provider field"
+            + " 'concurrency' is 999, expected 1 to 256\","
             + "\"details\":{\"field\":\"concurrency\"}}",
         invalid.body());
 
@@ -167,7 +171,8 @@ class ProvidersRoutesTest {
     Answer refused = api.delete("/providers/inuse");
     assertEquals(409, refused.status());
     assertEquals(
-        "{\"error\":\"provider 'inuse' is used by unfinished job "
+        "{\"error_code\":\"PROVIDER_IN_USE\",\"error_message\":\"provider 'inuse' is used by"
+            + " unfinished job "
             + id
             + "\","
             + "\"details\":{\"jobs\":["
@@ -182,7 +187,10 @@ class ProvidersRoutesTest {
     try (TestApi early = new TestApi(new ProvidersRoutes(() -> null))) {
       Answer a = early.get("/providers");
       assertEquals(503, a.status());
-      assertEquals("{\"error\":\"the metadata database is not ready yet\"}", a.body());
+      assertEquals(
+          "{\"error_code\":\"METADATA_DB_UNAVAILABLE\",\"error_message\":\"the metadata"
+              + " database is not ready yet\"}",
+          a.body());
     }
   }
 }

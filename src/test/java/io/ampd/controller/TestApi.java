@@ -17,8 +17,14 @@ final class TestApi implements AutoCloseable {
 
   /** One answer: status, raw body, and the body parsed (null when empty). */
   record Answer(int status, String body, JsonNode json) {
+    /** Amp's {@code error_message}. */
     String error() {
-      return json == null ? null : json.path("error").asText(null);
+      return json == null ? null : json.path("error_message").asText(null);
+    }
+
+    /** Amp's {@code error_code}. */
+    String code() {
+      return json == null ? null : json.path("error_code").asText(null);
     }
   }
 
@@ -45,6 +51,19 @@ final class TestApi implements AutoCloseable {
 
   Answer delete(String path) throws IOException, InterruptedException {
     return send("DELETE", path, null);
+  }
+
+  /** Sends {@code body} exactly as given (no quote rewriting) with a JSON content type. */
+  Answer raw(String method, String path, String body) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    JsonNode json = r.body().isEmpty() ? null : JSON.readTree(r.body());
+    return new Answer(r.statusCode(), r.body(), json);
   }
 
   Answer send(String method, String path, String body) throws IOException, InterruptedException {

@@ -79,6 +79,57 @@ class EvmRpcJobRunnerTest {
     }
   }
 
+  /** {@code ctx} with the deploy's {@code end_block} (Amp's form) {@code end}. */
+  private static JobContext withEnd(JobContext ctx, String end) {
+    return new JobContext(
+        ctx.jobId(),
+        ctx.nodeId(),
+        ctx.dataset(),
+        ctx.manifest(),
+        ctx.provider(),
+        ctx.metadb(),
+        ctx.dataDir(),
+        ctx.segmentBlocks(),
+        ctx.stop(),
+        io.ampd.registry.EndBlock.parse(com.fasterxml.jackson.databind.node.TextNode.valueOf(end)));
+  }
+
+  @Test
+  void theDeploysEndBlockEndsTheJob() throws Exception {
+    // "-N": N blocks before the head (1000) when the run starts; the manifest gives no end.
+    try (ExtractFixture f = new ExtractFixture(1_000)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.empty(), 0), f.provider(50, 2), 100);
+      new EvmRpcJobRunner().run(withEnd(ctx, "-500"));
+      assertEquals(500, lastBlock(new FileRepository(f.db.dataSource()), f.jobId));
+    }
+    // "N" below the manifest's end_block: the lower wins.
+    try (ExtractFixture f = new ExtractFixture(1_000)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(799), 0), f.provider(50, 2), 100);
+      new EvmRpcJobRunner().run(withEnd(ctx, "250"));
+      assertEquals(250, lastBlock(new FileRepository(f.db.dataSource()), f.jobId));
+    }
+    // "latest": the confirmed head (1000 - 9 confirmations).
+    try (ExtractFixture f = new ExtractFixture(1_000)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.empty(), 9), f.provider(50, 2), 100);
+      new EvmRpcJobRunner().run(withEnd(ctx, "latest"));
+      assertEquals(991, lastBlock(new FileRepository(f.db.dataSource()), f.jobId));
+    }
+    // An end before start_block fails the job for good.
+    try (ExtractFixture f = new ExtractFixture(1_000)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(600, OptionalLong.empty(), 0), f.provider(50, 2), 100);
+      JobFailedException e =
+          assertThrows(
+              JobFailedException.class, () -> new EvmRpcJobRunner().run(withEnd(ctx, "-500")));
+      assertTrue(e.fatal());
+      assertEquals(
+          "end_block -500 is block 500, before the manifest's start_block 600", e.getMessage());
+    }
+  }
+
   @Test
   void progressOfJobIsEmptyBeforeTheFirstSegment() throws Exception {
     try (ExtractFixture f = new ExtractFixture(10)) {

@@ -148,7 +148,7 @@ class ClusterIT {
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertEquals(201, r.statusCode(), r.body());
+    assertEquals(202, r.statusCode(), r.body());
     return JSON.readTree(r.body());
   }
 
@@ -163,8 +163,8 @@ class ClusterIT {
 
     node.delayRequests(Integer.MAX_VALUE, Duration.ofMillis(5));
     JsonNode job = post(port, "/datasets/it/chain/versions/1/deploy");
-    long id = job.get("id").asLong();
-    String first = job.get("node_id").asText();
+    long id = job.get("job_id").asLong();
+    String first = job.get("job").get("node_id").asText();
     String other = first.equals("a") ? "b" : "a";
     await(
         "job " + id + " has recorded some blocks",

@@ -88,7 +88,7 @@ class JobResumeIT {
 
   @Test
   void stoppedAndErrorJobsContinueFromTheirRecordedBlock() throws Exception {
-    assertEquals(201, send("POST", "/datasets/it/chain/versions/1/deploy").statusCode());
+    assertEquals(202, send("POST", "/datasets/it/chain/versions/1/deploy").statusCode());
     awaitRecorded(999);
 
     assertTrue(send("PUT", "/jobs/1/stop").statusCode() < 300);

@@ -109,7 +109,7 @@ class ReadmeWalkthroughIT {
     assertEquals(7, outputs.size(), outputs.toString());
     assertEquals("mainnet", JSON.readTree(outputs.get(0)).get("name").asText(), outputs.get(0));
     assertEquals("1.0.0", JSON.readTree(outputs.get(1)).get("version").asText(), outputs.get(1));
-    assertEquals(1, JSON.readTree(outputs.get(2)).get("id").asLong(), outputs.get(2));
+    assertEquals(1, JSON.readTree(outputs.get(2)).get("job_id").asLong(), outputs.get(2));
     assertTrue(outputs.get(3).contains("\"tables\""), outputs.get(3));
 
     JsonNode counts = JSON.readTree(outputs.get(4));

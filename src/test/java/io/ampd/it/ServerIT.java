@@ -109,7 +109,7 @@ class ServerIT {
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertEquals(201, deployed.statusCode(), deployed.body());
+    assertEquals(202, deployed.statusCode(), deployed.body());
     worker.await(
         "job 1 completed",
         Duration.ofSeconds(120),

@@ -306,7 +306,13 @@ class SoloIT {
       // A route that needs the database: 503 naming it (was: a 500 after 30 s).
       AmpdProcess.HttpResult workers = AmpdProcess.get(port, "/workers", Duration.ofSeconds(20));
       assertEquals(503, workers.status(), workers.body());
-      assertTrue(workers.body().contains("\"error\":\"metadata database"), workers.body());
+      assertTrue(
+          workers
+              .body()
+              .startsWith(
+                  "{\"error_code\":\"METADATA_DB_UNAVAILABLE\",\"error_message\":\"metadata"
+                      + " database"),
+          workers.body());
       // The worker's heartbeat times out after 2 s instead of waiting for ever.
       awaitLog(p, "lost its metadata database session holding the node lock", LOG_WAIT);
     } finally {

@@ -37,10 +37,21 @@ public record Request(
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
-  /** The body as a JSON object; 400 when it is empty, not JSON, or not an object. */
+  /**
+   * The body as a JSON object; 400 {@code INVALID_BODY} when it is empty, not JSON, or not an
+   * object.
+   */
   public JsonNode jsonObject() {
+    return jsonObject(INVALID_BODY);
+  }
+
+  /** Amp's code for a request body that cannot be read (its deploy handler's). */
+  public static final String INVALID_BODY = "INVALID_BODY";
+
+  /** The body as a JSON object; 400 with {@code code} when it is empty, not JSON or no object. */
+  public JsonNode jsonObject(String code) {
     if (body.length == 0) {
-      throw ApiException.badRequest("request body is empty; expected a JSON object");
+      throw ApiException.badRequest(code, "request body is empty; expected a JSON object");
     }
     JsonNode node;
     try {
@@ -51,16 +62,17 @@ public record Request(
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       throw ApiException.badRequest(
+          code,
           "request body is not valid JSON: "
               + (at != null && at.getLineNr() > 0
                   ? "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": "
                   : "")
               + Json.reason(e, "invalid JSON"));
     } catch (java.io.IOException e) {
-      throw ApiException.badRequest("request body cannot be read: " + e.getMessage());
+      throw ApiException.badRequest(code, "request body cannot be read: " + e.getMessage());
     }
     if (node == null || !node.isObject()) {
-      throw ApiException.badRequest("request body must be a JSON object");
+      throw ApiException.badRequest(code, "request body must be a JSON object");
     }
     return node;
   }
