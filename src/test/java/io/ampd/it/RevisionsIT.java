@@ -114,8 +114,17 @@ class RevisionsIT {
 
   @Test
   void redeployingAStoppedAndACompletedVersionNeverWritesABlockTwice() throws Exception {
+    // Deployed up to block 499 (Amp's end_block, lower than the manifest's): the worker reads it
+    // from the job and completes there.
+    long upTo499 = deploy("deploy", "{\"end_block\": \"499\"}");
+    awaitStatus(upTo499, "COMPLETED");
+    awaitRecorded(upTo499, 499);
+
+    // Deployed again without one: a new job continues the same revisions from block 500.
     long first = deploy("deploy");
+    assertNotEquals(upTo499, first);
     awaitRecorded(first, 999);
+    assertTrue(solo.stderr().contains("resuming at block 500"), solo.stderr());
     assertTrue(send("PUT", "/jobs/" + first + "/stop", "").statusCode() < 300);
     awaitStatus(first, "STOPPED");
 
@@ -131,7 +140,7 @@ class RevisionsIT {
     long requestsBefore = node.requests();
     assertEquals(second, deploy("deploy"));
     assertEquals("COMPLETED", job(second).path("status").asText());
-    assertEquals(2, JSON.readTree(send("GET", "/jobs", "").body()).path("jobs").size());
+    assertEquals(3, JSON.readTree(send("GET", "/jobs", "").body()).path("jobs").size());
 
     assertExtractedOnce(1);
     // Nothing fetched for the completed deploy (the node's counter moves only with requests).
@@ -313,7 +322,11 @@ class RevisionsIT {
 
   /** Deploys (or redumps) version 1; the job's id, whichever shape the answer has. */
   private long deploy(String action) throws Exception {
-    HttpResponse<String> r = send("POST", "/datasets/it/chain/versions/1/" + action, "");
+    return deploy(action, "");
+  }
+
+  private long deploy(String action, String body) throws Exception {
+    HttpResponse<String> r = send("POST", "/datasets/it/chain/versions/1/" + action, body);
     assertTrue(r.statusCode() >= 200 && r.statusCode() < 300, r.statusCode() + " " + r.body());
     JsonNode body = JSON.readTree(r.body());
     return body.has("job_id") ? body.path("job_id").asLong() : body.path("id").asLong();
