@@ -388,7 +388,7 @@ public final class Daemon {
             settings,
             dataSource,
             Catalog.of(dataSource),
-            runners(),
+            runners(config),
             error -> {
               fatal.compareAndSet(null, error);
               context.shutdown().request(ExitCode.ERROR);
@@ -397,8 +397,8 @@ public final class Daemon {
   }
 
   /** The job runner of each dataset kind; a job of any other kind ends FATAL on the worker. */
-  private static Map<String, JobRunner> runners() {
-    return Map.of(DeployRoutes.EVM_RPC, new EvmRpcJobRunner());
+  private static Map<String, JobRunner> runners(AmpConfig config) {
+    return Map.of(DeployRoutes.EVM_RPC, new EvmRpcJobRunner(config.worker().progressLogInterval()));
   }
 
   private String hostName() {
