@@ -10,6 +10,7 @@ import io.ampd.config.AmpConfig;
 import io.ampd.config.ManagedPostgresConfig;
 import io.ampd.config.PgUrl;
 import io.ampd.controller.AdminApi;
+import io.ampd.controller.DatasetProgressRoutes;
 import io.ampd.controller.DatasetsRoutes;
 import io.ampd.controller.DeployRoutes;
 import io.ampd.controller.Health;
@@ -553,6 +554,7 @@ public final class Daemon {
             })
         .add(new ProvidersRoutes(apiDataSource))
         .add(new DatasetsRoutes(apiDataSource))
+        .add(new DatasetProgressRoutes(apiDataSource))
         .add(new OpenApiRoutes())
         .add(new JobsRoutes(apiDataSource, config.controller().workerTimeout()))
         .add(new WorkersRoutes(apiDataSource, config.controller().workerTimeout()))

@@ -30,6 +30,8 @@ class OpenApiRoutesTest {
           "GET /datasets/{namespace}/{name}",
           "GET /datasets/{namespace}/{name}/versions/{version}",
           "POST /datasets/{namespace}/{name}/versions/{version}/deploy",
+          "GET /datasets/{namespace}/{name}/versions/{revision}/progress",
+          "GET /datasets/{namespace}/{name}/versions/{revision}/tables/{table}/progress",
           "GET /jobs",
           "DELETE /jobs",
           "GET /jobs/{id}",
