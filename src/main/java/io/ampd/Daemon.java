@@ -10,6 +10,7 @@ import io.ampd.config.AmpConfig;
 import io.ampd.config.ManagedPostgresConfig;
 import io.ampd.config.PgUrl;
 import io.ampd.controller.AdminApi;
+import io.ampd.controller.DatasetProgressRoutes;
 import io.ampd.controller.DatasetsRoutes;
 import io.ampd.controller.DeployRoutes;
 import io.ampd.controller.Health;
@@ -407,7 +408,7 @@ public final class Daemon {
             settings,
             dataSource,
             Catalog.of(dataSource),
-            runners(),
+            runners(config),
             error -> {
               fatal.compareAndSet(null, error);
               context.shutdown().request(ExitCode.ERROR);
@@ -416,8 +417,8 @@ public final class Daemon {
   }
 
   /** The job runner of each dataset kind; a job of any other kind ends FATAL on the worker. */
-  private static Map<String, JobRunner> runners() {
-    return Map.of(DeployRoutes.EVM_RPC, new EvmRpcJobRunner());
+  private static Map<String, JobRunner> runners(AmpConfig config) {
+    return Map.of(DeployRoutes.EVM_RPC, new EvmRpcJobRunner(config.worker().progressLogInterval()));
   }
 
   private String hostName() {
@@ -572,6 +573,7 @@ public final class Daemon {
             })
         .add(new ProvidersRoutes(apiDataSource))
         .add(new DatasetsRoutes(apiDataSource))
+        .add(new DatasetProgressRoutes(apiDataSource))
         .add(new OpenApiRoutes())
         .add(new JobsRoutes(apiDataSource, config.controller().workerTimeout()))
         .add(new WorkersRoutes(apiDataSource, config.controller().workerTimeout()))

@@ -164,6 +164,14 @@ public final class ConfigKey<T> {
           IntNode.valueOf(10_000),
           null,
           "Blocks per Parquet file (one file per table per segment), 1 to 10000000.");
+  public static final ConfigKey<Integer> WORKER_PROGRESS_LOG_INTERVAL_SECS =
+      define(
+          "worker.progress_log_interval_secs",
+          ValueTypes.integer(1, 86_400),
+          IntNode.valueOf((int) WorkerConfig.DEFAULT_PROGRESS_LOG_INTERVAL.toSeconds()),
+          null,
+          "How often each running job logs its progress (blocks done of the total, blocks/s,"
+              + " ETA), 1 to 86400 seconds.");
 
   public static final ConfigKey<Integer> SERVER_QUERY_TIMEOUT_SECS =
       define(

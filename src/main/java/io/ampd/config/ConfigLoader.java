@@ -80,7 +80,8 @@ public final class ConfigLoader {
             new WorkerConfig(
                 Duration.ofMillis(values.get(ConfigKey.WORKER_HEARTBEAT_INTERVAL_MS)),
                 Duration.ofMillis(values.get(ConfigKey.WORKER_RECONCILE_INTERVAL_MS)),
-                values.get(ConfigKey.WORKER_SEGMENT_BLOCKS)),
+                values.get(ConfigKey.WORKER_SEGMENT_BLOCKS),
+                Duration.ofSeconds(values.get(ConfigKey.WORKER_PROGRESS_LOG_INTERVAL_SECS))),
             new ServerConfig(
                 Duration.ofSeconds(values.get(ConfigKey.SERVER_QUERY_TIMEOUT_SECS)),
                 values.get(ConfigKey.SERVER_MAX_MEM_MB),

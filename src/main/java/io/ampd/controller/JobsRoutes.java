@@ -9,8 +9,12 @@ import io.ampd.metadb.FileRepository;
 import io.ampd.metadb.Job;
 import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.JobStatus;
+import io.ampd.metadb.ProgressRepository;
+import io.ampd.metadb.TableProgress;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +38,9 @@ import javax.sql.DataSource;
  *       again and continues from its recorded progress; 200 with the job (also when it is already
  *       scheduled or running), 409 when it is stopping, completed or FATAL, or when another job of
  *       its dataset version is active
- *   <li>{@code GET /jobs/{id}/events}, {@code GET /jobs/{id}/progress}
+ *   <li>{@code GET /jobs/{id}/events}
+ *   <li>{@code GET /jobs/{id}/progress} (Amp's): per table, committed and live progress ({@link
+ *       ProgressViews}); {@code GET /jobs/{id}} carries the same under {@code progress}
  * </ul>
  */
 public final class JobsRoutes implements Routes {
@@ -48,16 +54,26 @@ public final class JobsRoutes implements Routes {
 
   private final JobRepository jobs;
   private final FileRepository files;
+  private final ProgressRepository progress;
   private final Duration workerTimeout;
 
-  public JobsRoutes(JobRepository jobs, FileRepository files, Duration workerTimeout) {
+  public JobsRoutes(
+      JobRepository jobs,
+      FileRepository files,
+      ProgressRepository progress,
+      Duration workerTimeout) {
     this.jobs = jobs;
     this.files = files;
+    this.progress = progress;
     this.workerTimeout = workerTimeout;
   }
 
   public JobsRoutes(DataSource dataSource, Duration workerTimeout) {
-    this(new JobRepository(dataSource), new FileRepository(dataSource), workerTimeout);
+    this(
+        new JobRepository(dataSource),
+        new FileRepository(dataSource),
+        new ProgressRepository(dataSource),
+        workerTimeout);
   }
 
   @Override
@@ -65,7 +81,7 @@ public final class JobsRoutes implements Routes {
     router
         .get("/jobs", this::list)
         .delete("/jobs", this::deleteByStatus)
-        .get("/jobs/{id}", r -> Response.ok(Views.job(job(r), jobs)))
+        .get("/jobs/{id}", this::show)
         .delete("/jobs/{id}", this::delete)
         .put("/jobs/{id}/stop", this::stop)
         .put("/jobs/{id}/resume", this::resume)
@@ -177,13 +193,35 @@ public final class JobsRoutes implements Routes {
             jobs.events(job.id()).stream().map(Views::event).toList()));
   }
 
+  /** The job with its progress ({@link #progressOf}) under {@code progress}. */
+  private Response show(Request r) {
+    Job job = job(r);
+    Map<String, Object> out = new LinkedHashMap<>(Views.job(job, jobs));
+    out.put("progress", progressOf(job));
+    return Response.ok(out);
+  }
+
+  /** Amp's {@code job_id} and {@code job_status}, then {@link #progressOf}. */
   private Response progress(Request r) {
     Job job = job(r);
-    return Response.ok(
-        Map.of(
-            "job_id", job.id(),
-            "status", job.status().name(),
-            "tables", files.progressOfJob(job.id()).stream().map(Views::progress).toList()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("job_id", job.id());
+    out.put("job_status", job.status().name());
+    out.putAll(progressOf(job));
+    return Response.ok(out);
+  }
+
+  /**
+   * Committed progress per table with the live figures its worker publishes ({@link
+   * ProgressViews}).
+   */
+  private Map<String, Object> progressOf(Job job) {
+    List<TableProgress> tables = files.progressOfJob(job.id());
+    return ProgressViews.job(
+        tables,
+        progress.firstBlocks(tables.stream().map(TableProgress::revisionId).toList()),
+        progress.find(job.id()),
+        job.status());
   }
 
   private Job job(Request r) {

@@ -15,9 +15,7 @@ import io.ampd.metadb.RevisionRepository.Revision;
 import io.ampd.registry.DatasetRef;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -44,8 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code DELETE /revisions/{id}/truncate}: the same, 200 {@code {"files_deleted": N}}
  * </ul>
  *
- * <p>A revision's {@code dataset} reference is {@code namespace/name@revision}, the revision a
- * version, {@code latest} (the newest version) or a manifest hash (the newest version with it).
+ * <p>A body's {@code dataset} reference is {@code namespace/name@revision}, the revision a version,
+ * {@code latest}, {@code dev} or a manifest hash, as in the dataset routes ({@link Revisions}).
  */
 public final class RevisionsRoutes implements Routes {
   private static final Logger log = LoggerFactory.getLogger(RevisionsRoutes.class);
@@ -225,32 +223,9 @@ public final class RevisionsRoutes implements Routes {
     String namespace = reference.substring(0, slash);
     String name = reference.substring(slash + 1, at);
     String revision = reference.substring(at + 1);
-    List<DatasetVersion> versions = datasets.versions(namespace, name);
-    Optional<DatasetVersion> found =
-        revision.equals("latest")
-            ? versions.stream().max(Comparator.comparing(DatasetVersion::createdAt))
-            : versions.stream()
-                .filter(v -> v.ref().version().equals(revision))
-                .findFirst()
-                .or(
-                    () ->
-                        versions.stream()
-                            .filter(v -> v.manifestHash().equals(revision))
-                            .max(Comparator.comparing(DatasetVersion::createdAt)));
-    return found
+    return Revisions.resolve(datasets.versions(namespace, name), revision)
         .map(DatasetVersion::ref)
-        .orElseThrow(
-            () ->
-                error(
-                    404,
-                    "DATASET_NOT_FOUND",
-                    "dataset '"
-                        + namespace
-                        + "/"
-                        + name
-                        + "' at revision '"
-                        + revision
-                        + "' not found"));
+        .orElseThrow(() -> Revisions.notFound(namespace, name, revision));
   }
 
   private Revision revision(Request r) {

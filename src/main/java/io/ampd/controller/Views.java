@@ -7,7 +7,6 @@ import io.ampd.metadb.Job;
 import io.ampd.metadb.JobEvent;
 import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.JobStatus;
-import io.ampd.metadb.TableProgress;
 import io.ampd.metadb.WorkerNode;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -88,17 +87,6 @@ final class Views {
     out.put("type", event.type());
     out.put("detail", event.detail());
     out.put("created_at", event.createdAt().toString());
-    return out;
-  }
-
-  static Map<String, Object> progress(TableProgress p) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("table", p.table());
-    out.put("revision_id", p.revisionId());
-    out.put("last_block", p.lastBlock().isPresent() ? p.lastBlock().getAsLong() : null);
-    out.put("files", p.files());
-    out.put("rows", p.rows());
-    out.put("bytes", p.bytes());
     return out;
   }
 

@@ -1,9 +1,11 @@
 package io.ampd.extract;
 
+import io.ampd.config.WorkerConfig;
 import io.ampd.metadb.FileRepository;
 import io.ampd.metadb.MetadbException;
 import io.ampd.metadb.NewFile;
 import io.ampd.metadb.ProgressConflictException;
+import io.ampd.metadb.ProgressRepository;
 import io.ampd.metadb.TableRevision;
 import io.ampd.registry.EvmRpcManifest;
 import io.ampd.registry.EvmTable;
@@ -67,6 +69,12 @@ import org.slf4j.LoggerFactory;
  * {@link #DEFAULT_HEAD_POLL} while waiting. Without {@code end_block} the job runs until stopped;
  * with one it waits for the head as needed and completes after {@code end_block}.
  *
+ * <h2>Live progress</h2>
+ *
+ * Between commits a {@link ProgressTracker} publishes how far the segment in progress got (to
+ * {@code job_progress}, about once a second, off the extraction thread) and logs a line every
+ * {@link #DEFAULT_PROGRESS_LOG}: blocks done of the total, the rate over the last minute, an ETA.
+ *
  * <h2>Stop</h2>
  *
  * The stop signal is checked between requests and every 100 ms while waiting for one; the current
@@ -77,10 +85,14 @@ public final class EvmRpcJobRunner implements JobRunner {
   public static final Duration DEFAULT_HEAD_POLL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_PARTIAL_FLUSH = Duration.ofSeconds(10);
 
+  /** How often a running job logs its progress ({@code [worker] progress_log_interval_secs}). */
+  public static final Duration DEFAULT_PROGRESS_LOG = WorkerConfig.DEFAULT_PROGRESS_LOG_INTERVAL;
+
   private static final Logger LOG = LoggerFactory.getLogger(EvmRpcJobRunner.class);
 
   private final Duration headPoll;
   private final Duration partialFlush;
+  private final Duration progressLog;
   private final Hooks hooks;
 
   /** Test seams at the points where a crash matters. */
@@ -98,13 +110,23 @@ public final class EvmRpcJobRunner implements JobRunner {
     this(DEFAULT_HEAD_POLL, DEFAULT_PARTIAL_FLUSH);
   }
 
+  /** A runner that logs each running job's progress every {@code progressLog}. */
+  public EvmRpcJobRunner(Duration progressLog) {
+    this(DEFAULT_HEAD_POLL, DEFAULT_PARTIAL_FLUSH, progressLog, Hooks.NONE);
+  }
+
   public EvmRpcJobRunner(Duration headPoll, Duration partialFlush) {
     this(headPoll, partialFlush, Hooks.NONE);
   }
 
   EvmRpcJobRunner(Duration headPoll, Duration partialFlush, Hooks hooks) {
+    this(headPoll, partialFlush, DEFAULT_PROGRESS_LOG, hooks);
+  }
+
+  EvmRpcJobRunner(Duration headPoll, Duration partialFlush, Duration progressLog, Hooks hooks) {
     this.headPoll = headPoll;
     this.partialFlush = partialFlush;
+    this.progressLog = progressLog;
     this.hooks = hooks;
   }
 
@@ -181,7 +203,8 @@ public final class EvmRpcJobRunner implements JobRunner {
     try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
         BlockFetcher fetcher =
             new BlockFetcher(
-                rpc, ctx.provider().batchSize(), ctx.provider().concurrency(), full, logs)) {
+                rpc, ctx.provider().batchSize(), ctx.provider().concurrency(), full, logs);
+        ProgressTracker tracker = tracker(ctx, names, progress).start()) {
       long safeHead = Long.MIN_VALUE;
       long pendingSince = 0;
       while (next <= end) {
@@ -191,6 +214,7 @@ public final class EvmRpcJobRunner implements JobRunner {
         long limit = Math.min(end, next + ctx.segmentBlocks() - 1);
         if (safeHead < limit) {
           safeHead = fetcher.head() - manifest.confirmations();
+          tracker.head(safeHead);
         }
         long last;
         if (safeHead >= limit) {
@@ -214,10 +238,20 @@ public final class EvmRpcJobRunner implements JobRunner {
         long readAhead = Math.min(end, Math.max(last, safeHead));
         List<NewFile> files =
             Segment.write(
-                targets, next, last, readAhead, fetcher, links, ctx.stop(), metadata, buffers);
+                targets,
+                next,
+                last,
+                readAhead,
+                fetcher,
+                links,
+                ctx.stop(),
+                metadata,
+                buffers,
+                tracker);
         hooks.afterRename(next, last);
         repo.recordSegment(files, progress, last, links.lastHash());
         links.recorded();
+        tracker.committed(last);
         hooks.afterCommit(next, last);
         LOG.debug("job {}: recorded blocks {}..{}", ctx.jobId(), next, last);
         progress = OptionalLong.of(last);
@@ -225,6 +259,19 @@ public final class EvmRpcJobRunner implements JobRunner {
       }
     }
     LOG.info("job {}: completed at block {}", ctx.jobId(), end);
+  }
+
+  private ProgressTracker tracker(JobContext ctx, List<String> tables, OptionalLong committed) {
+    return new ProgressTracker(
+        new ProgressRepository(ctx.metadb()),
+        ctx.jobId(),
+        ctx.nodeId(),
+        tables,
+        ctx.manifest().startBlock(),
+        ctx.manifest().endBlock(),
+        committed,
+        progressLog,
+        System.nanoTime());
   }
 
   /**

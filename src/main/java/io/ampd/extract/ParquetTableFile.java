@@ -34,9 +34,9 @@ final class ParquetTableFile<R> implements AutoCloseable {
   static final long ROW_GROUP_BYTES = 128L * 1024 * 1024;
 
   /**
-   * Blocks per row group: readers skip row groups by their {@code block_num} statistics, so a
-   * query of a few blocks reads a thousand blocks' rows of a file, not the whole segment; a reader
-   * also reads the row groups of one file in parallel.
+   * Blocks per row group: readers skip row groups by their {@code block_num} statistics, so a query
+   * of a few blocks reads a thousand blocks' rows of a file, not the whole segment; a reader also
+   * reads the row groups of one file in parallel.
    */
   static final int ROW_GROUP_BLOCKS = 1_000;
 
@@ -136,6 +136,26 @@ final class ParquetTableFile<R> implements AutoCloseable {
 
   long rows() {
     return rows;
+  }
+
+  /**
+   * Bytes written so far: the row groups in the file and the compressed pages of the one being
+   * filled (the rows of the page being filled and the footer are not counted yet); 0 once finished
+   * or abandoned.
+   */
+  long bytes() {
+    if (closed) {
+      return 0;
+    }
+    long buffered = 0;
+    for (ColumnDescriptor column : table.schema().getColumns()) {
+      buffered += pages.getPageWriter(column).getMemSize();
+    }
+    try {
+      return file.getPos() + buffered;
+    } catch (IOException e) {
+      return buffered;
+    }
   }
 
   Path path() {

@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * Writes blocks {@code first..last} as one Parquet file per table: fetches them (the fetcher may
  * read ahead up to {@code limit}), writes each table's rows to a temporary file in its revision
  * directory, forces the files to disk, renames them to their final names and forces the
- * directories. Returns the files to record; recording them is the caller's one transaction. If
- * anything fails or a stop comes before the renames, the temporary files are deleted; files renamed
- * but not recorded (a crash before the commit) are deleted by the next run before it writes.
+ * directories; tells {@code progress} how far it got after each batch of blocks. Returns the files
+ * to record; recording them is the caller's one transaction. If anything fails or a stop comes
+ * before the renames, the temporary files are deleted; files renamed but not recorded (a crash
+ * before the commit) are deleted by the next run before it writes.
  */
 final class Segment {
   private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
@@ -40,7 +41,8 @@ final class Segment {
       ChainLinks links,
       StopSignal stop,
       Map<String, String> metadata,
-      BufferPool buffers)
+      BufferPool buffers,
+      ProgressTracker progress)
       throws Exception {
     String name = Layout.fileName(first, last);
     List<ParquetTableFile<?>> files = new ArrayList<>();
@@ -68,6 +70,7 @@ final class Segment {
                 f.add(block);
               }
             }
+            progress.fetched(expected[0] - 1, files);
           });
       long[] sizes = new long[files.size()];
       for (int i = 0; i < files.size(); i++) {

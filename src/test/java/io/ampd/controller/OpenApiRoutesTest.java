@@ -34,6 +34,8 @@ class OpenApiRoutesTest {
           "GET /datasets/{namespace}/{name}/versions/{version}/jobs",
           "POST /datasets/{namespace}/{name}/versions/{version}/deploy",
           "POST /datasets/{namespace}/{name}/versions/{version}/redump",
+          "GET /datasets/{namespace}/{name}/versions/{revision}/progress",
+          "GET /datasets/{namespace}/{name}/versions/{revision}/tables/{table}/progress",
           "GET /jobs",
           "DELETE /jobs",
           "GET /jobs/{id}",

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ampd.metadb.FileRepository;
+import io.ampd.metadb.LiveProgress;
+import io.ampd.metadb.ProgressRepository;
 import io.ampd.metadb.TableProgress;
 import io.ampd.testing.FakeEvmNode;
 import io.ampd.testing.SyntheticChain;
@@ -20,6 +22,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -76,6 +79,16 @@ class EvmRpcJobRunnerTest {
         assertEquals(rows[i], p.rows(), p.toString());
         assertEquals(totalSize(f.tableDir(p.table())), p.bytes(), p.toString());
       }
+      // The run's end: what was fetched is what was committed; no rate, nothing pending.
+      LiveProgress end = new ProgressRepository(f.db.dataSource()).find(f.jobId).orElseThrow();
+      assertFalse(end.running(), end.toString());
+      assertEquals(OptionalLong.of(1_999), end.fetchedBlock(), end.toString());
+      assertEquals(OptionalLong.of(1_999), end.targetBlock(), end.toString());
+      assertEquals(OptionalDouble.empty(), end.blocksPerSecond(), end.toString());
+      assertEquals(OptionalLong.of(0), end.etaSeconds(), end.toString());
+      for (String table : TABLES) {
+        assertEquals(LiveProgress.Pending.NONE, end.segment().get(table), end.toString());
+      }
     }
   }
 
@@ -128,6 +141,81 @@ class EvmRpcJobRunnerTest {
       assertEquals(
           "end_block -500 is block 500, before the manifest's start_block 600", e.getMessage());
     }
+  }
+
+  /**
+   * Against a slow node the fetched block moves within a segment while the committed block stays:
+   * batches of 20 blocks, one request at a time, each answered after 20 ms at the earliest, so at
+   * most 1,000 blocks/s and the first 3,000-block segment takes 3 s or more.
+   */
+  @Test
+  void liveProgressMovesWithinASegmentAgainstASlowNode() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(4_000)) {
+      f.node.delayRequests(Integer.MAX_VALUE, Duration.ofMillis(20));
+      JobContext ctx =
+          f.context(
+              ExtractFixture.manifest(0, OptionalLong.of(5_999), 0), f.provider(20, 1), 3_000);
+      Thread t = new Thread(() -> runQuietly(ctx));
+      t.start();
+      try {
+        ProgressRepository live = new ProgressRepository(f.db.dataSource());
+        FileRepository files = new FileRepository(f.db.dataSource());
+        waitFor(() -> fetched(live, f.jobId) >= 200);
+        long first = fetched(live, f.jobId);
+        assertEquals(-1, lastBlock(files, f.jobId));
+        // A row group (1,000 blocks) is in the file, and the rate is measured.
+        waitFor(
+            () ->
+                fetched(live, f.jobId) >= 1_200
+                    && live.find(f.jobId).orElseThrow().blocksPerSecond().isPresent());
+        LiveProgress p = live.find(f.jobId).orElseThrow();
+        assertEquals(-1, lastBlock(files, f.jobId), "nothing committed before block 2999");
+        long fetched = p.fetchedBlock().getAsLong();
+        assertTrue(fetched > first && fetched < 2_999, p.toString());
+        assertTrue(p.running(), p.toString());
+        assertEquals("node-1", p.nodeId());
+        assertEquals(0, p.startBlock());
+        assertEquals(OptionalLong.of(5_999), p.targetBlock(), p.toString());
+
+        SyntheticChain chain = f.node.chain();
+        assertEquals(fetched + 1, p.segment().get("blocks").rows(), p.toString());
+        assertEquals(
+            ParquetReadback.expectedTransactions(chain, 0, fetched).size(),
+            p.segment().get("transactions").rows(),
+            p.toString());
+        assertEquals(
+            ParquetReadback.expectedLogs(chain, 0, fetched).size(),
+            p.segment().get("logs").rows(),
+            p.toString());
+        for (String table : TABLES) {
+          assertTrue(p.segment().get(table).bytes() > 1_000, p.toString());
+        }
+
+        double rate = p.blocksPerSecond().getAsDouble();
+        assertTrue(rate > 0 && rate <= 1_100, "at most 20 blocks per 20 ms: " + rate);
+        long eta = p.etaSeconds().getAsLong();
+        assertEquals((long) Math.ceil((5_999 - fetched) / rate), eta, p.toString());
+        assertTrue(eta >= (5_999 - fetched) / 1_100, p.toString());
+      } finally {
+        f.stop.request();
+        t.join(10_000);
+      }
+      assertFalse(t.isAlive());
+      // Stopped within the first segment: nothing was committed, and the live row says so.
+      LiveProgress end = new ProgressRepository(f.db.dataSource()).find(f.jobId).orElseThrow();
+      assertFalse(end.running(), end.toString());
+      assertEquals(OptionalLong.empty(), end.fetchedBlock(), end.toString());
+      assertEquals(OptionalDouble.empty(), end.blocksPerSecond(), end.toString());
+      assertEquals(LiveProgress.Pending.NONE, end.segment().get("blocks"), end.toString());
+    }
+  }
+
+  private static long fetched(ProgressRepository live, long jobId) {
+    return live.find(jobId).flatMap(p -> boxed(p.fetchedBlock())).orElse(-1L);
+  }
+
+  private static java.util.Optional<Long> boxed(OptionalLong v) {
+    return v.isPresent() ? java.util.Optional.of(v.getAsLong()) : java.util.Optional.empty();
   }
 
   @Test

@@ -173,11 +173,11 @@ class ClusterIT {
           JsonNode p = get(port, "/jobs/" + id + "/progress");
           return p != null
               && p.get("tables").size() == 3
-              && p.get("tables").get(0).path("last_block").asLong(-1) >= 300;
+              && p.get("tables").path("blocks").path("current_block").asLong(-1) >= 300;
         });
     JsonNode before = get(port, "/jobs/" + id + "/progress");
     assertTrue(
-        before.get("tables").get(0).get("last_block").asLong() < LAST_BLOCK,
+        before.get("tables").get("blocks").get("current_block").asLong() < LAST_BLOCK,
         "killed mid-extraction: " + before);
     workers.get(first).signal("KILL");
     workers.get(first).waitFor(Duration.ofSeconds(10));
@@ -200,8 +200,8 @@ class ClusterIT {
     assertExactlyOnce(id);
     JsonNode progress = get(port, "/jobs/" + id + "/progress");
     for (JsonNode table : progress.get("tables")) {
-      assertEquals(LAST_BLOCK, table.get("last_block").asLong(), progress.toString());
-      assertEquals(30, table.get("files").asLong(), progress.toString());
+      assertEquals(LAST_BLOCK, table.get("current_block").asLong(), progress.toString());
+      assertEquals(30, table.get("files_count").asLong(), progress.toString());
     }
 
     JsonNode list = get(port, "/workers");

@@ -153,7 +153,7 @@ class JobResumeIT {
             return false;
           }
           for (JsonNode t : tables) {
-            if (t.path("last_block").asLong(-1) != block) {
+            if (t.path("current_block").asLong(-1) != block) {
               return false;
             }
           }

@@ -32,7 +32,9 @@ class MigrationChecksumPinTest {
           "V2__job_scheduling.sql",
           "daf56f71fb55b334ce0354ba54db956669e3ace5d474720b7abe85654f21e594",
           "V3__progress_block_hash.sql",
-          "19ccde9cbd37d3a9ef4be5d434a3328e4adc6011fec83d94caa3633313ffcbb7");
+          "19ccde9cbd37d3a9ef4be5d434a3328e4adc6011fec83d94caa3633313ffcbb7",
+          "V4__live_progress.sql",
+          "8d3d2284d1af9da2a70c708d297bef8928dbe0bb24b559ec2b2308a4eaa66501");
 
   private static final Pattern NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
 

@@ -83,7 +83,8 @@ class MigrationsTest {
             "job_events",
             "table_revisions",
             "files",
-            "extraction_progress")) {
+            "extraction_progress",
+            "job_progress")) {
       assertEquals(
           1, count("SELECT count(*) FROM pg_tables WHERE tablename = '" + table + "'"), table);
     }
