@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The release archive as a user installs it: unpacked into an empty directory (not where it was
  * built), run with no Java on {@code PATH} and no {@code JAVA_HOME}: {@code ampd solo} starts on
- * the runtime inside, maps the class-data archive made at build time, answers a query, and stops on
- * SIGTERM with exit 0; the man pages and the completion script are there.
+ * the runtime inside and the PostgreSQL unpacked inside (nothing unpacked at start), maps the
+ * class-data archive made at build time, answers a query, and stops on SIGTERM with exit 0; the man
+ * pages and the completion script are there.
  */
 class ReleaseArchiveIT {
   private static final Duration WAIT = Duration.ofSeconds(90);
@@ -107,11 +108,17 @@ class ReleaseArchiveIT {
     env.put("PATH", bin.toString());
     env.put("JAVA_HOME", "");
     env.put("HOME", work.toString());
+    // the PostgreSQL shipped unpacked in the archive, even where the machine has its own
+    env.put("AMP_CONFIG_METADATA_DB__MANAGED__BIN_DIR", "bundled");
     Path cdsLog = base.resolve("cds.log");
     env.put("AMPD_JAVA_OPTS", "-Xlog:cds=info:file=" + cdsLog);
     solo =
         AmpdProcess.startCommand(work, env, List.of(root.resolve("bin/ampd").toString(), "solo"));
     solo.awaitHealthy(admin, WAIT);
+    assertTrue(
+        solo.stderr().contains("from " + root.resolve("share/ampd/postgres/bin")),
+        "not the PostgreSQL shipped in the archive:\n" + solo.stderr());
+    assertFalse(solo.stderr().contains("Unpacking"), solo.stderr());
 
     HttpResponse<String> answer =
         HttpClient.newHttpClient()
