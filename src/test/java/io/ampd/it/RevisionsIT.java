@@ -57,6 +57,7 @@ class RevisionsIT {
   private int admin;
   private Map<String, String> env;
   private long expectedTransactions;
+  private Path tmp;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -80,6 +81,7 @@ class RevisionsIT {
             + " \"end_block\": "
             + LAST_BLOCK
             + "}}");
+    tmp = Files.createDirectories(base.resolve("tmp"));
     config = base.resolve("config.toml");
     Files.writeString(
         config,
@@ -99,8 +101,19 @@ class RevisionsIT {
   private void startSolo(Map<String, String> extra) throws Exception {
     Map<String, String> e = new HashMap<>(env);
     e.putAll(extra);
-    solo = AmpdProcess.start(base, e, "--config", config.toString(), "solo");
+    // Temporary files (junixsocket's native library) inside the test's dir: a process killed
+    // outright cannot remove its own.
+    List<String> command = AmpdProcess.javaCommand();
+    command.add(command.indexOf("-jar"), "-Djava.io.tmpdir=" + tmp);
+    command.addAll(List.of("--config", config.toString(), "solo"));
+    solo = AmpdProcess.startCommand(base, e, command);
     solo.awaitHealthy(admin, WAIT);
+  }
+
+  /** Stops solo as users do (SIGTERM), so that it removes what it made. */
+  private void stopSolo() throws Exception {
+    solo.signal("TERM");
+    assertEquals(0, solo.waitFor(WAIT), solo.stderr());
   }
 
   @AfterEach
@@ -145,6 +158,7 @@ class RevisionsIT {
     assertExtractedOnce(1);
     // Nothing fetched for the completed deploy (the node's counter moves only with requests).
     assertEquals(requestsBefore, node.requests());
+    stopSolo();
   }
 
   @Test
@@ -220,7 +234,7 @@ class RevisionsIT {
     // removes them.
     long oldTx = old.get("transactions");
     Path oldTxDir = revisionDir(oldTx);
-    solo.close();
+    stopSolo();
     startSolo(Map.of("AMPD_FAULT", "revision-delete:records-deleted"));
     try {
       send("DELETE", "/revisions/" + oldTx, "");
@@ -238,6 +252,7 @@ class RevisionsIT {
     // recorded, and the answer is still every block once.
     assertEquals(TABLES.size() + 1, revisionDirs().size(), revisionDirs().toString());
     assertExtractedOnce(2);
+    stopSolo();
   }
 
   /** Files on disk, records and a count through the query server all equal the chain, once. */
