@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -26,7 +26,10 @@ import javax.sql.DataSource;
  * {@code /jobs}: list, show, stop and delete jobs; their events and extraction progress.
  *
  * <ul>
- *   <li>{@code GET /jobs?status=S&limit=N}: newest first, at most N (default 100, at most 1000)
+ *   <li>{@code GET /jobs?status=active|all|S,S…&limit=N&last_job_id=I} (Amp's): newest first, at
+ *       most N (default 50, at most 1000), the unfinished ones unless {@code status} says
+ *       otherwise; {@code {"jobs": […], "next_cursor": id of the last one}}, which as {@code
+ *       last_job_id} gives the next page
  *   <li>{@code GET /jobs/{id}}, {@code DELETE /jobs/{id}} (204; 409 unless COMPLETED, STOPPED or
  *       FATAL)
  *   <li>{@code DELETE /jobs?status=terminal|completed|stopped|error} (Amp's): 204, every finished
@@ -44,7 +47,9 @@ import javax.sql.DataSource;
  * </ul>
  */
 public final class JobsRoutes implements Routes {
-  static final int DEFAULT_LIMIT = 100;
+  /** Amp's page size. */
+  static final int DEFAULT_LIMIT = 50;
+
   static final int MAX_LIMIT = 1000;
 
   /** Amp's codes (its jobs handlers); {@code JOB_CONFLICT} also for a refused stop or resume. */
@@ -90,10 +95,48 @@ public final class JobsRoutes implements Routes {
         .get("/jobs/{id}/progress", this::progress);
   }
 
+  /**
+   * Amp's {@code GET /jobs} ({@code jobs/get_all.rs}): {@code status} is {@code active} (the
+   * default: jobs not finished), {@code all}, or statuses separated by commas, in any case; {@code
+   * last_job_id} continues after the previous page's {@code next_cursor}.
+   */
   private Response list(Request r) {
-    Optional<JobStatus> status = r.query("status").map(JobsRoutes::status);
+    Set<JobStatus> statuses = r.query("status").map(JobsRoutes::statuses).orElse(JobStatus.ACTIVE);
     int limit = r.query("limit").map(JobsRoutes::limit).orElse(DEFAULT_LIMIT);
-    return Response.ok(Map.of("jobs", Views.jobs(jobs.list(status, limit), jobs)));
+    OptionalLong before =
+        r.query("last_job_id").map(JobsRoutes::cursor).orElse(OptionalLong.empty());
+    List<Job> page = jobs.list(statuses, limit, before);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("jobs", Views.jobs(page, jobs));
+    out.put("next_cursor", page.isEmpty() ? null : page.get(page.size() - 1).id());
+    return Response.ok(out);
+  }
+
+  private static Set<JobStatus> statuses(String raw) {
+    if (raw.equalsIgnoreCase("active")) {
+      return JobStatus.ACTIVE;
+    }
+    if (raw.equalsIgnoreCase("all")) {
+      return Set.of();
+    }
+    Set<JobStatus> out = java.util.EnumSet.noneOf(JobStatus.class);
+    for (String one : raw.split(",")) {
+      out.add(status(one.trim().toUpperCase(Locale.ROOT)));
+    }
+    return out;
+  }
+
+  private static OptionalLong cursor(String raw) {
+    try {
+      long id = Long.parseLong(raw);
+      if (id > 0) {
+        return OptionalLong.of(id);
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiException.badRequest(
+        "INVALID_QUERY_PARAMETERS", "last_job_id must be a positive integer, got '" + raw + "'");
   }
 
   /** Amp's filters of {@code DELETE /jobs?status=}: finished jobs only. */
@@ -255,7 +298,7 @@ public final class JobsRoutes implements Routes {
           "INVALID_QUERY_PARAMETERS",
           "unknown job status '"
               + raw
-              + "'; one of "
+              + "'; active, all, or one or more (separated by commas) of "
               + Arrays.stream(JobStatus.values())
                   .map(Enum::name)
                   .collect(Collectors.joining(", ")));
@@ -263,16 +306,21 @@ public final class JobsRoutes implements Routes {
   }
 
   private static int limit(String raw) {
+    long limit;
     try {
-      int limit = Integer.parseInt(raw);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
+      limit = Long.parseLong(raw);
     } catch (NumberFormatException e) {
-      // answered below
+      limit = -1;
     }
+    if (limit >= 1 && limit <= MAX_LIMIT) {
+      return (int) limit;
+    }
+    // Amp's codes: LIMIT_INVALID for 0, LIMIT_TOO_LARGE above the maximum
+    String code =
+        limit == 0
+            ? "LIMIT_INVALID"
+            : limit > MAX_LIMIT ? "LIMIT_TOO_LARGE" : "INVALID_QUERY_PARAMETERS";
     throw ApiException.badRequest(
-        "INVALID_QUERY_PARAMETERS",
-        "limit must be an integer from 1 to " + MAX_LIMIT + ", got '" + raw + "'");
+        code, "limit must be an integer from 1 to " + MAX_LIMIT + ", got '" + raw + "'");
   }
 }

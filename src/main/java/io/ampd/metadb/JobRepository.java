@@ -229,14 +229,36 @@ public final class JobRepository {
 
   /** Jobs newest first, optionally of one status, at most {@code limit}. */
   public List<Job> list(Optional<JobStatus> status, int limit) {
+    return list(status.map(Set::of).orElse(Set.of()), limit, OptionalLong.empty());
+  }
+
+  /**
+   * Jobs newest first, at most {@code limit}: of {@code statuses} (empty: any), and with ids below
+   * {@code before} when given (Amp's cursor: the last id of the previous page).
+   */
+  public List<Job> list(Set<JobStatus> statuses, int limit, OptionalLong before) {
     return Sql.autoCommit(
         dataSource,
         c -> {
-          String where = status.isPresent() ? " WHERE status = ?" : "";
-          Object[] params =
-              status.isPresent() ? new Object[] {status.get().name(), limit} : new Object[] {limit};
+          List<String> where = new ArrayList<>();
+          List<Object> params = new ArrayList<>();
+          if (!statuses.isEmpty()) {
+            where.add("status = ANY(?)");
+            params.add(statuses(c, statuses));
+          }
+          if (before.isPresent()) {
+            where.add("id < ?");
+            params.add(before.getAsLong());
+          }
+          params.add(limit);
           return query(
-              c, "SELECT " + COLUMNS + " FROM jobs" + where + " ORDER BY id DESC LIMIT ?", params);
+              c,
+              "SELECT "
+                  + COLUMNS
+                  + " FROM jobs"
+                  + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                  + " ORDER BY id DESC LIMIT ?",
+              params.toArray());
         });
   }
 

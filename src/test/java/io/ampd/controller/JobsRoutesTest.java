@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -298,13 +299,70 @@ class JobsRoutesTest {
         send("GET", "/jobs?status=DONE", null),
         400,
         "INVALID_QUERY_PARAMETERS",
-        "unknown job status 'DONE'; one of"
+        "unknown job status 'DONE'; active, all, or one or more (separated by commas) of"
             + " SCHEDULED, RUNNING, COMPLETED, STOP_REQUESTED, STOPPING, STOPPED, ERROR, FATAL");
     assertError(
         send("GET", "/jobs?limit=0", null),
         400,
-        "INVALID_QUERY_PARAMETERS",
+        "LIMIT_INVALID",
         "limit must be an integer from 1 to 1000, got '0'");
+    assertError(
+        send("GET", "/jobs?limit=1001", null),
+        400,
+        "LIMIT_TOO_LARGE",
+        "limit must be an integer from 1 to 1000, got '1001'");
+    assertError(
+        send("GET", "/jobs?limit=x", null),
+        400,
+        "INVALID_QUERY_PARAMETERS",
+        "limit must be an integer from 1 to 1000, got 'x'");
+    assertError(
+        send("GET", "/jobs?last_job_id=0", null),
+        400,
+        "INVALID_QUERY_PARAMETERS",
+        "last_job_id must be a positive integer, got '0'");
+  }
+
+  /**
+   * Amp's listing: unfinished jobs by default, {@code all} or statuses in any case separated by
+   * commas, pages of {@code limit} newest first, {@code next_cursor} as the next page's {@code
+   * last_job_id}.
+   */
+  @Test
+  void jobsAreListedInAmpsPages() throws Exception {
+    long first = send("POST", DEPLOY, null).body().get("job_id").asLong();
+    assertEquals(200, send("PUT", "/jobs/" + first + "/stop", null).status());
+    long second = send("POST", DEPLOY, null).body().get("job_id").asLong();
+    assertEquals(200, send("PUT", "/jobs/" + second + "/stop", null).status());
+    long third = send("POST", DEPLOY, null).body().get("job_id").asLong();
+
+    Answer active = send("GET", "/jobs", null);
+    assertEquals(List.of(third), ids(active));
+    assertEquals(third, active.body().get("next_cursor").asLong());
+    assertEquals(List.of(third, second, first), ids(send("GET", "/jobs?status=all", null)));
+    assertEquals(List.of(second, first), ids(send("GET", "/jobs?status=stopped", null)));
+    assertEquals(
+        List.of(third, second, first), ids(send("GET", "/jobs?status=Scheduled,STOPPED", null)));
+
+    Answer page1 = send("GET", "/jobs?status=all&limit=2", null);
+    assertEquals(List.of(third, second), ids(page1));
+    assertEquals(second, page1.body().get("next_cursor").asLong());
+    Answer page2 = send("GET", "/jobs?status=all&limit=2&last_job_id=" + second, null);
+    assertEquals(List.of(first), ids(page2));
+    Answer page3 =
+        send(
+            "GET",
+            "/jobs?status=all&limit=2&last_job_id=" + page2.body().get("next_cursor").asLong(),
+            null);
+    assertEquals(List.of(), ids(page3));
+    assertTrue(page3.body().get("next_cursor").isNull());
+  }
+
+  private static List<Long> ids(Answer a) {
+    assertEquals(200, a.status(), String.valueOf(a.body()));
+    List<Long> out = new java.util.ArrayList<>();
+    a.body().get("jobs").forEach(j -> out.add(j.get("id").asLong()));
+    return out;
   }
 
   @Test
