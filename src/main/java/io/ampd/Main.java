@@ -14,7 +14,11 @@ import java.nio.file.Path;
 public final class Main {
   private Main() {}
 
+  /** junixsocket's property naming its native library file, instead of unpacking its own. */
+  private static final String JUNIXSOCKET_LIBRARY = "org.newsclub.net.unix.library.override";
+
   public static void main(String[] args) {
+    useShippedJunixsocketLibrary();
     if (Preload.worthIt(args)) {
       Preload.start();
     }
@@ -30,6 +34,30 @@ public final class Main {
       markArchiveFailed(System.getProperty("ampd.cds.archive"));
     }
     shutdown.exit(code);
+  }
+
+  /**
+   * The build puts junixsocket's native library beside the jar ({@code
+   * lib/libjunixsocket-native.so}, {@code .dylib} on macOS). Pointed at it, junixsocket loads it in
+   * place; otherwise it writes a copy into the temp dir at every start, which a JVM killed outright
+   * (SIGKILL, a crash) leaves behind. Without the file (tests on the class path) nothing changes.
+   */
+  private static void useShippedJunixsocketLibrary() {
+    if (System.getProperty(JUNIXSOCKET_LIBRARY) != null) {
+      return;
+    }
+    try {
+      Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      for (String name : new String[] {"libjunixsocket-native.so", "libjunixsocket-native.dylib"}) {
+        Path library = jar.resolveSibling("lib").resolve(name);
+        if (Files.isRegularFile(library)) {
+          System.setProperty(JUNIXSOCKET_LIBRARY, library.toString());
+          return;
+        }
+      }
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      // junixsocket unpacks its own copy, as it would anyway
+    }
   }
 
   /**

@@ -70,6 +70,35 @@ class SoloIT {
     assertEquals(0, p.waitFor(STOP), p.stderr());
   }
 
+  /**
+   * The native libraries are loaded from beside the jar, where the build puts them, so nothing is
+   * written to the temp dir at start (a JVM killed outright could not remove it).
+   */
+  @Test
+  void nativeLibrariesLoadFromBesideTheJar() throws Exception {
+    Path ampDir = base.resolve(".amp");
+    int port = AmpdProcess.freePort();
+    Map<String, String> env = AmpdProcess.envWithAdminPort(port);
+    AmpdProcess p = solo(ampDir, port, env);
+    p.awaitHealthy(port, START);
+    java.net.http.HttpResponse<String> answer =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://" + env.get("AMP_CONFIG_JSONL_ADDR") + "/"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("SELECT 1 AS one"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, answer.statusCode(), answer.body());
+    String maps = Files.readString(Path.of("/proc/" + p.pid() + "/maps"));
+    Path lib = Path.of(System.getProperty("ampd.jar")).toAbsolutePath().resolveSibling("lib");
+    assertTrue(maps.contains(lib.resolve("libjunixsocket-native.so").toString()), maps);
+    assertTrue(maps.contains(lib.resolve("libduckdb_java.so_linux_amd64").toString()), maps);
+    assertFalse(
+        maps.contains("junixsocket-native-"), "junixsocket unpacked its own copy:\n" + maps);
+    stop(p);
+  }
+
   @Test
   void firstRunCreatesEverythingAndStopsCleanly() throws Exception {
     Path ampDir = base.resolve(".amp");
