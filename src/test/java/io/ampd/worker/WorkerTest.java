@@ -507,8 +507,13 @@ class WorkerTest {
     try {
       clock.step(HEARTBEAT);
       long tries = Worker.HELD_ELSEWHERE.dividedBy(Worker.RELOCK_PAUSE) + 4;
-      for (long i = 0; i < tries; i++) {
-        clock.step(HEARTBEAT);
+      try {
+        for (long i = 0; i < tries; i++) {
+          clock.step(HEARTBEAT);
+        }
+      } catch (java.util.concurrent.TimeoutException e) {
+        assertEquals(List.of(), fatalErrors, "the heartbeat thread ended");
+        throw e;
       }
       assertEquals(1, linesStarting(log, "worker w1: ending its old session"));
       assertEquals(List.of(), fatalErrors);
