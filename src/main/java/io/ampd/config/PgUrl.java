@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
+import java.util.function.Predicate;
 
 /**
  * A libpq connection URI ({@code postgresql://[user[:password]@][host][:port][/db][?params]}),
@@ -142,7 +143,12 @@ public final class PgUrl {
    * default).
    */
   public static Path defaultSocketDir() {
-    return Files.isDirectory(RUN_DIR) ? RUN_DIR : TMP_DIR;
+    return defaultSocketDir(Files::isDirectory);
+  }
+
+  /** {@link #defaultSocketDir()} with {@code isDirectory} telling which directories exist. */
+  static Path defaultSocketDir(Predicate<Path> isDirectory) {
+    return isDirectory.test(RUN_DIR) ? RUN_DIR : TMP_DIR;
   }
 
   /**

@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +57,12 @@ public final class AdminApi implements AutoCloseable {
    * (one stays): a few slow or stuck clients leave threads for {@code /healthz} and the rest.
    */
   static final int MAX_THREADS = 32;
+
+  /** How long a request thread beyond the first stays idle before it ends. */
+  private static final Duration IDLE_THREAD_KEEP = Duration.ofSeconds(60);
+
+  /** How long {@link #close} lets requests in flight finish. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
   /** Jackson loads on first use, not when the API binds: its classes are off the start path. */
   private final HttpServer server;
@@ -104,7 +111,7 @@ public final class AdminApi implements AutoCloseable {
         new ThreadPoolExecutor(
             1,
             MAX_THREADS,
-            60,
+            IDLE_THREAD_KEEP.toSeconds(),
             TimeUnit.SECONDS,
             queue,
             r -> {
@@ -249,7 +256,7 @@ public final class AdminApi implements AutoCloseable {
     server.stop(0);
     executor.shutdownNow();
     try {
-      executor.awaitTermination(1, TimeUnit.SECONDS);
+      executor.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -1,10 +1,10 @@
 package io.ampd.controller;
 
+import io.ampd.Clock;
 import io.ampd.config.ControllerConfig;
 import io.ampd.metadb.JobRepository;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,30 +33,41 @@ public final class Scheduler implements AutoCloseable {
   /** How often the loop runs. */
   public static final Duration DEFAULT_TICK = Duration.ofMillis(500);
 
+  /** How long {@link #close} waits for a pass in progress to finish. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
   private final JobRepository jobs;
   private final ControllerConfig config;
   private final Duration tick;
+  private final Clock clock;
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Thread thread;
   private volatile String lastFailure;
 
-  /** Since when passes have come on time and answered ({@link System#nanoTime}). */
+  /** Since when passes have come on time and answered ({@link Clock#nanoTime}). */
   private long steadySince;
 
   /** When the last pass ended; 0 before the first. */
   private long lastPassEnd;
 
-  private Scheduler(JobRepository jobs, ControllerConfig config, Duration tick) {
+  private Scheduler(JobRepository jobs, ControllerConfig config, Duration tick, Clock clock) {
     this.jobs = jobs;
     this.config = config;
     this.tick = tick;
+    this.clock = clock;
     this.thread = new Thread(this::loop, "scheduler");
     thread.setDaemon(true);
   }
 
   /** Starts the loop. */
   public static Scheduler start(JobRepository jobs, ControllerConfig config, Duration tick) {
-    Scheduler scheduler = new Scheduler(jobs, config, tick);
+    return start(jobs, config, tick, Clock.system());
+  }
+
+  /** Starts the loop, its passes paced and timed by {@code clock}. */
+  public static Scheduler start(
+      JobRepository jobs, ControllerConfig config, Duration tick, Clock clock) {
+    Scheduler scheduler = new Scheduler(jobs, config, tick, clock);
     scheduler.thread.start();
     return scheduler;
   }
@@ -65,7 +76,7 @@ public final class Scheduler implements AutoCloseable {
     try {
       do {
         runOnce();
-      } while (!closing.await(tick.toMillis(), TimeUnit.MILLISECONDS));
+      } while (!clock.await(closing, tick));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -75,7 +86,7 @@ public final class Scheduler implements AutoCloseable {
   public synchronized void runOnce() {
     Duration timeout = config.workerTimeout();
     long halfTimeout = timeout.toNanos() / 2;
-    long start = System.nanoTime();
+    long start = clock.nanoTime();
     if (lastPassEnd == 0 || start - lastPassEnd > halfTimeout) {
       if (lastPassEnd != 0) {
         graceAfter("no pass for " + (start - lastPassEnd) / 1_000_000 + " ms", timeout);
@@ -89,7 +100,7 @@ public final class Scheduler implements AutoCloseable {
       int assigned = jobs.assignWaiting(timeout);
       int moved = 0;
       // Last, and only while steady: a step that waited on a silent database counts too.
-      long now = System.nanoTime();
+      long now = clock.nanoTime();
       if (now - start <= halfTimeout && now - steadySince >= timeout.toNanos()) {
         moved = jobs.rescheduleFromDeadWorkers(timeout);
         if (moved > 0) {
@@ -115,7 +126,7 @@ public final class Scheduler implements AutoCloseable {
       }
       lastFailure = String.valueOf(message);
     } finally {
-      lastPassEnd = System.nanoTime();
+      lastPassEnd = clock.nanoTime();
       if (failed || lastPassEnd - start > halfTimeout) {
         if (!failed) {
           graceAfter("a pass took " + (lastPassEnd - start) / 1_000_000 + " ms", timeout);
@@ -137,7 +148,7 @@ public final class Scheduler implements AutoCloseable {
   public void close() {
     closing.countDown();
     try {
-      thread.join(5_000);
+      thread.join(CLOSE_WAIT.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,6 +26,9 @@ import java.util.regex.Pattern;
  * one), or from the bundled cache marker.
  */
 final class BinaryLocator {
+  /** How long {@code postgres -V} may take. */
+  private static final Duration VERSION_WAIT = Duration.ofSeconds(10);
+
   static final String BUNDLED = "bundled";
   private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+(?:\\.\\d+)*)");
 
@@ -207,7 +211,7 @@ final class BinaryLocator {
     try {
       Process p = new ProcessBuilder(postgres.toString(), "-V").redirectErrorStream(true).start();
       out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+      if (!p.waitFor(VERSION_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
       }
     } catch (IOException e) {

@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Orphans {
   private static final Logger log = LoggerFactory.getLogger(Orphans.class);
-  private static final long POLL_NANOS = Duration.ofMillis(2).toNanos();
 
   enum Kind {
     OURS,
@@ -121,7 +120,7 @@ final class Orphans {
     String[] signals = {"INT", "QUIT", "KILL"};
     for (String signal : signals) {
       Signals.send(pid, signal);
-      Duration wait = signal.equals("KILL") ? Duration.ofSeconds(5) : stopTimeout;
+      Duration wait = signal.equals("KILL") ? ServerProcess.KILL_WAIT : stopTimeout;
       if (awaitGone(pid, wait)) {
         log.info(
             "Stopped the earlier PostgreSQL (pid {}) in {} ms",
@@ -142,7 +141,7 @@ final class Orphans {
       if (!alive(pid)) {
         return true;
       }
-      LockSupport.parkNanos(POLL_NANOS);
+      LockSupport.parkNanos(ServerProcess.POLL.toNanos());
     }
     return !alive(pid);
   }

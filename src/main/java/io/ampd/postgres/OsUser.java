@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +29,9 @@ import java.util.stream.Stream;
  * @param switchUser true when child processes must switch to this user
  */
 record OsUser(String name, int uid, int gid, Set<Integer> groups, boolean switchUser) {
+  /** How long {@code id} may take. */
+  private static final Duration ID_WAIT = Duration.ofSeconds(5);
+
   static final String DEFAULT_NAME = "postgres";
   private static final Pattern ID_LINE =
       Pattern.compile("uid=(\\d+)\\(([^)]*)\\) gid=(\\d+)\\([^)]*\\)(?: groups=(\\S+))?.*");
@@ -102,7 +106,7 @@ record OsUser(String name, int uid, int gid, Set<Integer> groups, boolean switch
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
       String out = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!id.waitFor(5, TimeUnit.SECONDS) || id.exitValue() != 0) {
+      if (!id.waitFor(ID_WAIT.toMillis(), TimeUnit.MILLISECONDS) || id.exitValue() != 0) {
         return Optional.empty();
       }
       return parseId(out);

@@ -64,9 +64,21 @@ public final class PostgresSupervisor implements AutoCloseable {
   };
   private static final int MAX_FAILURES = 5;
   private static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
-  private static final long POLL_NANOS = Duration.ofMillis(2).toNanos();
+
+  /** How long a postmaster that exited while starting gets to be reaped before its log is read. */
+  private static final Duration EXIT_WAIT = Duration.ofSeconds(1);
+
+  /** How long a start refused over shared memory still held waits before trying again. */
+  private static final Duration SHMEM_RETRY_PAUSE = Duration.ofMillis(50);
+
+  /** How long an immediate shutdown (SIGQUIT) gets before SIGKILL. */
+  private static final Duration IMMEDIATE_STOP_WAIT = Duration.ofSeconds(2);
+
   private static final String SHMEM_IN_USE = "pre-existing shared memory block";
+
+  /** How long one SQL statement over the socket may take while starting. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+
   private static final String NO_SUCH_DATABASE = "3D000";
   private static final String DUPLICATE_DATABASE = "42P04";
 
@@ -225,11 +237,11 @@ public final class PostgresSupervisor implements AutoCloseable {
       }
       try {
         if (!server.awaitPidFileReady(deadline)) {
-          server.waitFor(Duration.ofSeconds(1));
+          server.waitFor(EXIT_WAIT);
           server.output().awaitEnd();
           if (server.output().contains(SHMEM_IN_USE) && System.nanoTime() < deadline) {
             log.info("Old PostgreSQL backends still hold shared memory; retrying the start");
-            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            LockSupport.parkNanos(SHMEM_RETRY_PAUSE.toNanos());
             continue;
           }
           throw server.notReady("exited while starting");
@@ -237,7 +249,7 @@ public final class PostgresSupervisor implements AutoCloseable {
         awaitSql(server, fresh, deadline);
         return;
       } catch (RuntimeException e) {
-        server.stop("QUIT", Duration.ofSeconds(2));
+        server.stop("QUIT", IMMEDIATE_STOP_WAIT);
         throw e;
       }
     }
@@ -369,7 +381,7 @@ public final class PostgresSupervisor implements AutoCloseable {
     if (System.nanoTime() > deadline) {
       throw server.notReady("did not answer SELECT 1 (" + e.getMessage() + ")");
     }
-    LockSupport.parkNanos(POLL_NANOS);
+    LockSupport.parkNanos(ServerProcess.POLL.toNanos());
   }
 
   private void watch(ServerProcess server) {
@@ -533,7 +545,7 @@ public final class PostgresSupervisor implements AutoCloseable {
     }
     if (server != null && server.isAlive()) {
       log.warn("Stopping PostgreSQL now (immediate shutdown)");
-      server.stop("QUIT", Duration.ofSeconds(2));
+      server.stop("QUIT", IMMEDIATE_STOP_WAIT);
     }
     close();
   }

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -18,6 +19,9 @@ import org.slf4j.event.Level;
  * thread and keeps the last lines for error messages.
  */
 final class ProcessOutput {
+  /** How long the output is read on after the process ended. */
+  private static final Duration END_WAIT = Duration.ofSeconds(1);
+
   private final Logger log;
   private final String prefix;
   private final int keep;
@@ -87,7 +91,7 @@ final class ProcessOutput {
   void awaitEnd() {
     try {
       if (thread != null) {
-        thread.join(1000);
+        thread.join(END_WAIT.toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

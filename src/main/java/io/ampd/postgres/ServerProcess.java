@@ -18,7 +18,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ServerProcess {
   static final int PORT = 5432;
-  private static final long POLL_NANOS = Duration.ofMillis(2).toNanos();
+
+  /** How often a wait on a local process or file (the postmaster, its pid file) looks again. */
+  static final Duration POLL = Duration.ofMillis(2);
+
+  /** How long a process gets to go after SIGKILL. */
+  static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
   private final Process process;
   private final ProcessOutput output;
@@ -89,7 +94,7 @@ final class ServerProcess {
       if (System.nanoTime() > deadlineNanos) {
         throw notReady("did not become ready in time");
       }
-      LockSupport.parkNanos(POLL_NANOS);
+      LockSupport.parkNanos(POLL.toNanos());
     }
   }
 
@@ -119,7 +124,7 @@ final class ServerProcess {
       } else {
         Signals.send(process.pid(), signal);
       }
-      if (waitFor(signal.equals("KILL") ? Duration.ofSeconds(5) : timeout)) {
+      if (waitFor(signal.equals("KILL") ? KILL_WAIT : timeout)) {
         output.awaitEnd();
         return true;
       }

@@ -3,6 +3,7 @@ package io.ampd.postgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ final class Signals {
   private static final List<String> WELL_KNOWN = List.of("/bin/kill", "/usr/bin/kill");
 
   /** How long {@code kill} itself may take. */
-  private static final long KILL_TIMEOUT_SECONDS = 5;
+  private static final Duration KILL_COMMAND_WAIT = Duration.ofSeconds(5);
 
   private Signals() {}
 
@@ -39,7 +40,7 @@ final class Signals {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        if (!kill.waitFor(KILL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        if (!kill.waitFor(KILL_COMMAND_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
           kill.destroyForcibly();
           return false;
         }

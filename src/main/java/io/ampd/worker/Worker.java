@@ -2,6 +2,7 @@ package io.ampd.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ampd.AmpdException;
+import io.ampd.Clock;
 import io.ampd.metadb.Catalog;
 import io.ampd.metadb.Job;
 import io.ampd.metadb.JobRepository;
@@ -24,7 +25,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -70,7 +70,17 @@ public final class Worker implements AutoCloseable {
    */
   static final Duration HELD_ELSEWHERE = Duration.ofSeconds(2);
 
-  private static final Duration RELOCK_PAUSE = Duration.ofMillis(250);
+  /** How long the worker waits between tries to take its node lock again. */
+  static final Duration RELOCK_PAUSE = Duration.ofMillis(250);
+
+  /** How long the worker waits for its lock session to answer whether it is alive. */
+  private static final Duration LOCK_SESSION_CHECK = Duration.ofSeconds(2);
+
+  /** How long {@link #close} waits for the listen and heartbeat threads to end. */
+  private static final Duration THREAD_END_WAIT = Duration.ofSeconds(5);
+
+  /** How long {@link #close} waits for a run it interrupted after the stop timeout. */
+  private static final Duration INTERRUPTED_RUN_WAIT = Duration.ofSeconds(1);
 
   /** Told when the worker cannot go on (lost its node lock). */
   public interface Listener {
@@ -96,6 +106,7 @@ public final class Worker implements AutoCloseable {
   private final Catalog catalog;
   private final Map<String, JobRunner> runners;
   private final Listener listener;
+  private final Clock clock;
   private final Object lockGuard = new Object();
   private volatile Connection lockConnection;
   private final Map<Long, Run> runs = new ConcurrentHashMap<>();
@@ -122,6 +133,7 @@ public final class Worker implements AutoCloseable {
       Catalog catalog,
       Map<String, JobRunner> runners,
       Listener listener,
+      Clock clock,
       Connection lockConnection) {
     this.settings = settings;
     this.nodeId = settings.nodeId();
@@ -130,6 +142,7 @@ public final class Worker implements AutoCloseable {
     this.catalog = catalog;
     this.runners = Map.copyOf(runners);
     this.listener = listener;
+    this.clock = clock;
     this.lockConnection = lockConnection;
     this.lockSessionPid = backendPid(lockConnection);
     this.heartbeatThread = new Thread(this::heartbeatLoop, "worker-heartbeat");
@@ -152,6 +165,17 @@ public final class Worker implements AutoCloseable {
       Catalog catalog,
       Map<String, JobRunner> runners,
       Listener listener) {
+    return start(settings, pool, catalog, runners, listener, Clock.system());
+  }
+
+  /** {@link #start}, its heartbeats, reconciles and waits paced by {@code clock}. */
+  public static Worker start(
+      WorkerSettings settings,
+      DataSource pool,
+      Catalog catalog,
+      Map<String, JobRunner> runners,
+      Listener listener,
+      Clock clock) {
     String nodeId = settings.nodeId();
     Connection lock = connect(settings, "lock");
     try {
@@ -162,7 +186,7 @@ public final class Worker implements AutoCloseable {
                 + " AMP_NODE_ID");
       }
       WorkerRepository.register(lock, nodeId, settings.info());
-      Worker worker = new Worker(settings, pool, catalog, runners, listener, lock);
+      Worker worker = new Worker(settings, pool, catalog, runners, listener, clock, lock);
       worker.listenConnection = worker.openListen();
       worker.heartbeatThread.start();
       worker.listenThread.start();
@@ -194,7 +218,7 @@ public final class Worker implements AutoCloseable {
   private void heartbeatLoop() {
     Duration interval = settings.config().heartbeatInterval();
     try {
-      while (!closing.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+      while (!clock.await(closing, interval)) {
         try {
           synchronized (lockGuard) {
             if (!WorkerRepository.heartbeat(lockConnection, nodeId)) {
@@ -218,7 +242,7 @@ public final class Worker implements AutoCloseable {
 
   private boolean lockSessionAlive() {
     try {
-      return lockConnection.isValid(2);
+      return lockConnection.isValid((int) LOCK_SESSION_CHECK.toSeconds());
     } catch (SQLException e) {
       return false;
     }
@@ -246,13 +270,14 @@ public final class Worker implements AutoCloseable {
       lockLost.set(true);
       stopRuns();
     }
-    long deadline = System.nanoTime() + RELOCK_WINDOW.toNanos();
+    long deadline = clock.nanoTime() + RELOCK_WINDOW.toNanos();
     String last = cause.getMessage();
     int oldSession = lockSessionPid;
     boolean endingOld = false;
+    boolean heldElsewhere = false;
     long heldElsewhereSince = 0;
-    while (System.nanoTime() < deadline) {
-      if (closing.await(RELOCK_PAUSE.toMillis(), TimeUnit.MILLISECONDS)) {
+    while (clock.nanoTime() < deadline) {
+      if (clock.await(closing, RELOCK_PAUSE)) {
         return false;
       }
       Connection fresh;
@@ -271,7 +296,7 @@ public final class Worker implements AutoCloseable {
               WorkerRepository.endSession(fresh, oldSession, applicationName(nodeId, "lock"));
           closeQuietly(fresh);
           if (ours) {
-            heldElsewhereSince = 0;
+            heldElsewhere = false;
             if (!endingOld) {
               endingOld = true;
               log.info(
@@ -281,12 +306,13 @@ public final class Worker implements AutoCloseable {
                   oldSession);
             }
             last = "its old session still held the node lock";
-          } else if (heldElsewhereSince == 0) {
+          } else if (!heldElsewhere) {
             // Not its old session, for a moment: that one may be ending (gone from the sessions,
             // its lock not released yet).
-            heldElsewhereSince = System.nanoTime();
+            heldElsewhere = true;
+            heldElsewhereSince = clock.nanoTime();
             last = "another session held the node lock";
-          } else if (System.nanoTime() - heldElsewhereSince > HELD_ELSEWHERE.toNanos()) {
+          } else if (clock.nanoTime() - heldElsewhereSince > HELD_ELSEWHERE.toNanos()) {
             fatal(
                 new AmpdException(
                     "worker node id '"
@@ -364,7 +390,7 @@ public final class Worker implements AutoCloseable {
     long nextReconcile = 0;
     while (closing.getCount() > 0) {
       try {
-        long now = System.nanoTime() / 1_000_000;
+        long now = clock.nanoTime() / 1_000_000;
         boolean due = now >= nextReconcile;
         if (!due) {
           Connection c = listenConnection;
@@ -384,9 +410,15 @@ public final class Worker implements AutoCloseable {
           boolean read = reconcile();
           // Not read while the node lock is being taken again: soon again, so that the jobs
           // resume once it is held, not a whole reconcile interval later.
-          nextReconcile =
-              System.nanoTime() / 1_000_000
-                  + (read ? reconcileMillis : Math.min(reconcileMillis, READ_RETRY.toMillis()));
+          long next = read ? reconcileMillis : Math.min(reconcileMillis, READ_RETRY.toMillis());
+          nextReconcile = clock.nanoTime() / 1_000_000 + next;
+          if (!read) {
+            log.debug(
+                "worker {} did not act on its jobs (node lock not held, or stopping);"
+                    + " reading again in {} ms",
+                nodeId,
+                next);
+          }
           if (read && lastReadFailure != null) {
             log.info("worker {} reads its jobs again", nodeId);
             lastReadFailure = null;
@@ -399,7 +431,7 @@ public final class Worker implements AutoCloseable {
         log.warn("worker {} lost its listen connection ({}); reconnecting", nodeId, e.getMessage());
         closeQuietly(listenConnection);
         listenConnection = null;
-        sleepQuietly(READ_RETRY);
+        pause(READ_RETRY);
       } catch (RuntimeException e) {
         if (closing.getCount() == 0) {
           return;
@@ -414,7 +446,7 @@ public final class Worker implements AutoCloseable {
               READ_RETRY.toMillis());
         }
         lastReadFailure = message;
-        sleepQuietly(READ_RETRY);
+        pause(READ_RETRY);
         nextReconcile = 0;
       }
     }
@@ -636,7 +668,7 @@ public final class Worker implements AutoCloseable {
     closing.countDown();
     listenThread.interrupt();
     closeQuietly(listenConnection);
-    join(listenThread, Duration.ofSeconds(5));
+    join(listenThread, THREAD_END_WAIT);
     synchronized (runsGuard) {
       stopRuns();
     }
@@ -646,10 +678,10 @@ public final class Worker implements AutoCloseable {
     }
     for (Run run : runs.values()) {
       run.thread.interrupt();
-      join(run.thread, Duration.ofSeconds(1));
+      join(run.thread, INTERRUPTED_RUN_WAIT);
     }
     heartbeatThread.interrupt();
-    join(heartbeatThread, Duration.ofSeconds(5));
+    join(heartbeatThread, THREAD_END_WAIT);
     if (!runs.isEmpty()) {
       log.warn(
           "worker {}: jobs {} did not stop within {}; the controller reschedules them once"
@@ -709,9 +741,10 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  private static void sleepQuietly(Duration d) {
+  /** Waits {@code d} on the worker's clock, or less when it closes. */
+  private void pause(Duration d) {
     try {
-      Thread.sleep(d.toMillis());
+      clock.await(closing, d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

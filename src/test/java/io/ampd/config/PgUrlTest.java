@@ -91,10 +91,14 @@ class PgUrlTest {
   }
 
   @Test
-  void defaultSocketDirIsRunDirOrTmp() {
-    Path dir = PgUrl.defaultSocketDir();
-    assertTrue(
-        dir.equals(Path.of("/var/run/postgresql")) || dir.equals(Path.of("/tmp")), dir::toString);
+  void defaultSocketDirIsRunDirWhereItExists() {
+    Path run = Path.of("/var/run/postgresql");
+    assertEquals(run, PgUrl.defaultSocketDir(run::equals));
+  }
+
+  @Test
+  void defaultSocketDirIsTmpWithoutRunDir() {
+    assertEquals(Path.of("/tmp"), PgUrl.defaultSocketDir(dir -> false));
   }
 
   @Test

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.ampd.AmpdException;
+import io.ampd.Clock;
 import io.ampd.config.ControllerConfig;
 import io.ampd.config.WorkerConfig;
 import io.ampd.controller.Scheduler;
@@ -21,6 +22,7 @@ import io.ampd.metadb.JobStatus;
 import io.ampd.metadb.WorkerRepository;
 import io.ampd.registry.DatasetRef;
 import io.ampd.testing.CoordFixtures;
+import io.ampd.testing.ManualClock;
 import io.ampd.testing.Processes;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -85,6 +87,7 @@ class WorkerTest {
   void tearDown() throws Exception {
     if (workerLog != null) {
       workerLogger().detachAppender(workerLog);
+      workerLogger().setLevel(null);
     }
     for (int i = started.size() - 1; i >= 0; i--) {
       started.get(i).close();
@@ -96,12 +99,32 @@ class WorkerTest {
     return (Logger) LoggerFactory.getLogger(Worker.class);
   }
 
-  /** What the worker logs from now until the test ends. */
+  /** What the worker logs from now until the test ends, its debug lines included. */
   private ListAppender<ILoggingEvent> captureWorkerLog() {
     workerLog = new ListAppender<>();
     workerLog.start();
+    workerLogger().setLevel(Level.DEBUG);
     workerLogger().addAppender(workerLog);
     return workerLog;
+  }
+
+  /** How many lines the worker logged that start with {@code prefix}. */
+  private static long linesStarting(ListAppender<ILoggingEvent> log, String prefix) {
+    synchronized (log.list) {
+      return log.list.stream().filter(e -> e.getFormattedMessage().startsWith(prefix)).count();
+    }
+  }
+
+  /** The line the worker logs after a reading of its jobs it did not act on. */
+  private static final String NOT_ACTED_ON = "worker w1 did not act on its jobs";
+
+  /** Waits until the worker has read its jobs once more without acting on them. */
+  private static void awaitReadNotActedOn(ListAppender<ILoggingEvent> log, long before)
+      throws InterruptedException {
+    CoordFixtures.await(
+        "a reading of the jobs not acted on",
+        WAIT,
+        () -> linesStarting(log, NOT_ACTED_ON) > before);
   }
 
   /** Waits for a line of {@code level} saying {@code message} (the worker logs after recording). */
@@ -128,6 +151,15 @@ class WorkerTest {
 
   private Worker worker(
       String nodeId, Map<String, JobRunner> runners, Duration networkTimeout, WorkerConfig config) {
+    return worker(nodeId, runners, networkTimeout, config, Clock.system());
+  }
+
+  private Worker worker(
+      String nodeId,
+      Map<String, JobRunner> runners,
+      Duration networkTimeout,
+      WorkerConfig config,
+      Clock clock) {
     Worker w =
         Worker.start(
             new WorkerSettings(
@@ -141,7 +173,8 @@ class WorkerTest {
             fx.db.dataSource(),
             Catalog.of(fx.db.dataSource()),
             runners,
-            fatalErrors::add);
+            fatalErrors::add,
+            clock);
     started.add(w);
     return w;
   }
@@ -150,8 +183,14 @@ class WorkerTest {
     return worker(nodeId, Map.of("evm-rpc", runner));
   }
 
+  private static final Duration TICK = Duration.ofMillis(100);
+
   private Scheduler scheduler() {
-    Scheduler s = Scheduler.start(jobs, CoordFixtures.CONTROLLER, Duration.ofMillis(100));
+    return scheduler(Clock.system());
+  }
+
+  private Scheduler scheduler(Clock clock) {
+    Scheduler s = Scheduler.start(jobs, CoordFixtures.CONTROLLER, TICK, clock);
     started.add(s);
     return s;
   }
@@ -188,14 +227,26 @@ class WorkerTest {
 
   @Test
   void aJobWaitsForAWorkerAndIsAssignedWhenOneAppears() throws Exception {
-    scheduler();
+    // The only worker known is silent: nobody to run the job.
+    try (Connection c = fx.db.dataSource().getConnection()) {
+      WorkerRepository.register(c, "ghost", Map.of());
+    }
+    fx.execute(
+        "UPDATE workers SET heartbeat_at = now() - interval '1 minute'"
+            + " WHERE node_id = 'ghost'");
+    ManualClock clock = new ManualClock();
+    scheduler(clock);
     long id = deploy("quick");
-    Thread.sleep(300); // a few scheduler passes with no worker
+    for (int pass = 0; pass < 3; pass++) {
+      clock.step("scheduler");
+    }
     assertEquals(JobStatus.SCHEDULED, job(id).status());
     assertEquals(Optional.empty(), job(id).nodeId());
 
     worker("late");
+    clock.step("scheduler");
     awaitStatus(id, JobStatus.COMPLETED);
+    assertEquals(Optional.of("late"), job(id).nodeId());
     assertEquals(List.of("scheduled", "assigned", "started", "completed"), types(id));
   }
 
@@ -298,15 +349,15 @@ class WorkerTest {
     // worker_timeout 4 s; the loop waits an hour between passes, so the passes are the test's.
     ControllerConfig config =
         new ControllerConfig(Duration.ofSeconds(4), Duration.ofMillis(200), Duration.ofSeconds(1));
-    long startedAt = System.nanoTime();
-    Scheduler s = Scheduler.start(jobs, config, Duration.ofHours(1));
+    ManualClock clock = new ManualClock();
+    Scheduler s = Scheduler.start(jobs, config, Duration.ofHours(1), clock);
     started.add(s);
 
-    // Just started: a silent worker gets 4 s to report before its job goes elsewhere.
+    // Just started: a silent worker gets 4 s of passes on time before its job goes elsewhere.
     long first = ghostJob("g1");
-    passesUntil(s, startedAt + Duration.ofSeconds(2).toNanos());
-    assertEquals(Optional.of("g1"), job(first).nodeId(), "moved within 2 s of the start");
-    awaitMoved(s, first);
+    passesFor(s, clock, Duration.ofMillis(3900));
+    assertEquals(Optional.of("g1"), job(first).nodeId(), "moved within 4 s of the start");
+    assertMovedWithin(s, clock, first, Duration.ofMillis(200));
 
     // A pass that waited 2.5 s on the database (longer than half the timeout): the workers could
     // not report meanwhile either.
@@ -314,19 +365,21 @@ class WorkerTest {
     try (Connection locker = lockJobsTable()) {
       Thread pass = new Thread(s::runOnce);
       pass.start();
-      Thread.sleep(2500);
+      awaitWaitingOnLock("jobs");
+      clock.advance(Duration.ofMillis(2500));
       locker.commit();
       pass.join();
     }
-    assertEquals(Optional.of("g2"), job(second).nodeId(), "moved right after a slow pass");
-    awaitMoved(s, second);
+    passesFor(s, clock, Duration.ofMillis(3900));
+    assertEquals(Optional.of("g2"), job(second).nodeId(), "moved within 4 s of a slow pass");
+    assertMovedWithin(s, clock, second, Duration.ofMillis(200));
 
     // 2.5 s without a pass (a suspended machine): the same.
     long third = ghostJob("g3");
-    Thread.sleep(2500);
-    s.runOnce();
-    assertEquals(Optional.of("g3"), job(third).nodeId(), "moved right after a pause");
-    awaitMoved(s, third);
+    clock.advance(Duration.ofMillis(2500));
+    passesFor(s, clock, Duration.ofMillis(3900));
+    assertEquals(Optional.of("g3"), job(third).nodeId(), "moved within 4 s of a pause");
+    assertMovedWithin(s, clock, third, Duration.ofMillis(200));
   }
 
   /** A job started on worker {@code nodeId}, which then went silent a minute ago. */
@@ -344,23 +397,38 @@ class WorkerTest {
     return id;
   }
 
-  /** Passes every 100 ms until {@code deadline} ({@link System#nanoTime}). */
-  private static void passesUntil(Scheduler s, long deadline) throws InterruptedException {
-    while (System.nanoTime() < deadline) {
+  /** A pass now and one every 100 ms on {@code clock} for {@code period}. */
+  private static void passesFor(Scheduler s, ManualClock clock, Duration period) {
+    for (long t = 0; t <= period.toMillis(); t += TICK.toMillis()) {
       s.runOnce();
-      Thread.sleep(100);
+      clock.advance(TICK);
     }
   }
 
-  /** Passes every 100 ms until the job is moved from its silent worker. */
-  private void awaitMoved(Scheduler s, long id) throws InterruptedException {
+  /** Passes every 100 ms on {@code clock}: the job is moved from its silent worker within. */
+  private void assertMovedWithin(Scheduler s, ManualClock clock, long id, Duration period) {
+    for (long t = 0; t <= period.toMillis(); t += TICK.toMillis()) {
+      s.runOnce();
+      if (types(id).contains("rescheduled")) {
+        return;
+      }
+      clock.advance(TICK);
+    }
+    throw new AssertionError("job " + id + " not moved within " + period + ": " + types(id));
+  }
+
+  /** Waits until a query containing {@code text} waits for a lock. */
+  private void awaitWaitingOnLock(String text) throws InterruptedException {
     CoordFixtures.await(
-        "job " + id + " moved",
+        "a query on '" + text + "' waiting for a lock",
         WAIT,
-        () -> {
-          s.runOnce();
-          return types(id).contains("rescheduled");
-        });
+        () ->
+            !fx.column(
+                    "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND query LIKE '%"
+                        + text
+                        + "%'")
+                .isEmpty());
   }
 
   @Test
@@ -426,35 +494,51 @@ class WorkerTest {
 
   @Test
   void aLockSessionThatStopsAnsweringIsEndedAndTheLockTakenAgain() throws Exception {
-    long id = runningJob(CoordFixtures.WORKER);
+    ListAppender<ILoggingEvent> log = captureWorkerLog();
+    ManualClock clock = new ManualClock();
+    long id = runningJob(CoordFixtures.WORKER, clock);
     String backend = lockSessions("w1").get(0);
     // The server process of the lock session stops (SIGSTOP): the session holds the node lock,
-    // and answers nothing. The heartbeat gives up after 1 s; the worker's new session finds the
-    // lock held, ends the old session (which takes effect once that process runs again) and
-    // keeps trying; it does not take the old session for another worker.
+    // and answers nothing. The next heartbeat gives up after 1 s; the worker's new sessions find
+    // the lock held, end the old session (which takes effect once that process runs again) and
+    // keep trying, for longer than another worker's session would be borne: the old session is
+    // not taken for another worker.
     signal("STOP", backend);
     try {
-      CoordFixtures.await("old session asked to end", WAIT, () -> lockSessions("w1").size() > 1);
-      Thread.sleep(1000);
+      clock.step(HEARTBEAT);
+      long tries = Worker.HELD_ELSEWHERE.dividedBy(Worker.RELOCK_PAUSE) + 4;
+      try {
+        for (long i = 0; i < tries; i++) {
+          clock.step(HEARTBEAT);
+        }
+      } catch (java.util.concurrent.TimeoutException e) {
+        assertEquals(List.of(), fatalErrors, "the heartbeat thread ended");
+        throw e;
+      }
+      assertEquals(1, linesStarting(log, "worker w1: ending its old session"));
       assertEquals(List.of(), fatalErrors);
     } finally {
       signal("CONT", backend);
     }
-    awaitResumed(id);
+    awaitResumed(id, clock);
   }
+
+  private static final String HEARTBEAT = "worker-heartbeat";
 
   @Test
   void jobsResumeAsSoonAsTheNodeLockIsHeldAgain() throws Exception {
     // What resumes the job below within seconds is the worker reading its jobs once it holds its
     // node lock again, not the reading once a minute.
+    ListAppender<ILoggingEvent> log = captureWorkerLog();
     long id = runningJob(READ_ONCE_A_MINUTE);
     String backend = lockSessions("w1").get(0);
     signal("STOP", backend);
     try {
       CoordFixtures.await("old session asked to end", WAIT, () -> lockSessions("w1").size() > 1);
       // A notification while the lock is being taken again: the worker cannot read its jobs yet.
+      long before = linesStarting(log, NOT_ACTED_ON);
       fx.execute("NOTIFY " + JobRepository.CHANNEL);
-      Thread.sleep(1000);
+      awaitReadNotActedOn(log, before);
     } finally {
       signal("CONT", backend);
     }
@@ -470,14 +554,7 @@ class WorkerTest {
     // restarting.
     try (Connection locker = lockJobsTable()) {
       fx.execute("NOTIFY " + JobRepository.CHANNEL);
-      CoordFixtures.await(
-          "the worker's read of its jobs waiting",
-          WAIT,
-          () ->
-              !fx.column(
-                      "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                          + " AND query LIKE '%FROM jobs%'")
-                  .isEmpty());
+      awaitWaitingOnLock("FROM jobs");
       // Meanwhile the lock session stops answering: the worker stops its run and tries to take the
       // lock again, which it cannot while that session holds it.
       signal("STOP", backend);
@@ -486,10 +563,11 @@ class WorkerTest {
             log,
             Level.WARN,
             "job " + id + " ended (SCHEDULED) after the node lock was lost; not recorded");
+        long before = linesStarting(log, NOT_ACTED_ON);
         locker.commit();
         // The waiting read now sees the job RUNNING on this worker with no run: it must not start
         // one without the lock, and it must read again soon, as the lock may be back any moment.
-        Thread.sleep(1500);
+        awaitReadNotActedOn(log, before);
         assertFalse(types(id).contains("resumed"), "resumed without the node lock: " + types(id));
       } finally {
         signal("CONT", backend);
@@ -507,7 +585,11 @@ class WorkerTest {
    * id.
    */
   private long runningJob(WorkerConfig config) throws InterruptedException {
-    worker("w1", Map.of("evm-rpc", runner), Duration.ofSeconds(1), config);
+    return runningJob(config, Clock.system());
+  }
+
+  private long runningJob(WorkerConfig config, Clock clock) throws InterruptedException {
+    worker("w1", Map.of("evm-rpc", runner), Duration.ofSeconds(1), config, clock);
     long id = deploy("waits");
     awaitStatus(id, JobStatus.RUNNING);
     return id;
@@ -515,6 +597,19 @@ class WorkerTest {
 
   private void awaitResumed(long id) throws InterruptedException {
     CoordFixtures.await("job resumed", WAIT, () -> types(id).contains("resumed"));
+    assertEquals(JobStatus.RUNNING, job(id).status());
+    assertEquals(List.of(), fatalErrors);
+  }
+
+  /** Waits for the job to resume, moving {@code clock} on by the worker's pauses meanwhile. */
+  private void awaitResumed(long id, ManualClock clock) throws InterruptedException {
+    CoordFixtures.await(
+        "job resumed",
+        WAIT,
+        () -> {
+          clock.advance(Worker.RELOCK_PAUSE);
+          return types(id).contains("resumed");
+        });
     assertEquals(JobStatus.RUNNING, job(id).status());
     assertEquals(List.of(), fatalErrors);
   }
