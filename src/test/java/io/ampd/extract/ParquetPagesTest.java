@@ -1,9 +1,14 @@
 package io.ampd.extract;
 
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.DOUBLE;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.luben.zstd.Zstd;
@@ -51,6 +56,7 @@ import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -153,6 +159,65 @@ class ParquetPagesTest {
     check(Tables.LOGS, chain, expected, blockRows(chain, PER_BLOCK), 2);
   }
 
+  @Test
+  void refusesSchemasThePageEncoderCannotWrite() {
+    assertRefused(
+        Types.buildMessage()
+            .required(INT64)
+            .named("block_num")
+            .optional(INT64)
+            .named("fee")
+            .named("t"),
+        "table t, column fee: optional INT64 cannot be written");
+    assertRefused(
+        Types.buildMessage().optional(INT32).named("index").named("t"),
+        "table t, column index: optional INT32 cannot be written");
+    assertRefused(
+        Types.buildMessage().required(DOUBLE).named("ratio").named("t"),
+        "table t, column ratio: DOUBLE cannot be written");
+    assertRefused(
+        Types.buildMessage().repeated(BINARY).named("topics").named("t"),
+        "table t, column topics: repeated columns cannot be written");
+    assertRefused(
+        Types.buildMessage().optionalGroup().required(INT64).named("n").named("inner").named("t"),
+        "table t, column inner: a group cannot be written");
+  }
+
+  private static void assertRefused(MessageType type, String message) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> table(type), type.toString());
+    assertTrue(e.getMessage().startsWith(message), e.getMessage());
+  }
+
+  @Test
+  void integerColumnsAndOnlyThemCarryStatistics() {
+    for (TableSchema<?> table : List.of(Tables.BLOCKS, Tables.TRANSACTIONS, Tables.LOGS)) {
+      List<ColumnDescriptor> columns = table.schema().getColumns();
+      for (int c = 0; c < columns.size(); c++) {
+        PrimitiveTypeName type = columns.get(c).getPrimitiveType().getPrimitiveTypeName();
+        assertEquals(
+            type == PrimitiveTypeName.INT32 || type == PrimitiveTypeName.INT64,
+            table.statistics(c),
+            columns.get(c).toString());
+      }
+    }
+    assertTrue(table(Types.buildMessage().required(INT64).named("n").named("t")).statistics(0));
+    assertFalse(
+        table(Types.buildMessage().optional(BINARY).named("data").named("t")).statistics(0));
+  }
+
+  private static TableSchema<BlockData> table(MessageType schema) {
+    return new TableSchema<>(schema) {
+      @Override
+      void write(TableSchema.Columns out, BlockData row) {}
+
+      @Override
+      List<BlockData> rows(BlockData block) {
+        return List.of(block);
+      }
+    };
+  }
+
   /** Rows per row group: a row group holds {@link ParquetTableFile#ROW_GROUP_BLOCKS} blocks. */
   private static List<Integer> blockRows(List<BlockData> chain, int perBlock) {
     List<Integer> out = new ArrayList<>();
@@ -202,8 +267,7 @@ class ParquetPagesTest {
           String where = column.getPath()[0] + " in row group " + g;
           assertEquals(List.of(column.getPath()[0]), List.of(chunk.getPath().toArray()), where);
           List<String> values = column(rows, c);
-          boolean withStats =
-              column.getPrimitiveType().getPrimitiveTypeName().name().startsWith("INT");
+          boolean withStats = table.statistics(c);
 
           Statistics<?> footer = chunk.getStatistics();
           Map<String, String> duck = duckStats.get(g * schema.getColumns().size() + c);
