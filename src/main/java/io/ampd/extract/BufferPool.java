@@ -33,7 +33,7 @@ final class BufferPool implements ByteBufferAllocator {
   TableSchema.Columns columns(TableSchema<?> table) {
     TableSchema.Columns c = columns.remove(table);
     if (c == null) {
-      return new TableSchema.Columns(table.schema());
+      return new TableSchema.Columns(table);
     }
     c.clear();
     return c;

@@ -12,6 +12,7 @@ import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
 
 /**
  * The Parquet schema of one table and how a row of it is written. Column meanings and the reasons
@@ -21,13 +22,75 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  */
 abstract class TableSchema<R> {
   private final MessageType schema;
+  private final boolean[] statistics;
 
+  /**
+   * A table of {@code schema}, which must be one {@link Columns} can write: flat (top-level
+   * columns, none repeated), of INT32, INT64, FIXED_LEN_BYTE_ARRAY and BINARY only, and with
+   * integer columns required. {@link Columns} writes definition levels for optional byte columns
+   * only ({@link Columns#bytes} takes a null, {@link Columns#int64} and {@link Columns#int32} take
+   * none), so an optional integer column would be written as pages without definition levels, which
+   * readers take for all nulls; no table needs one (a missing number is 0 or a required column's
+   * value, see {@code TABLES.md}), so such a schema is refused here, before any file.
+   *
+   * @throws IllegalArgumentException naming the first column that cannot be written
+   */
   TableSchema(MessageType schema) {
     this.schema = schema;
+    for (Type field : schema.getFields()) {
+      if (!field.isPrimitive()) {
+        throw new IllegalArgumentException(
+            "table %s, column %s: a group cannot be written (flat schemas only)"
+                .formatted(schema.getName(), field.getName()));
+      }
+    }
+    List<ColumnDescriptor> columns = schema.getColumns();
+    statistics = new boolean[columns.size()];
+    for (int i = 0; i < columns.size(); i++) {
+      ColumnDescriptor column = columns.get(i);
+      PrimitiveType type = column.getPrimitiveType();
+      String name = "table " + schema.getName() + ", column " + type.getName() + ": ";
+      if (column.getMaxRepetitionLevel() > 0) {
+        throw new IllegalArgumentException(name + "repeated columns cannot be written");
+      }
+      boolean integer = isInteger(type);
+      if (!integer
+          && type.getPrimitiveTypeName() != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+          && type.getPrimitiveTypeName() != PrimitiveTypeName.BINARY) {
+        throw new IllegalArgumentException(
+            name + type.getPrimitiveTypeName() + " cannot be written (only integers and bytes)");
+      }
+      if (integer && column.getMaxDefinitionLevel() > 0) {
+        throw new IllegalArgumentException(
+            name
+                + "optional "
+                + type.getPrimitiveTypeName()
+                + " cannot be written: the page encoder writes definition levels for byte"
+                + " columns only; make it required");
+      }
+      statistics[i] = integer;
+    }
+  }
+
+  private static boolean isInteger(PrimitiveType type) {
+    return type.getPrimitiveTypeName() == PrimitiveTypeName.INT32
+        || type.getPrimitiveTypeName() == PrimitiveTypeName.INT64;
   }
 
   MessageType schema() {
     return schema;
+  }
+
+  /**
+   * Whether column {@code index} carries statistics: min/max and null count per page and per column
+   * chunk, and so a column index (every column has an offset index). The one place this is decided;
+   * the page encoder and the file writer follow it. Integer and time columns do (readers prune row
+   * groups and pages by {@code block_num}; their min/max costs two comparisons per value); hashes,
+   * addresses, byte strings and amounts do not (a min/max of random bytes prunes nothing, one of
+   * amounts next to nothing, and each costs a byte-wise comparison per value).
+   */
+  boolean statistics(int index) {
+    return statistics[index];
   }
 
   /** Writes one row: a value (or null, for an optional column) to every column, in order. */
@@ -44,8 +107,8 @@ abstract class TableSchema<R> {
    * column's page to its page writer (data page v1, which compresses it) and starts the next page.
    * This replaces parquet-java's column writers, whose cost per value was most of the writing.
    *
-   * <p>Integer columns keep min/max statistics (readers prune by {@code block_num}); other columns
-   * none, as before.
+   * <p>The columns of {@link TableSchema#statistics} get min/max and null count statistics per page
+   * (all of them are required integer columns: their null count is 0).
    */
   static final class Columns {
     /** Rows in one page at most: parquet-java's default page row limit. */
@@ -66,8 +129,8 @@ abstract class TableSchema<R> {
     private int rows;
     private boolean full;
 
-    Columns(MessageType schema) {
-      List<ColumnDescriptor> columns = schema.getColumns();
+    Columns(TableSchema<?> table) {
+      List<ColumnDescriptor> columns = table.schema().getColumns();
       int n = columns.size();
       descriptors = columns.toArray(new ColumnDescriptor[0]);
       optional = new boolean[n];
@@ -82,7 +145,7 @@ abstract class TableSchema<R> {
         PrimitiveType type = descriptors[i].getPrimitiveType();
         PrimitiveTypeName name = type.getPrimitiveTypeName();
         optional[i] = descriptors[i].getMaxDefinitionLevel() > 0;
-        withStats[i] = name == PrimitiveTypeName.INT32 || name == PrimitiveTypeName.INT64;
+        withStats[i] = table.statistics(i);
         fixedLength[i] = name == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY ? type.getTypeLength() : -1;
         values[i] = new byte[64 * 1024];
         if (optional[i]) {
