@@ -146,6 +146,9 @@ public final class Daemon {
     try (Closer closer = new Closer()) {
       roles.add("worker");
       openMetadataDb(closer, url, "ampd worker " + nodeId);
+      // A worker may keep its data_dir on a machine of its own: revisions deleted through the
+      // controller while it was away leave directories here too.
+      removeUnrecordedRevisions();
       startWorker(closer, url, nodeId);
       return serve("worker", closer);
     }
