@@ -34,6 +34,7 @@ import io.ampd.metadb.SchemaStatus;
 import io.ampd.postgres.Host;
 import io.ampd.postgres.PostgresSettings;
 import io.ampd.postgres.PostgresSupervisor;
+import io.ampd.registry.DatasetKind;
 import io.ampd.server.QueryServer;
 import io.ampd.solo.AmpDirLock;
 import io.ampd.worker.JobRunner;
@@ -418,7 +419,8 @@ public final class Daemon {
 
   /** The job runner of each dataset kind; a job of any other kind ends FATAL on the worker. */
   private static Map<String, JobRunner> runners(AmpConfig config) {
-    return Map.of(DeployRoutes.EVM_RPC, new EvmRpcJobRunner(config.worker().progressLogInterval()));
+    return Map.of(
+        DatasetKind.EVM_RPC.kindName(), new EvmRpcJobRunner(config.worker().progressLogInterval()));
   }
 
   private String hostName() {
