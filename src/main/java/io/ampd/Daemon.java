@@ -13,7 +13,7 @@ import io.ampd.controller.AdminApi;
 import io.ampd.controller.DatasetProgressRoutes;
 import io.ampd.controller.DatasetsRoutes;
 import io.ampd.controller.DeployRoutes;
-import io.ampd.controller.Health;
+import io.ampd.controller.HealthRoutes;
 import io.ampd.controller.JobsRoutes;
 import io.ampd.controller.OpenApiRoutes;
 import io.ampd.controller.ProvidersRoutes;
@@ -21,7 +21,6 @@ import io.ampd.controller.RegistryFilesLoader;
 import io.ampd.controller.RevisionsRoutes;
 import io.ampd.controller.Scheduler;
 import io.ampd.controller.WorkersRoutes;
-import io.ampd.controller.http.Response;
 import io.ampd.controller.http.Router;
 import io.ampd.extract.EvmRpcJobRunner;
 import io.ampd.extract.RevisionDirs;
@@ -30,10 +29,10 @@ import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.Migrations;
 import io.ampd.metadb.RevisionRepository;
-import io.ampd.metadb.SchemaStatus;
 import io.ampd.postgres.Host;
 import io.ampd.postgres.PostgresSettings;
 import io.ampd.postgres.PostgresSupervisor;
+import io.ampd.registry.DatasetKind;
 import io.ampd.server.QueryServer;
 import io.ampd.solo.AmpDirLock;
 import io.ampd.worker.JobRunner;
@@ -47,15 +46,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -81,12 +76,6 @@ public final class Daemon {
   /** The node id of the worker inside {@code ampd solo}. */
   public static final String SOLO_NODE_ID = "solo";
 
-  /**
-   * How long {@code /healthz} waits for the metadata database; past that it answers 503 {@code "not
-   * answering"} at once, and the check goes on alone (one at a time).
-   */
-  static final Duration HEALTH_DEADLINE = Duration.ofSeconds(2);
-
   /** How long an admin API request waits for a free pooled connection before it answers 503. */
   static final Duration API_CONNECTION_WAIT = Duration.ofSeconds(5);
 
@@ -104,8 +93,6 @@ public final class Daemon {
   /** The same pool for the admin API's routes, which wait less for a connection. */
   private final DeferredDataSource apiDataSource = new DeferredDataSource(API_CONNECTION_WAIT);
 
-  private CompletableFuture<SchemaStatus> healthCheck; // guarded by this
-  private ExecutorService healthThread; // guarded by this
   private final List<String> roles = new ArrayList<>();
 
   /** What starts once the process is ready: work that should not compete with its start. */
@@ -421,7 +408,8 @@ public final class Daemon {
 
   /** The job runner of each dataset kind; a job of any other kind ends FATAL on the worker. */
   private static Map<String, JobRunner> runners(AmpConfig config) {
-    return Map.of(DeployRoutes.EVM_RPC, new EvmRpcJobRunner(config.worker().progressLogInterval()));
+    return Map.of(
+        DatasetKind.EVM_RPC.kindName(), new EvmRpcJobRunner(config.worker().progressLogInterval()));
   }
 
   private String hostName() {
@@ -568,12 +556,14 @@ public final class Daemon {
   /** The admin API's routes for the roles this process runs. */
   private Router routes() {
     return new Router()
-        .get(
-            "/healthz",
-            request -> {
-              Health h = health();
-              return new Response(h.ok() ? 200 : 503, h.body());
-            })
+        .add(
+            new HealthRoutes(
+                () -> phase,
+                this::postgresState,
+                () -> metadb,
+                () -> roles,
+                Version::get,
+                this::elapsedMillis))
         .add(new ProvidersRoutes(apiDataSource))
         .add(new DatasetsRoutes(apiDataSource))
         .add(new DatasetProgressRoutes(apiDataSource))
@@ -584,66 +574,10 @@ public final class Daemon {
         .add(new RevisionsRoutes(apiDataSource, config.dataDir()));
   }
 
-  private Health health() {
-    Map<String, Object> db = new LinkedHashMap<>();
-    db.put("managed", postgres != null);
-    if (postgres != null) {
-      db.put("postgres", postgres.state().name().toLowerCase(java.util.Locale.ROOT));
-    }
-    boolean ok = false;
-    MetadataDb current = metadb;
-    if (current == null) {
-      db.put("state", "starting");
-    } else {
-      try {
-        SchemaStatus status =
-            healthCheck(current).get(HEALTH_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        db.put("state", "ready");
-        db.put("schema_version", status.current());
-        db.put("required_schema_version", status.latest());
-        ok = status.upToDate();
-      } catch (TimeoutException e) {
-        db.put("state", "not answering");
-        db.put(
-            "error",
-            "no answer from the metadata database within " + HEALTH_DEADLINE.toMillis() + " ms");
-      } catch (ExecutionException e) {
-        db.put("state", "unavailable");
-        db.put("error", e.getCause().getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        db.put("state", "unavailable");
-        db.put("error", "interrupted");
-      }
-    }
-    ok = ok && phase.equals("ready");
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", ok ? "ok" : phase.equals("ready") ? "degraded" : phase);
-    body.put("version", Version.get());
-    body.put("roles", List.copyOf(roles));
-    body.put("metadata_db", db);
-    body.put("uptime_ms", elapsedMillis());
-    return new Health(ok, body);
-  }
-
-  /** The schema check {@code /healthz} waits for: the one in flight, or a new one. */
-  private synchronized CompletableFuture<SchemaStatus> healthCheck(MetadataDb db) {
-    if (healthCheck == null || healthCheck.isDone()) {
-      if (healthThread == null) {
-        // One thread for every check: a thread per request made the JVM's memory grow by ~9 MiB
-        // under a client polling /healthz as fast as it answers.
-        healthThread =
-            Executors.newSingleThreadExecutor(
-                task -> {
-                  Thread t = new Thread(task, "healthz-check");
-                  t.setDaemon(true);
-                  return t;
-                });
-      }
-      healthCheck =
-          CompletableFuture.supplyAsync(() -> Migrations.status(db.dataSource()), healthThread);
-    }
-    return healthCheck;
+  /** The managed PostgreSQL's state for {@code /healthz}, or null when this process runs none. */
+  private String postgresState() {
+    PostgresSupervisor supervisor = postgres;
+    return supervisor == null ? null : supervisor.state().name().toLowerCase(Locale.ROOT);
   }
 
   private long elapsedMillis() {

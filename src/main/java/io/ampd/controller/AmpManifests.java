@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ampd.controller.http.ApiException;
 import io.ampd.extract.ParquetSchemas;
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.EvmRpcManifest;
 import io.ampd.registry.EvmTable;
 import io.ampd.registry.ManifestParser;
@@ -88,7 +89,9 @@ final class AmpManifests {
             "manifest",
             "manifest field '"
                 + key
-                + "' is unknown; an evm-rpc manifest has kind, network, start_block,"
+                + "' is unknown; an "
+                + DatasetKind.EVM_RPC.kindName()
+                + " manifest has kind, network, start_block,"
                 + " finalized_blocks_only, tables (and ampd's confirmations, end_block)");
       }
     }
@@ -96,10 +99,14 @@ final class AmpManifests {
     if (!amp.path("kind").isTextual()) {
       throw invalid("manifest.kind", "manifest field 'kind' is missing or not a string");
     }
-    if (!kind.equals(ManifestParser.KIND_EVM_RPC)) {
+    if (DatasetKind.byName(kind) != DatasetKind.EVM_RPC) {
       throw invalid(
           "manifest.kind",
-          "manifest kind '" + kind + "' is not supported: ampd extracts evm-rpc datasets only");
+          "manifest kind '"
+              + kind
+              + "' is not supported: ampd extracts "
+              + DatasetKind.names()
+              + " datasets only");
     }
     JsonNode finalized = amp.get("finalized_blocks_only");
     if (finalized != null && !finalized.isNull() && !finalized.isBoolean()) {
@@ -283,7 +290,7 @@ final class AmpManifests {
    */
   static ObjectNode render(EvmRpcManifest manifest) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.put("kind", ManifestParser.KIND_EVM_RPC);
+    o.put("kind", DatasetKind.EVM_RPC.kindName());
     o.put("network", manifest.network());
     o.put("start_block", manifest.startBlock());
     o.put("finalized_blocks_only", false);

@@ -14,6 +14,7 @@ import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.DatasetVersion;
 import io.ampd.metadb.JobRepository;
 import io.ampd.registry.Dataset;
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
 import io.ampd.registry.DatasetRegistration;
 import io.ampd.registry.EvmRpcManifest;
@@ -181,7 +182,7 @@ public final class DatasetsRoutes implements Routes {
     o.put("namespace", d.ref().namespace());
     o.put("name", d.ref().name());
     o.put("manifest_hash", d.manifestHash());
-    o.put("kind", ManifestParser.KIND_EVM_RPC);
+    o.put("kind", DatasetKind.EVM_RPC.kindName());
     o.put("start_block", d.manifest().startBlock());
     o.put("finalized_blocks_only", false);
     ArrayNode tables = o.putArray("tables");

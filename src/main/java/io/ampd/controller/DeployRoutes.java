@@ -11,6 +11,7 @@ import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.DatasetVersion;
 import io.ampd.metadb.JobRepository;
 import io.ampd.registry.Dataset;
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
 import io.ampd.registry.EndBlock;
 import io.ampd.registry.ProviderConfig;
@@ -47,15 +48,15 @@ import javax.sql.DataSource;
  * one.
  *
  * <p>A deploy continues the tables' active revisions from their recorded progress, so no block is
- * written twice; when the end block (the manifest's, or a number given here, the lower) is
- * recorded already, nothing runs: the answer is the version's newest COMPLETED job, or a job
- * created COMPLETED.
+ * written twice; when the end block (the manifest's, or a number given here, the lower) is recorded
+ * already, nothing runs: the answer is the version's newest COMPLETED job, or a job created
+ * COMPLETED.
  *
  * <p>{@code POST …/redump}, same body: a fresh extraction of the version into new table revisions,
  * which replace the active ones when they have caught up with them (in the transaction of the
- * segment that catches up); 202 {@code {"job_id", "job"}}, 409 {@code JOB_ACTIVE} while the
- * version has an active job. (Amp's redump re-extracts a block range inside the active revision;
- * ampd's re-extracts the whole version.)
+ * segment that catches up); 202 {@code {"job_id", "job"}}, 409 {@code JOB_ACTIVE} while the version
+ * has an active job. (Amp's redump re-extracts a block range inside the active revision; ampd's
+ * re-extracts the whole version.)
  *
  * <p>Errors: 400 {@code INVALID_PATH}, {@code INVALID_BODY} (a field's value, naming it), {@code
  * PROVIDER_NOT_FOUND} or {@code PROVIDER_NETWORK_MISMATCH} (the named provider), {@code
@@ -63,9 +64,6 @@ import javax.sql.DataSource;
  * 409 {@code NO_PROVIDER_FOR_NETWORK}.
  */
 public final class DeployRoutes implements Routes {
-  /** The job kind of {@code evm-rpc} datasets, the only kind there is. */
-  public static final String EVM_RPC = "evm-rpc";
-
   private static final Set<String> FIELDS =
       Set.of("end_block", "parallelism", "worker_id", "verify", "provider");
 
@@ -130,7 +128,7 @@ public final class DeployRoutes implements Routes {
       deployed =
           jobs.deploy(
               ref,
-              EVM_RPC,
+              DatasetKind.EVM_RPC.kindName(),
               provider.name(),
               workerTimeout,
               new JobRepository.DeployOptions(

@@ -91,9 +91,4 @@ final class FieldNames {
     previous = found;
     return found < known ? found : UNKNOWN;
   }
-
-  /** The known name of index {@code index}. */
-  String name(int index) {
-    return new String(names[index], StandardCharsets.UTF_8);
-  }
 }

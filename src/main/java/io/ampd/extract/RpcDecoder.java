@@ -23,7 +23,14 @@ final class RpcDecoder {
 
   private RpcDecoder() {}
 
-  // block fields, in FieldNames order
+  /**
+   * A field the decoder reads: {@code id}, the label its {@code switch} case matches and its index
+   * in its table (checked by {@link #names}), and {@code name}, its JSON name. One table per object
+   * (a block, a transaction, a log) holds everything about each field.
+   */
+  private record Field(int id, String name) {}
+
+  // block fields: the switch labels, and the table that names them
   private static final int B_NUMBER = 0;
   private static final int B_TIMESTAMP = 1;
   private static final int B_HASH = 2;
@@ -40,22 +47,22 @@ final class RpcDecoder {
   private static final int B_EXTRA_DATA = 13;
   private static final int B_TRANSACTIONS = 14;
 
-  private static final String[] BLOCK_FIELDS = {
-    "number",
-    "timestamp",
-    "hash",
-    "parentHash",
-    "miner",
-    "stateRoot",
-    "transactionsRoot",
-    "receiptsRoot",
-    "gasUsed",
-    "gasLimit",
-    "baseFeePerGas",
-    "difficulty",
-    "size",
-    "extraData",
-    "transactions"
+  private static final Field[] BLOCK = {
+    new Field(B_NUMBER, "number"),
+    new Field(B_TIMESTAMP, "timestamp"),
+    new Field(B_HASH, "hash"),
+    new Field(B_PARENT_HASH, "parentHash"),
+    new Field(B_MINER, "miner"),
+    new Field(B_STATE_ROOT, "stateRoot"),
+    new Field(B_TRANSACTIONS_ROOT, "transactionsRoot"),
+    new Field(B_RECEIPTS_ROOT, "receiptsRoot"),
+    new Field(B_GAS_USED, "gasUsed"),
+    new Field(B_GAS_LIMIT, "gasLimit"),
+    new Field(B_BASE_FEE, "baseFeePerGas"),
+    new Field(B_DIFFICULTY, "difficulty"),
+    new Field(B_SIZE, "size"),
+    new Field(B_EXTRA_DATA, "extraData"),
+    new Field(B_TRANSACTIONS, "transactions"),
   };
 
   private static final int T_INDEX = 0;
@@ -72,20 +79,20 @@ final class RpcDecoder {
   private static final int T_MAX_PRIORITY = 11;
   private static final int T_INPUT = 12;
 
-  private static final String[] TRANSACTION_FIELDS = {
-    "transactionIndex",
-    "blockNumber",
-    "type",
-    "hash",
-    "from",
-    "to",
-    "nonce",
-    "value",
-    "gas",
-    "gasPrice",
-    "maxFeePerGas",
-    "maxPriorityFeePerGas",
-    "input"
+  private static final Field[] TRANSACTION = {
+    new Field(T_INDEX, "transactionIndex"),
+    new Field(T_BLOCK_NUMBER, "blockNumber"),
+    new Field(T_TYPE, "type"),
+    new Field(T_HASH, "hash"),
+    new Field(T_FROM, "from"),
+    new Field(T_TO, "to"),
+    new Field(T_NONCE, "nonce"),
+    new Field(T_VALUE, "value"),
+    new Field(T_GAS, "gas"),
+    new Field(T_GAS_PRICE, "gasPrice"),
+    new Field(T_MAX_FEE, "maxFeePerGas"),
+    new Field(T_MAX_PRIORITY, "maxPriorityFeePerGas"),
+    new Field(T_INPUT, "input"),
   };
 
   private static final int L_BLOCK_NUMBER = 0;
@@ -98,17 +105,30 @@ final class RpcDecoder {
   private static final int L_ADDRESS = 7;
   private static final int L_DATA = 8;
 
-  private static final String[] LOG_FIELDS = {
-    "blockNumber",
-    "topics",
-    "removed",
-    "blockHash",
-    "transactionIndex",
-    "transactionHash",
-    "logIndex",
-    "address",
-    "data"
+  private static final Field[] LOG = {
+    new Field(L_BLOCK_NUMBER, "blockNumber"),
+    new Field(L_TOPICS, "topics"),
+    new Field(L_REMOVED, "removed"),
+    new Field(L_BLOCK_HASH, "blockHash"),
+    new Field(L_TX_INDEX, "transactionIndex"),
+    new Field(L_TX_HASH, "transactionHash"),
+    new Field(L_LOG_INDEX, "logIndex"),
+    new Field(L_ADDRESS, "address"),
+    new Field(L_DATA, "data"),
   };
+
+  /** The names of a table's fields, each at its id: the order {@link FieldNames} matches in. */
+  private static String[] names(Field[] table) {
+    String[] names = new String[table.length];
+    for (int i = 0; i < table.length; i++) {
+      if (table[i].id() != i) {
+        throw new IllegalStateException(
+            "field " + table[i].name() + " has id " + table[i].id() + " at index " + i);
+      }
+      names[i] = table[i].name();
+    }
+    return names;
+  }
 
   private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
 
@@ -117,9 +137,9 @@ final class RpcDecoder {
    * FieldNames}) and a reusable list for a block's transactions.
    */
   static final class Names {
-    final FieldNames block = new FieldNames(BLOCK_FIELDS);
-    final FieldNames transaction = new FieldNames(TRANSACTION_FIELDS);
-    final FieldNames log = new FieldNames(LOG_FIELDS);
+    final FieldNames block = new FieldNames(names(BLOCK));
+    final FieldNames transaction = new FieldNames(names(TRANSACTION));
+    final FieldNames log = new FieldNames(names(LOG));
     final ArrayList<EvmTransaction> transactions = new ArrayList<>(64);
   }
 
@@ -146,7 +166,6 @@ final class RpcDecoder {
     byte[] extraData = null;
     int txCount = -1;
     List<EvmTransaction> transactions = List.of();
-    String field = null;
     int id = FieldNames.UNKNOWN;
     try {
       s.startObject();
@@ -201,37 +220,37 @@ final class RpcDecoder {
           default -> throw new IllegalStateException("field " + id);
         }
       }
-      field = "number";
+      id = B_NUMBER; // names the missing field below
       if (number < 0) {
         throw FieldError.MISSING;
       }
-      field = "timestamp";
+      id = B_TIMESTAMP;
       if (timestamp < 0) {
         throw FieldError.MISSING;
       }
-      field = "transactions";
+      id = B_TRANSACTIONS;
       if (txCount < 0) {
         throw FieldError.MISSING;
       }
       return new EvmBlock(
           number,
-          required("hash", hash),
-          required("parentHash", parentHash),
+          required(BLOCK, B_HASH, hash),
+          required(BLOCK, B_PARENT_HASH, parentHash),
           timestamp,
-          required("miner", miner),
-          required("stateRoot", stateRoot),
-          required("transactionsRoot", transactionsRoot),
-          required("receiptsRoot", receiptsRoot),
-          required("gasUsed", gasUsed),
-          required("gasLimit", gasLimit),
+          required(BLOCK, B_MINER, miner),
+          required(BLOCK, B_STATE_ROOT, stateRoot),
+          required(BLOCK, B_TRANSACTIONS_ROOT, transactionsRoot),
+          required(BLOCK, B_RECEIPTS_ROOT, receiptsRoot),
+          required(BLOCK, B_GAS_USED, gasUsed),
+          required(BLOCK, B_GAS_LIMIT, gasLimit),
           baseFee,
-          required("difficulty", difficulty),
-          required("size", size),
-          required("extraData", extraData),
+          required(BLOCK, B_DIFFICULTY, difficulty),
+          required(BLOCK, B_SIZE, size),
+          required(BLOCK, B_EXTRA_DATA, extraData),
           txCount,
           transactions);
     } catch (FieldError e) {
-      String name = e.field != null ? e.field : id >= 0 ? fields.name(id) : field;
+      String name = e.field != null ? e.field : id >= 0 ? BLOCK[id].name() : null;
       throw e.in("block " + expected, name);
     }
   }
@@ -299,23 +318,23 @@ final class RpcDecoder {
           default -> throw new IllegalStateException("field " + id);
         }
       }
-      required("transactionIndex", txIndex);
-      required("blockNumber", blockNumber);
+      required(TRANSACTION, T_INDEX, txIndex);
+      required(TRANSACTION, T_BLOCK_NUMBER, blockNumber);
       return new EvmTransaction(
           index,
-          required("hash", hash),
-          required("from", from),
+          required(TRANSACTION, T_HASH, hash),
+          required(TRANSACTION, T_FROM, from),
           to,
-          required("nonce", nonce),
-          required("value", value),
-          required("gas", gas),
+          required(TRANSACTION, T_NONCE, nonce),
+          required(TRANSACTION, T_VALUE, value),
+          required(TRANSACTION, T_GAS, gas),
           gasPrice,
           maxFee,
           maxPriority,
-          required("input", input),
+          required(TRANSACTION, T_INPUT, input),
           (int) type);
     } catch (FieldError e) {
-      String name = e.field != null ? e.field : id >= 0 ? fields.name(id) : null;
+      String name = e.field != null ? e.field : id >= 0 ? TRANSACTION[id].name() : null;
       throw e.in("block " + block + " transaction " + index, name);
     }
   }
@@ -360,11 +379,14 @@ final class RpcDecoder {
               blockNumber = v.quantity();
             } catch (FieldError e) {
               throw e.in(
-                  "logs of blocks " + first + "-" + last + " entry " + position, "blockNumber");
+                  "logs of blocks " + first + "-" + last + " entry " + position,
+                  LOG[L_BLOCK_NUMBER].name());
             }
             if (blockNumber < first || blockNumber > last) {
               throw new FieldError("is " + blockNumber + ", outside the requested range")
-                  .in("logs of blocks " + first + "-" + last + " entry " + position, "blockNumber");
+                  .in(
+                      "logs of blocks " + first + "-" + last + " entry " + position,
+                      LOG[L_BLOCK_NUMBER].name());
             }
           }
           case L_TOPICS -> topics = topics(v, s);
@@ -378,7 +400,7 @@ final class RpcDecoder {
           default -> throw new IllegalStateException("field " + id);
         }
       } catch (FieldError e) {
-        String field = fields.name(id);
+        String field = LOG[id].name();
         if (blockNumber >= 0) {
           throw e.in(
               "block " + blockNumber + " log " + position, e.field != null ? e.field : field);
@@ -395,26 +417,27 @@ final class RpcDecoder {
     }
     if (blockNumber < 0) {
       throw FieldError.MISSING.in(
-          "logs of blocks " + first + "-" + last + " entry " + position, "blockNumber");
+          "logs of blocks " + first + "-" + last + " entry " + position,
+          LOG[L_BLOCK_NUMBER].name());
     }
     String where = "block " + blockNumber + " log " + position;
     if (topics == null) {
-      throw FieldError.MISSING.in(where, "topics");
+      throw FieldError.MISSING.in(where, LOG[L_TOPICS].name());
     }
     if (removed) {
       throw new FieldError("is true: the node returned a log of a block that was reorganised away")
-          .in(where, "removed");
+          .in(where, LOG[L_REMOVED].name());
     }
     try {
       return new EvmLog(
           blockNumber,
-          required("blockHash", blockHash),
-          required("transactionIndex", txIndex),
-          required("transactionHash", txHash),
-          required("logIndex", logIndex),
-          required("address", address),
+          required(LOG, L_BLOCK_HASH, blockHash),
+          required(LOG, L_TX_INDEX, txIndex),
+          required(LOG, L_TX_HASH, txHash),
+          required(LOG, L_LOG_INDEX, logIndex),
+          required(LOG, L_ADDRESS, address),
           topics,
-          required("data", data));
+          required(LOG, L_DATA, data));
     } catch (FieldError e) {
       throw e.in(where, e.field);
     }
@@ -464,23 +487,24 @@ final class RpcDecoder {
     return n == 4 ? topics : Arrays.copyOf(topics, n);
   }
 
-  private static <T> T required(String field, T value) {
+  /** {@code value}, or {@link FieldError#MISSING} naming field {@code id} of {@code table}. */
+  private static <T> T required(Field[] table, int id, T value) {
     if (value == null) {
-      throw FieldError.MISSING.named(field);
+      throw FieldError.MISSING.named(table[id].name());
     }
     return value;
   }
 
-  private static long required(String field, long value) {
+  private static long required(Field[] table, int id, long value) {
     if (value < 0) {
-      throw FieldError.MISSING.named(field);
+      throw FieldError.MISSING.named(table[id].name());
     }
     return value;
   }
 
-  private static int required(String field, int value) {
+  private static int required(Field[] table, int id, int value) {
     if (value < 0) {
-      throw FieldError.MISSING.named(field);
+      throw FieldError.MISSING.named(table[id].name());
     }
     return value;
   }

@@ -3,6 +3,7 @@ package io.ampd.metadb;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.ampd.Json;
 import io.ampd.registry.Dataset;
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
 import io.ampd.registry.DatasetRegistration;
 import io.ampd.registry.EvmRpcManifest;
@@ -88,7 +89,7 @@ public final class DatasetRepository {
             "INSERT INTO manifests (hash, kind, content) VALUES (?, ?, ?::jsonb)"
                 + " ON CONFLICT (hash) DO NOTHING")) {
       s.setString(1, hash);
-      s.setString(2, ManifestParser.KIND_EVM_RPC);
+      s.setString(2, DatasetKind.EVM_RPC.kindName());
       s.setString(3, ManifestParser.canonicalText(manifest));
       s.executeUpdate();
     }

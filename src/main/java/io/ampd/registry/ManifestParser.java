@@ -37,7 +37,6 @@ import java.util.Set;
  * changes exactly when the meaning does.
  */
 public final class ManifestParser {
-  public static final String KIND_EVM_RPC = "evm-rpc";
   public static final long MAX_CONFIRMATIONS = 10_000;
 
   private static final String DOC = "manifest";
@@ -60,8 +59,9 @@ public final class ManifestParser {
   static EvmRpcManifest parse(JsonNode manifest, String document, String path) {
     DocumentReader r = DocumentReader.of(document, path, manifest, FIELDS, HINT);
     String kind = r.requiredString("kind");
-    if (!kind.equals(KIND_EVM_RPC)) {
-      throw r.invalid("kind", "is " + DocumentReader.quote(kind) + ", expected \"evm-rpc\"");
+    if (DatasetKind.byName(kind) != DatasetKind.EVM_RPC) {
+      throw r.invalid(
+          "kind", "is " + DocumentReader.quote(kind) + ", expected " + DatasetKind.expected());
     }
     String network = r.requiredMatching("network", Names.IDENTIFIER, Names.IDENTIFIER_RULE);
     long start = r.requiredInteger("start_block", 0, Long.MAX_VALUE);
@@ -121,7 +121,7 @@ public final class ManifestParser {
     if (manifest.endBlock().isPresent()) {
       o.put("end_block", manifest.endBlock().getAsLong());
     }
-    o.put("kind", KIND_EVM_RPC);
+    o.put("kind", DatasetKind.EVM_RPC.kindName());
     o.put("network", manifest.network());
     o.put("start_block", manifest.startBlock());
     ArrayNode tables = o.putArray("tables");

@@ -31,8 +31,6 @@ import java.util.List;
  * from an API answer) is refused, so a credential is never silently replaced by the mask.
  */
 public final class ProviderParser {
-  public static final String KIND_EVM_RPC = "evm-rpc";
-
   public static final int DEFAULT_CONCURRENCY = 8;
   public static final int MAX_CONCURRENCY = 256;
   public static final int DEFAULT_BATCH_SIZE = 50;
@@ -69,8 +67,9 @@ public final class ProviderParser {
     DocumentReader r = DocumentReader.of(DOC, "", provider, FIELDS, HINT);
     String name = r.requiredMatching("name", Names.IDENTIFIER, Names.IDENTIFIER_RULE);
     String kind = r.requiredString("kind");
-    if (!kind.equals(KIND_EVM_RPC)) {
-      throw r.invalid("kind", "is " + DocumentReader.quote(kind) + ", expected \"evm-rpc\"");
+    if (DatasetKind.byName(kind) != DatasetKind.EVM_RPC) {
+      throw r.invalid(
+          "kind", "is " + DocumentReader.quote(kind) + ", expected " + DatasetKind.expected());
     }
     String url = url(r);
     String network = r.requiredMatching("network", Names.IDENTIFIER, Names.IDENTIFIER_RULE);

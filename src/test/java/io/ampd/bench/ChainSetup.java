@@ -3,6 +3,7 @@ package io.ampd.bench;
 import io.ampd.extract.EvmRpcJobRunner;
 import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.MetadataDb;
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
 import io.ampd.registry.DatasetRegistration;
 import io.ampd.registry.EvmRpcManifest;
@@ -80,7 +81,7 @@ final class ChainSetup {
   static ProviderConfig provider(String url, int batch, int concurrency) {
     return new ProviderConfig(
         "bench",
-        "evm-rpc",
+        DatasetKind.EVM_RPC.kindName(),
         url,
         NETWORK,
         concurrency,

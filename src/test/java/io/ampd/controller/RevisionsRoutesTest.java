@@ -13,6 +13,7 @@ import io.ampd.metadb.JobRepository.DeployOptions;
 import io.ampd.metadb.NewFile;
 import io.ampd.metadb.RevisionRepository;
 import io.ampd.metadb.TableRevision;
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
 import io.ampd.testing.CoordFixtures;
 import io.ampd.testing.TempDirs;
@@ -135,20 +136,22 @@ class RevisionsRoutesTest {
     fx.execute("DELETE FROM jobs WHERE id = " + first);
 
     // No completed job to answer with: one is made COMPLETED, with an event saying why.
-    JobRepository.Deployed made = jobs.deploy(eth, "evm-rpc", "mainnet", TIMEOUT, upTo99);
+    JobRepository.Deployed made =
+        jobs.deploy(eth, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT, upTo99);
     assertTrue(made.created());
     assertEquals("COMPLETED", made.job().status().name());
     assertTrue(
         jobs.events(made.job().id()).get(0).detail().toString().contains("extracted already"));
     // Then that job is the answer, again and again.
-    JobRepository.Deployed again = jobs.deploy(eth, "evm-rpc", "mainnet", TIMEOUT, upTo99);
+    JobRepository.Deployed again =
+        jobs.deploy(eth, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT, upTo99);
     assertFalse(again.created());
     assertEquals(made.job().id(), again.job().id());
     // A larger end block (or a redump) is work to do: a new job.
     JobRepository.Deployed more =
         jobs.deploy(
             eth,
-            "evm-rpc",
+            DatasetKind.EVM_RPC.kindName(),
             "mainnet",
             TIMEOUT,
             new DeployOptions(false, TABLES, OptionalLong.of(100)));

@@ -9,6 +9,7 @@ import io.ampd.metadb.FileRepository;
 import io.ampd.metadb.LiveProgress;
 import io.ampd.metadb.ProgressRepository;
 import io.ampd.metadb.TableProgress;
+import io.ampd.registry.DatasetKind;
 import io.ampd.testing.FakeEvmNode;
 import io.ampd.testing.SyntheticChain;
 import io.ampd.testing.TempDirs;
@@ -373,7 +374,7 @@ class EvmRpcJobRunnerTest {
               ExtractFixture.manifest(0, OptionalLong.of(299), 0),
               new io.ampd.registry.ProviderConfig(
                   "fake",
-                  "evm-rpc",
+                  DatasetKind.EVM_RPC.kindName(),
                   f.node.url(),
                   "testnet",
                   2,

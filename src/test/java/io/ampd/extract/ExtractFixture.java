@@ -3,6 +3,7 @@ package io.ampd.extract;
 import io.ampd.config.PgUrl;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.Migrations;
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
 import io.ampd.registry.EvmRpcManifest;
 import io.ampd.registry.EvmTable;
@@ -89,7 +90,7 @@ final class ExtractFixture implements AutoCloseable {
   ProviderConfig provider(int batchSize, int concurrency) {
     return new ProviderConfig(
         "fake",
-        "evm-rpc",
+        DatasetKind.EVM_RPC.kindName(),
         node.url(),
         "testnet",
         concurrency,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.testing.FakeEvmNode;
@@ -26,7 +27,7 @@ class RpcClientTest {
     return new RpcClient(
         new ProviderConfig(
             "p",
-            "evm-rpc",
+            DatasetKind.EVM_RPC.kindName(),
             url,
             "n",
             1,

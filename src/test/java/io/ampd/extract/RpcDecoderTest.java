@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.testing.FakeEvmNode;
@@ -42,7 +43,7 @@ class RpcDecoderTest {
         new RpcClient(
             new ProviderConfig(
                 "p",
-                "evm-rpc",
+                DatasetKind.EVM_RPC.kindName(),
                 node.url(),
                 "n",
                 1,

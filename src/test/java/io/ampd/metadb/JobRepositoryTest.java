@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
 import io.ampd.testing.CoordFixtures;
 import java.sql.Connection;
@@ -73,20 +74,23 @@ class JobRepositoryTest {
 
   @Test
   void deployIsIdempotentWhileTheJobIsActive() {
-    JobRepository.Deployed first = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT);
+    JobRepository.Deployed first =
+        jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT);
     assertTrue(first.created());
     assertEquals(JobStatus.SCHEDULED, first.job().status());
     assertEquals(Optional.empty(), first.job().nodeId());
     assertEquals("mainnet", first.job().provider());
-    assertEquals("evm-rpc", first.job().kind());
+    assertEquals(DatasetKind.EVM_RPC.kindName(), first.job().kind());
 
-    JobRepository.Deployed again = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT);
+    JobRepository.Deployed again =
+        jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT);
     assertFalse(again.created());
     assertEquals(first.job().id(), again.job().id());
     assertEquals(List.of("scheduled"), eventTypes(first.job().id()));
 
     assertEquals(JobRepository.StopOutcome.STOPPED, jobs.requestStop(first.job().id()));
-    JobRepository.Deployed after = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT);
+    JobRepository.Deployed after =
+        jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT);
     assertTrue(after.created());
     assertNotEquals(first.job().id(), after.job().id());
   }
@@ -95,7 +99,8 @@ class JobRepositoryTest {
   void deployOfAMissingProviderFails() {
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> jobs.deploy(ds, "evm-rpc", "nope", TIMEOUT));
+            IllegalArgumentException.class,
+            () -> jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "nope", TIMEOUT));
     assertEquals("provider 'nope' does not exist", e.getMessage());
   }
 
@@ -107,7 +112,7 @@ class JobRepositoryTest {
     try (Connection listen = fx.db.dataSource().getConnection();
         Statement s = listen.createStatement()) {
       s.execute("LISTEN job_actions");
-      Job job = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job();
+      Job job = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job();
       assertEquals(Optional.of("live"), job.nodeId());
       PGNotification[] notes = listen.unwrap(PGConnection.class).getNotifications(5000);
       assertEquals(1, notes.length);
@@ -120,7 +125,7 @@ class JobRepositoryTest {
   @Test
   void statusChangesAreCompareAndSetWithAnEventEach() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
 
     assertFalse(jobs.start(id, "w2"), "another node cannot start it");
     assertTrue(jobs.start(id, "w1"));
@@ -143,7 +148,7 @@ class JobRepositoryTest {
   @Test
   void stopOfARunningJobGoesThroughItsWorker() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
     jobs.start(id, "w1");
 
     assertEquals(JobRepository.StopOutcome.REQUESTED, jobs.requestStop(id));
@@ -159,7 +164,7 @@ class JobRepositoryTest {
 
   @Test
   void onlyFinishedJobsAreDeleted() {
-    long id = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
     assertEquals(JobRepository.DeleteOutcome.NOT_FINISHED, jobs.delete(id));
     jobs.requestStop(id);
     assertEquals(JobRepository.DeleteOutcome.DELETED, jobs.delete(id));
@@ -171,7 +176,7 @@ class JobRepositoryTest {
   @Test
   void retriesWaitAnExponentialBackoffCappedAtTheMaximum() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
     Duration initial = Duration.ofMillis(200);
     Duration max = Duration.ofMillis(700);
     List<Long> waits = new java.util.ArrayList<>();
@@ -199,7 +204,7 @@ class JobRepositoryTest {
   @Test
   void retryIsNotDueBeforeItsTime() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
     jobs.start(id, "w1");
     jobs.finish(id, "w1", JobStatus.ERROR, "boom");
     jobs.planRetries(Duration.ofHours(1), Duration.ofHours(2));
@@ -210,7 +215,7 @@ class JobRepositoryTest {
   @Test
   void aJobStoppedWhileWaitingForItsRetryShowsNoRetryTime() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
     jobs.start(id, "w1");
     jobs.finish(id, "w1", JobStatus.ERROR, "boom");
     jobs.planRetries(Duration.ofHours(1), Duration.ofHours(2));
@@ -224,7 +229,7 @@ class JobRepositoryTest {
   @Test
   void fatalJobsAreNeverRetried() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
     jobs.start(id, "w1");
     jobs.finish(id, "w1", JobStatus.FATAL, "malformed block");
     assertEquals(0, jobs.planRetries(Duration.ofMillis(10), Duration.ofMillis(10)));
@@ -235,7 +240,7 @@ class JobRepositoryTest {
 
   @Test
   void waitingJobsAreAssignedWhenAWorkerAppears() throws Exception {
-    long id = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
     assertEquals(0, jobs.assignWaiting(TIMEOUT));
     register("w1");
     assertEquals(1, jobs.assignWaiting(TIMEOUT));
@@ -246,10 +251,11 @@ class JobRepositoryTest {
   @Test
   void jobsOfSilentWorkersMoveToLiveOnes() throws Exception {
     register("old");
-    long running = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    long running = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
     jobs.start(running, "old");
     DatasetRef other = fx.dataset("ex", "eth", "2.0.0", "mainnet");
-    long stopping = jobs.deploy(other, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    long stopping =
+        jobs.deploy(other, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
     jobs.requestStop(stopping);
     silence("old");
     register("new");
@@ -274,7 +280,7 @@ class JobRepositoryTest {
   @Test
   void aStoppingWorkerHandsItsJobBack() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
     jobs.start(id, "w1");
     assertTrue(jobs.release(id, "w1", "worker w1 is stopping"));
     assertEquals(JobStatus.SCHEDULED, job(id).status());

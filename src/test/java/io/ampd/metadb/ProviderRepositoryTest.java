@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
 import io.ampd.registry.DatasetRegistration;
 import io.ampd.registry.EvmRpcManifest;
@@ -37,7 +38,14 @@ class ProviderRepositoryTest {
 
   static ProviderConfig provider(String name, String network, String url) {
     return new ProviderConfig(
-        name, "evm-rpc", url, network, 4, 20, Duration.ofSeconds(5), ProviderParser.defaultRetry());
+        name,
+        DatasetKind.EVM_RPC.kindName(),
+        url,
+        network,
+        4,
+        20,
+        Duration.ofSeconds(5),
+        ProviderParser.defaultRetry());
   }
 
   @Test

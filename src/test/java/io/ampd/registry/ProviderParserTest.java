@@ -30,7 +30,7 @@ class ProviderParserTest {
     assertEquals(
         new ProviderConfig(
             "main",
-            "evm-rpc",
+            DatasetKind.EVM_RPC.kindName(),
             "http://127.0.0.1:8545",
             "mainnet",
             8,

@@ -9,6 +9,7 @@ import io.ampd.extract.EvmRpcJobRunner;
 import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.Migrations;
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
 import io.ampd.registry.DatasetRegistration;
 import io.ampd.registry.EvmRpcManifest;
@@ -176,7 +177,7 @@ final class ServerFixture implements AutoCloseable {
   ProviderConfig provider() {
     return new ProviderConfig(
         "fake",
-        "evm-rpc",
+        DatasetKind.EVM_RPC.kindName(),
         node.url(),
         NETWORK,
         4,

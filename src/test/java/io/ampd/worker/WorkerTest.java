@@ -20,6 +20,7 @@ import io.ampd.metadb.JobEvent;
 import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.JobStatus;
 import io.ampd.metadb.WorkerRepository;
+import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
 import io.ampd.testing.CoordFixtures;
 import io.ampd.testing.ManualClock;
@@ -180,7 +181,7 @@ class WorkerTest {
   }
 
   private Worker worker(String nodeId) {
-    return worker(nodeId, Map.of("evm-rpc", runner));
+    return worker(nodeId, Map.of(DatasetKind.EVM_RPC.kindName(), runner));
   }
 
   private static final Duration TICK = Duration.ofMillis(100);
@@ -197,7 +198,7 @@ class WorkerTest {
 
   private long deploy(String name) {
     DatasetRef ref = fx.dataset("test", name, "1", "mainnet");
-    return jobs.deploy(ref, "evm-rpc", "mainnet", TIMEOUT).job().id();
+    return jobs.deploy(ref, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
   }
 
   private Job job(long id) {
@@ -589,7 +590,8 @@ class WorkerTest {
   }
 
   private long runningJob(WorkerConfig config, Clock clock) throws InterruptedException {
-    worker("w1", Map.of("evm-rpc", runner), Duration.ofSeconds(1), config, clock);
+    worker(
+        "w1", Map.of(DatasetKind.EVM_RPC.kindName(), runner), Duration.ofSeconds(1), config, clock);
     long id = deploy("waits");
     awaitStatus(id, JobStatus.RUNNING);
     return id;
