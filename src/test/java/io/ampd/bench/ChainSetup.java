@@ -125,7 +125,27 @@ final class ChainSetup {
       long last,
       int segment)
       throws Exception {
-    long jobId = createJob(db, ref, key);
+    return extract(db, dataDir, provider, ref, key, first, last, segment, false);
+  }
+
+  /**
+   * As {@link #extract(MetadataDb, Path, ProviderConfig, DatasetRef, String, long, long, int)};
+   * {@code fresh}: as a redump, into new revisions of its own, so that a job over blocks an earlier
+   * job wrote extracts them again (a plain job continues the active revisions and would find them
+   * done).
+   */
+  static long extract(
+      MetadataDb db,
+      Path dataDir,
+      ProviderConfig provider,
+      DatasetRef ref,
+      String key,
+      long first,
+      long last,
+      int segment,
+      boolean fresh)
+      throws Exception {
+    long jobId = createJob(db, ref, key, fresh);
     new EvmRpcJobRunner()
         .run(
             new JobContext(
@@ -147,12 +167,15 @@ final class ChainSetup {
     return jobId;
   }
 
-  private static long createJob(MetadataDb db, DatasetRef ref, String key) throws SQLException {
+  private static long createJob(MetadataDb db, DatasetRef ref, String key, boolean fresh)
+      throws SQLException {
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement s =
             c.prepareStatement(
                 "INSERT INTO jobs (idempotency_key, dataset_namespace, dataset_name,"
-                    + " dataset_version, status) VALUES (?, ?, ?, ?, 'RUNNING') RETURNING id")) {
+                    + " dataset_version, status, descriptor) VALUES (?, ?, ?, ?, 'RUNNING',"
+                    + " ?::jsonb) RETURNING id")) {
+      s.setString(5, fresh ? "{\"fresh\": true}" : "{}");
       s.setString(1, key);
       s.setString(2, ref.namespace());
       s.setString(3, ref.name());

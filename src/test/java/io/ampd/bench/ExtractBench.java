@@ -115,7 +115,7 @@ public final class ExtractBench {
             Meter.Reading e0 = meter.read();
             long jobId =
                 ChainSetup.extract(
-                    db, dataDir, provider, DATASET, "round" + round, 0, blocks - 1, segment);
+                    db, dataDir, provider, DATASET, "round" + round, 0, blocks - 1, segment, true);
             extractions.add(meter.since(e0));
             progress = new FileRepository(db.dataSource()).progressOfJob(jobId);
             ceilings.add(measureCeiling(meter, url, blocks, batch, concurrency));

@@ -104,7 +104,7 @@ final class JobLatencyProbe {
     add(variant.stopApi, awaitStatus(job, "STOPPED", stopStart));
 
     JsonNode events = api.get(job + "/events").expect(200).path("events");
-    Instant created = Instant.parse(deployed.path("created_at").asText());
+    Instant created = Instant.parse(deployed.path("job").path("created_at").asText());
     add(Metric.DEPLOY_DB, millisBetween(created, eventTime(events, "RUNNING", job)));
     add(
         variant.stopDb,
