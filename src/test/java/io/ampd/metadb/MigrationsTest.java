@@ -165,8 +165,7 @@ class MigrationsTest {
   }
 
   @Test
-  void databaseThatAppliedTheReleasedV1TakesItsRewordedComment(@TempDir Path dir)
-      throws Exception {
+  void databaseThatAppliedTheReleasedV1TakesItsRewordedComment(@TempDir Path dir) throws Exception {
     SchemaHistory.Reworded v1 = SchemaHistory.REWORDED.get(0);
     String released = releasedV1();
     assertEquals(
