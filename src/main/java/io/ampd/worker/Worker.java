@@ -5,10 +5,11 @@ import io.ampd.AmpdException;
 import io.ampd.Clock;
 import io.ampd.metadb.Catalog;
 import io.ampd.metadb.Job;
-import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobQueries;
 import io.ampd.metadb.JobStatus;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.PgDriver;
+import io.ampd.metadb.RunLedger;
 import io.ampd.metadb.WorkerRepository;
 import io.ampd.registry.Dataset;
 import io.ampd.registry.EndBlock;
@@ -102,7 +103,8 @@ public final class Worker implements AutoCloseable {
   private final WorkerSettings settings;
   private final String nodeId;
   private final DataSource pool;
-  private final JobRepository jobs;
+  private final JobQueries jobs;
+  private final RunLedger ledger;
   private final Catalog catalog;
   private final Map<String, JobRunner> runners;
   private final Listener listener;
@@ -138,7 +140,8 @@ public final class Worker implements AutoCloseable {
     this.settings = settings;
     this.nodeId = settings.nodeId();
     this.pool = pool;
-    this.jobs = new JobRepository(pool);
+    this.jobs = new JobQueries(pool);
+    this.ledger = new RunLedger(pool);
     this.catalog = catalog;
     this.runners = Map.copyOf(runners);
     this.listener = listener;
@@ -371,7 +374,7 @@ public final class Worker implements AutoCloseable {
   private Connection openListen() throws SQLException {
     Connection c = connect(settings, "listen");
     try (Statement s = c.createStatement()) {
-      s.execute("LISTEN " + JobRepository.CHANNEL);
+      s.execute("LISTEN " + RunLedger.CHANNEL);
       return c;
     } catch (SQLException e) {
       closeQuietly(c);
@@ -468,22 +471,22 @@ public final class Worker implements AutoCloseable {
       Run run = runs.get(job.id());
       switch (job.status()) {
         case SCHEDULED -> {
-          if (run == null && mayLaunch() && jobs.start(job.id(), nodeId)) {
+          if (run == null && mayLaunch() && ledger.start(job.id(), nodeId)) {
             launch(job);
           }
         }
         case RUNNING -> {
-          if (run == null && mayLaunch() && jobs.resume(job.id(), nodeId)) {
+          if (run == null && mayLaunch() && ledger.resume(job.id(), nodeId)) {
             log.info("job {} was RUNNING on {} before this start; resuming it", job.id(), nodeId);
             launch(job);
           }
         }
         case STOP_REQUESTED, STOPPING -> {
           if (run == null) {
-            jobs.finish(job.id(), nodeId, JobStatus.STOPPED, null);
+            ledger.finish(job.id(), nodeId, JobStatus.STOPPED, null);
           } else {
             if (job.status() == JobStatus.STOP_REQUESTED) {
-              jobs.stopping(job.id(), nodeId); // recorded before the run can end STOPPED
+              ledger.stopping(job.id(), nodeId); // recorded before the run can end STOPPED
             }
             run.userStop = true;
             run.stop.set();
@@ -554,8 +557,8 @@ public final class Worker implements AutoCloseable {
       }
       boolean written =
           switch (outcome.status()) {
-            case SCHEDULED -> jobs.release(id, nodeId, "worker " + nodeId + " is stopping");
-            default -> jobs.finish(id, nodeId, outcome.status(), outcome.error());
+            case SCHEDULED -> ledger.release(id, nodeId, "worker " + nodeId + " is stopping");
+            default -> ledger.finish(id, nodeId, outcome.status(), outcome.error());
           };
       if (written && outcome.status() == JobStatus.SCHEDULED) {
         log.info("job {} handed back for rescheduling (worker {} is stopping)", id, nodeId);
