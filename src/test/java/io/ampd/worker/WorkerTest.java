@@ -516,7 +516,7 @@ class WorkerTest {
     signal("STOP", backend);
     try {
       clock.step(HEARTBEAT);
-      long tries = Worker.HELD_ELSEWHERE.dividedBy(Worker.RELOCK_PAUSE) + 4;
+      long tries = NodeLock.HELD_ELSEWHERE.dividedBy(NodeLock.RELOCK_PAUSE) + 4;
       try {
         for (long i = 0; i < tries; i++) {
           clock.step(HEARTBEAT);
@@ -618,7 +618,7 @@ class WorkerTest {
         "job resumed",
         WAIT,
         () -> {
-          clock.advance(Worker.RELOCK_PAUSE);
+          clock.advance(NodeLock.RELOCK_PAUSE);
           return types(id).contains("resumed");
         });
     assertEquals(JobStatus.RUNNING, job(id).status());
