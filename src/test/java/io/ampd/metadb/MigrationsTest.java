@@ -209,7 +209,11 @@ class MigrationsTest {
     assertEquals("migration checksum mismatch for version 1", e.getMessage());
   }
 
-  /** V1 as released: the file now with the first line it had then. */
+  /**
+   * V1 as released: the file now with the first line it had then, byte for byte (its SHA-256 is
+   * pinned in MigrationChecksumPinTest). That line named a design file outside the repository; it
+   * is quoted here as data, the one copy of the released text, not as a reference to follow.
+   */
   private static String releasedV1() throws IOException {
     String now = releasedMigration("V1__initial_schema.sql");
     String first = "-- ampd metadata schema, version 1 (docs/design.md \"Metadata schema\").\n";
