@@ -25,7 +25,7 @@ import io.ampd.controller.http.Router;
 import io.ampd.extract.EvmRpcJobRunner;
 import io.ampd.extract.RevisionDirs;
 import io.ampd.metadb.Catalog;
-import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobScheduling;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.Migrations;
 import io.ampd.metadb.RevisionRepository;
@@ -353,7 +353,7 @@ public final class Daemon {
     closer.add(
         "scheduler",
         Scheduler.start(
-            new JobRepository(dataSource), config.controller(), Scheduler.DEFAULT_TICK));
+            new JobScheduling(dataSource), config.controller(), Scheduler.DEFAULT_TICK));
   }
 
   /**

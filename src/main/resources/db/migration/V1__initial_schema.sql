@@ -1,4 +1,4 @@
--- ampd metadata schema, version 1 (DESIGN.md "Metadata schema").
+-- ampd metadata schema, version 1 (docs/design.md "Metadata schema").
 -- Released migrations are never edited (MigrationChecksumPinTest): change the schema in a new
 -- V<n+1>__<name>.sql. Flyway runs this file in one transaction.
 --

@@ -12,7 +12,7 @@ import io.ampd.controller.http.Routes;
 import io.ampd.metadb.DatasetConflictException;
 import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.DatasetVersion;
-import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobQueries;
 import io.ampd.registry.Dataset;
 import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
@@ -267,7 +267,7 @@ public final class DatasetsRoutes implements Routes {
 
   private Response jobs(Request request) {
     Dataset d = resolve(request);
-    JobRepository jobs = new JobRepository(RegistryJson.ready(dataSource));
+    JobQueries jobs = new JobQueries(RegistryJson.ready(dataSource));
     return Response.ok(Map.of("jobs", Views.jobs(jobs.jobsOf(d.ref()), jobs)));
   }
 }

@@ -9,7 +9,8 @@ import io.ampd.controller.http.Routes;
 import io.ampd.metadb.Catalog;
 import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.DatasetVersion;
-import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobAdmin;
+import io.ampd.metadb.JobQueries;
 import io.ampd.registry.Dataset;
 import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
@@ -71,13 +72,15 @@ public final class DeployRoutes implements Routes {
   private static final Pattern WORKER_SELECTOR = Pattern.compile("[A-Za-z0-9_.*?-]{1,128}");
 
   private final Catalog catalog;
-  private final JobRepository jobs;
+  private final JobAdmin jobs;
+  private final JobQueries queries;
   private final DatasetRepository datasets;
   private final Duration workerTimeout;
 
   public DeployRoutes(DataSource dataSource, Duration workerTimeout) {
     this.catalog = Catalog.of(dataSource);
-    this.jobs = new JobRepository(dataSource);
+    this.jobs = new JobAdmin(dataSource);
+    this.queries = new JobQueries(dataSource);
     this.datasets = new DatasetRepository(dataSource);
     this.workerTimeout = workerTimeout;
   }
@@ -123,7 +126,7 @@ public final class DeployRoutes implements Routes {
     Map<String, Object> descriptor = new LinkedHashMap<>();
     descriptor.put("end_block", body.endBlock().toJson());
     descriptor.put("max_writers", body.parallelism());
-    JobRepository.Deployed deployed;
+    JobAdmin.Deployed deployed;
     try {
       deployed =
           jobs.deploy(
@@ -131,13 +134,13 @@ public final class DeployRoutes implements Routes {
               DatasetKind.EVM_RPC.kindName(),
               provider.name(),
               workerTimeout,
-              new JobRepository.DeployOptions(
+              new JobAdmin.DeployOptions(
                   fresh,
                   dataset.manifest().tables().stream().map(t -> t.tableName()).toList(),
                   lowest(dataset.manifest().endBlock(), body.endBlock().absolute()),
                   descriptor,
                   body.worker()));
-    } catch (JobRepository.WorkerNotAvailableException e) {
+    } catch (JobAdmin.WorkerNotAvailableException e) {
       throw ApiException.badRequest("WORKER_NOT_AVAILABLE", e.getMessage());
     } catch (IllegalArgumentException e) {
       throw ApiException.conflict(
@@ -156,7 +159,7 @@ public final class DeployRoutes implements Routes {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("job_id", deployed.job().id());
-    out.put("job", Views.job(deployed.job(), jobs));
+    out.put("job", Views.job(deployed.job(), queries));
     return Response.accepted(out);
   }
 

@@ -7,7 +7,8 @@ import io.ampd.controller.http.Router;
 import io.ampd.controller.http.Routes;
 import io.ampd.metadb.FileRepository;
 import io.ampd.metadb.Job;
-import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobAdmin;
+import io.ampd.metadb.JobQueries;
 import io.ampd.metadb.JobStatus;
 import io.ampd.metadb.ProgressRepository;
 import io.ampd.metadb.TableProgress;
@@ -57,17 +58,20 @@ public final class JobsRoutes implements Routes {
 
   static final String INVALID_QUERY_PARAM = "INVALID_QUERY_PARAM";
 
-  private final JobRepository jobs;
+  private final JobQueries jobs;
+  private final JobAdmin admin;
   private final FileRepository files;
   private final ProgressRepository progress;
   private final Duration workerTimeout;
 
   public JobsRoutes(
-      JobRepository jobs,
+      JobQueries jobs,
+      JobAdmin admin,
       FileRepository files,
       ProgressRepository progress,
       Duration workerTimeout) {
     this.jobs = jobs;
+    this.admin = admin;
     this.files = files;
     this.progress = progress;
     this.workerTimeout = workerTimeout;
@@ -75,7 +79,8 @@ public final class JobsRoutes implements Routes {
 
   public JobsRoutes(DataSource dataSource, Duration workerTimeout) {
     this(
-        new JobRepository(dataSource),
+        new JobQueries(dataSource),
+        new JobAdmin(dataSource),
         new FileRepository(dataSource),
         new ProgressRepository(dataSource),
         workerTimeout);
@@ -161,13 +166,13 @@ public final class JobsRoutes implements Routes {
           INVALID_QUERY_PARAM,
           "unknown status filter '" + raw + "'; one of terminal, completed, stopped, error");
     }
-    jobs.deleteByStatus(statuses);
+    admin.deleteByStatus(statuses);
     return Response.noContent();
   }
 
   private Response delete(Request r) {
     long id = id(r);
-    return switch (jobs.delete(id)) {
+    return switch (admin.delete(id)) {
       case DELETED -> Response.noContent();
       case NOT_FOUND -> throw notFound(id);
       case NOT_FINISHED ->
@@ -183,8 +188,8 @@ public final class JobsRoutes implements Routes {
 
   private Response stop(Request r) {
     long id = id(r);
-    JobRepository.StopOutcome outcome = jobs.requestStop(id);
-    if (outcome == JobRepository.StopOutcome.NOT_FOUND) {
+    JobAdmin.StopOutcome outcome = admin.requestStop(id);
+    if (outcome == JobAdmin.StopOutcome.NOT_FOUND) {
       throw notFound(id);
     }
     Job job = jobs.find(id).orElseThrow(() -> notFound(id));
@@ -204,8 +209,8 @@ public final class JobsRoutes implements Routes {
 
   private Response resume(Request r) {
     long id = id(r);
-    JobRepository.ResumeOutcome outcome = jobs.resume(id, workerTimeout);
-    if (outcome == JobRepository.ResumeOutcome.NOT_FOUND) {
+    JobAdmin.ResumeOutcome outcome = admin.resume(id, workerTimeout);
+    if (outcome == JobAdmin.ResumeOutcome.NOT_FOUND) {
       throw notFound(id);
     }
     Job job = jobs.find(id).orElseThrow(() -> notFound(id));

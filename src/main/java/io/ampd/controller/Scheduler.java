@@ -2,7 +2,7 @@ package io.ampd.controller;
 
 import io.ampd.Clock;
 import io.ampd.config.ControllerConfig;
-import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobScheduling;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * soon as one is live. Deploy assigns a worker itself; this loop catches up with everything that
  * happens later.
  *
- * <p>Every step is a compare-and-set in {@link JobRepository} over rows locked with {@code SKIP
+ * <p>Every step is a compare-and-set in {@link JobScheduling} over rows locked with {@code SKIP
  * LOCKED}, so several controllers may run this loop against one database. A failing step (the
  * database is restarting) is logged and tried again on the next tick.
  *
@@ -36,7 +36,7 @@ public final class Scheduler implements AutoCloseable {
   /** How long {@link #close} waits for a pass in progress to finish. */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
-  private final JobRepository jobs;
+  private final JobScheduling jobs;
   private final ControllerConfig config;
   private final Duration tick;
   private final Clock clock;
@@ -50,7 +50,7 @@ public final class Scheduler implements AutoCloseable {
   /** When the last pass ended; 0 before the first. */
   private long lastPassEnd;
 
-  private Scheduler(JobRepository jobs, ControllerConfig config, Duration tick, Clock clock) {
+  private Scheduler(JobScheduling jobs, ControllerConfig config, Duration tick, Clock clock) {
     this.jobs = jobs;
     this.config = config;
     this.tick = tick;
@@ -60,13 +60,13 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /** Starts the loop. */
-  public static Scheduler start(JobRepository jobs, ControllerConfig config, Duration tick) {
+  public static Scheduler start(JobScheduling jobs, ControllerConfig config, Duration tick) {
     return start(jobs, config, tick, Clock.system());
   }
 
   /** Starts the loop, its passes paced and timed by {@code clock}. */
   public static Scheduler start(
-      JobRepository jobs, ControllerConfig config, Duration tick, Clock clock) {
+      JobScheduling jobs, ControllerConfig config, Duration tick, Clock clock) {
     Scheduler scheduler = new Scheduler(jobs, config, tick, clock);
     scheduler.thread.start();
     return scheduler;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ampd.metadb.Job;
 import io.ampd.metadb.JobEvent;
-import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobQueries;
 import io.ampd.metadb.JobStatus;
 import io.ampd.metadb.WorkerNode;
 import java.time.Instant;
@@ -61,19 +61,19 @@ final class Views {
 
   /**
    * {@link #job(Job, JsonNode)} without the stored descriptor (it shows {@code kind} and {@code
-   * provider}); prefer {@link #job(Job, JobRepository)}.
+   * provider}); prefer {@link #job(Job, JobQueries)}.
    */
   static Map<String, Object> job(Job job) {
     return job(job, (JsonNode) null);
   }
 
   /** {@link #job(Job, JsonNode)} with its descriptor read from {@code jobs}. */
-  static Map<String, Object> job(Job job, JobRepository jobs) {
+  static Map<String, Object> job(Job job, JobQueries jobs) {
     return job(job, jobs.descriptors(List.of(job.id())).get(job.id()));
   }
 
   /** Jobs with their descriptors, read in one query. */
-  static List<Map<String, Object>> jobs(List<Job> list, JobRepository jobs) {
+  static List<Map<String, Object>> jobs(List<Job> list, JobQueries jobs) {
     Map<Long, JsonNode> descriptors = jobs.descriptors(list.stream().map(Job::id).toList());
     return list.stream().map(j -> job(j, descriptors.get(j.id()))).toList();
   }

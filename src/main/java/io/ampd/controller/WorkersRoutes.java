@@ -6,7 +6,7 @@ import io.ampd.controller.http.Response;
 import io.ampd.controller.http.Router;
 import io.ampd.controller.http.Routes;
 import io.ampd.metadb.Job;
-import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobQueries;
 import io.ampd.metadb.WorkerNode;
 import io.ampd.metadb.WorkerRepository;
 import io.ampd.registry.NodeId;
@@ -23,12 +23,12 @@ import javax.sql.DataSource;
  */
 public final class WorkersRoutes implements Routes {
   private final WorkerRepository workers;
-  private final JobRepository jobs;
+  private final JobQueries jobs;
   private final Duration workerTimeout;
 
   public WorkersRoutes(DataSource dataSource, Duration workerTimeout) {
     this.workers = new WorkerRepository(dataSource);
-    this.jobs = new JobRepository(dataSource);
+    this.jobs = new JobQueries(dataSource);
     this.workerTimeout = workerTimeout;
   }
 

@@ -4,7 +4,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The life of a job. Changes are compare-and-set in {@link JobRepository}, each with an event.
+ * The life of a job. Changes are compare-and-set in {@link JobSql}, each with an event.
  *
  * <pre>
  * SCHEDULED -> RUNNING -> COMPLETED | ERROR | FATAL | STOPPED

@@ -70,6 +70,7 @@ public final class Migrations {
               url, "permission denied for schema " + schema, schema, null);
         }
       }
+      SchemaHistory.realignReworded(db.dataSource());
       List<FlywayRunner.Applied> applied =
           FlywayRunner.migrate(url, db.dataSource(), latest, locations);
       for (FlywayRunner.Applied m : applied) {

@@ -1,10 +1,14 @@
 package io.ampd.metadb;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads Flyway's history table with plain SQL, without loading Flyway: the fast path of {@link
@@ -13,6 +17,16 @@ import javax.sql.DataSource;
 final class SchemaHistory {
   /** Flyway's history table, in the connection's current schema. */
   static final String TABLE = "_amp_migrations";
+
+  /**
+   * Released migrations whose file changed after release in a comment only, with the Flyway
+   * checksum (CRC32 of the lines) of the released file and of the file now. One so far: line 1 of
+   * {@code V1__initial_schema.sql} cited a design file outside the repository, and now cites
+   * docs/design.md.
+   */
+  static final List<Reworded> REWORDED = List.of(new Reworded(1, -416940156, -1997424012));
+
+  private static final Logger LOG = LoggerFactory.getLogger(SchemaHistory.class);
 
   private static final String EXISTS = "SELECT to_regclass('" + TABLE + "') IS NOT NULL";
 
@@ -30,6 +44,15 @@ final class SchemaHistory {
    * @param failed rows of failed migrations (PostgreSQL rolls failed ones back, so normally 0)
    */
   record State(int version, int failed) {}
+
+  /**
+   * A released migration whose comments were reworded after release.
+   *
+   * @param version the migration's version
+   * @param releasedChecksum Flyway's checksum of the file as released (what databases store)
+   * @param checksum Flyway's checksum of the file now
+   */
+  record Reworded(int version, int releasedChecksum, int checksum) {}
 
   private SchemaHistory() {}
 
@@ -53,6 +76,41 @@ final class SchemaHistory {
       String schema = rows.getString(1);
       return schema != null && !rows.getBoolean(2) ? schema : null;
     }
+  }
+
+  /**
+   * Before Flyway validates: rewrites the stored checksum of each {@link #REWORDED} migration from
+   * its released value to its current one, and only from that value, so a database that applied the
+   * released file passes validation while a file edited any other way still fails it. Runs under
+   * the migration lock; each row changes in one compare-and-set statement. Returns how many rows
+   * changed.
+   */
+  static int realignReworded(DataSource dataSource) throws SQLException {
+    int changed = 0;
+    try (Connection connection = dataSource.getConnection()) {
+      if (read(connection).version() == 0) {
+        return 0;
+      }
+      try (PreparedStatement update =
+          connection.prepareStatement(
+              "UPDATE "
+                  + TABLE
+                  + " SET checksum = ? WHERE version = ? AND checksum = ? AND success")) {
+        for (Reworded reworded : REWORDED) {
+          update.setInt(1, reworded.checksum());
+          update.setString(2, Integer.toString(reworded.version()));
+          update.setInt(3, reworded.releasedChecksum());
+          int rows = update.executeUpdate();
+          if (rows > 0) {
+            LOG.info(
+                "migration {}: recorded checksum updated for a comment reworded after release",
+                reworded.version());
+          }
+          changed += rows;
+        }
+      }
+    }
+    return changed;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.ampd.postgres;
 
 import io.ampd.AmpdException;
+import io.ampd.Clock;
 import io.ampd.config.PgUrl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,6 +47,14 @@ import org.slf4j.LoggerFactory;
  * {@code stopping} under the lock (so no restart spawns a new postmaster after it) and then stops
  * the current postmaster outside the lock. A restart that was waiting for readiness when close
  * stopped its postmaster gives up quietly.
+ *
+ * <p>Time. The restart backoff and the failure window are measured on a {@link Clock} ({@link
+ * Clock#system()} but in tests): the monitor thread waits out each backoff on it, and a close ends
+ * that wait at once. So a test drives a crash loop one restart at a time, and moves past the minute
+ * of the failure window without waiting for it. The waits for PostgreSQL's own process (its {@code
+ * postmaster.pid}, the readiness probes, a start refused over shared memory, an exit being reaped)
+ * stay in real time: they wait for another process to get somewhere, which no clock can hurry, and
+ * {@code start_timeout_secs} and {@code stop_timeout_secs} bound them.
  */
 public final class PostgresSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostgresSupervisor.class);
@@ -114,6 +124,11 @@ public final class PostgresSupervisor implements AutoCloseable {
   private final PgUrl url;
   private final Object lock = new Object();
   private final Deque<Long> failures = new ArrayDeque<>();
+  private final Clock clock;
+
+  /** Opened when the supervisor begins to stop: ends a restart's backoff at once. */
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
   private final ScheduledExecutorService monitor;
   private volatile CompletableFuture<Void> toolsDatabase = CompletableFuture.completedFuture(null);
 
@@ -128,8 +143,10 @@ public final class PostgresSupervisor implements AutoCloseable {
       Listener listener,
       Binaries binaries,
       Launcher launcher,
-      SocketDir socketDir) {
+      SocketDir socketDir,
+      Clock clock) {
     this.settings = settings;
+    this.clock = clock;
     this.listener = listener;
     this.binaries = binaries;
     this.launcher = launcher;
@@ -149,6 +166,15 @@ public final class PostgresSupervisor implements AutoCloseable {
    * ready. The database {@code amp} exists when this returns.
    */
   public static PostgresSupervisor start(PostgresSettings settings, Listener listener) {
+    return start(settings, listener, Clock.system());
+  }
+
+  /**
+   * {@link #start(PostgresSettings, Listener)}, its restart backoff and failure window on {@code
+   * clock}.
+   */
+  public static PostgresSupervisor start(
+      PostgresSettings settings, Listener listener, Clock clock) {
     long t0 = System.nanoTime();
     Path dataDir = settings.dataDir();
     Host host = settings.host();
@@ -181,7 +207,7 @@ public final class PostgresSupervisor implements AutoCloseable {
         ensureOwner(dataDir, user);
       }
       PostgresSupervisor supervisor =
-          new PostgresSupervisor(settings, listener, binaries, launcher, socketDir);
+          new PostgresSupervisor(settings, listener, binaries, launcher, socketDir, clock);
       supervisor.startFirst(fresh);
       log.info(
           "PostgreSQL {} ready in {} ms (pid {}): psql '{}'",
@@ -406,7 +432,7 @@ public final class PostgresSupervisor implements AutoCloseable {
 
   /** Counts a failure; restarts with backoff, or gives up when it keeps failing. */
   private void failedAgain() {
-    long now = System.nanoTime();
+    long now = clock.nanoTime();
     failures.addLast(now);
     while (!failures.isEmpty() && now - failures.peekFirst() > FAILURE_WINDOW.toNanos()) {
       failures.removeFirst();
@@ -419,10 +445,23 @@ public final class PostgresSupervisor implements AutoCloseable {
     consecutiveFailures++;
     log.info("Restarting PostgreSQL in {} ms", delay.toMillis());
     try {
-      monitor.schedule(this::restart, delay.toMillis(), TimeUnit.MILLISECONDS);
+      monitor.execute(() -> restartAfter(delay));
     } catch (RejectedExecutionException e) {
       // closed meanwhile
     }
+  }
+
+  /** Waits out a backoff on the clock (a close ends it), then restarts; on the monitor thread. */
+  private void restartAfter(Duration delay) {
+    try {
+      if (clock.await(stopped, delay)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    restart();
   }
 
   private void restart() {
@@ -514,6 +553,7 @@ public final class PostgresSupervisor implements AutoCloseable {
       }
       closed = true;
       stopping = true;
+      stopped.countDown();
       server = current;
     }
     log.info("Stopping PostgreSQL...");
@@ -541,6 +581,7 @@ public final class PostgresSupervisor implements AutoCloseable {
     ServerProcess server;
     synchronized (lock) {
       stopping = true;
+      stopped.countDown();
       server = current;
     }
     if (server != null && server.isAlive()) {

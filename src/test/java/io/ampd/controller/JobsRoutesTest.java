@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ampd.config.HostPort;
 import io.ampd.controller.http.Router;
-import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.JobStatus;
+import io.ampd.metadb.RunLedger;
 import io.ampd.metadb.WorkerRepository;
 import io.ampd.testing.CoordFixtures;
 import java.net.URI;
@@ -134,9 +134,9 @@ class JobsRoutesTest {
     assertEquals("-10", job.get("descriptor").get("end_block").asText());
     assertEquals(1, job.get("descriptor").get("max_writers").asInt());
     long id = first.body().get("job_id").asLong();
-    JobRepository repository = new JobRepository(fx.db.dataSource());
-    assertTrue(repository.start(id, "x1"));
-    assertTrue(repository.finish(id, "x1", JobStatus.STOPPED, null));
+    RunLedger ledger = new RunLedger(fx.db.dataSource());
+    assertTrue(ledger.start(id, "x1"));
+    assertTrue(ledger.finish(id, "x1", JobStatus.STOPPED, null));
 
     // ampd takes the block as a JSON number too, and stores Amp's string form.
     Answer second = send("POST", DEPLOY, "{\"end_block\": 100, \"worker_id\": \"w1\"}");
@@ -397,7 +397,7 @@ class JobsRoutesTest {
       WorkerRepository.register(c, "w1", Map.of("pid", 42));
     }
     long id = send("POST", DEPLOY, null).body().get("job_id").asLong();
-    new JobRepository(fx.db.dataSource()).start(id, "w1");
+    new RunLedger(fx.db.dataSource()).start(id, "w1");
 
     Answer stop = send("PUT", "/jobs/" + id + "/stop", null);
     assertEquals(202, stop.status());
@@ -439,16 +439,16 @@ class JobsRoutesTest {
             + " extracts a dataset version); stop that one first");
 
     // An ERROR job resumes at once, onto a live worker, instead of at its retry time.
-    JobRepository repository = new JobRepository(fx.db.dataSource());
-    assertTrue(repository.start(second, "w1"));
-    assertTrue(repository.finish(second, "w1", JobStatus.ERROR, "node down"));
+    RunLedger ledger = new RunLedger(fx.db.dataSource());
+    assertTrue(ledger.start(second, "w1"));
+    assertTrue(ledger.finish(second, "w1", JobStatus.ERROR, "node down"));
     Answer retried = send("PUT", "/jobs/" + second + "/resume", null);
     assertEquals(200, retried.status());
     assertEquals("SCHEDULED", retried.body().get("status").asText());
     assertEquals("w1", retried.body().get("node_id").asText());
 
-    assertTrue(repository.start(second, "w1"));
-    assertTrue(repository.finish(second, "w1", JobStatus.COMPLETED, null));
+    assertTrue(ledger.start(second, "w1"));
+    assertTrue(ledger.finish(second, "w1", JobStatus.COMPLETED, null));
     assertError(
         send("PUT", "/jobs/" + second + "/resume", null),
         409,
@@ -462,16 +462,16 @@ class JobsRoutesTest {
     try (Connection c = fx.db.dataSource().getConnection()) {
       WorkerRepository.register(c, "w1", Map.of("pid", 42));
     }
-    JobRepository repository = new JobRepository(fx.db.dataSource());
+    RunLedger ledger = new RunLedger(fx.db.dataSource());
     long completed = send("POST", DEPLOY, null).body().get("job_id").asLong();
-    assertTrue(repository.start(completed, "w1"));
-    assertTrue(repository.finish(completed, "w1", JobStatus.COMPLETED, null));
+    assertTrue(ledger.start(completed, "w1"));
+    assertTrue(ledger.finish(completed, "w1", JobStatus.COMPLETED, null));
     long stopped = send("POST", DEPLOY, null).body().get("job_id").asLong();
-    assertTrue(repository.start(stopped, "w1"));
-    assertTrue(repository.finish(stopped, "w1", JobStatus.STOPPED, null));
+    assertTrue(ledger.start(stopped, "w1"));
+    assertTrue(ledger.finish(stopped, "w1", JobStatus.STOPPED, null));
     long fatal = send("POST", DEPLOY, null).body().get("job_id").asLong();
-    assertTrue(repository.start(fatal, "w1"));
-    assertTrue(repository.finish(fatal, "w1", JobStatus.FATAL, "malformed block"));
+    assertTrue(ledger.start(fatal, "w1"));
+    assertTrue(ledger.finish(fatal, "w1", JobStatus.FATAL, "malformed block"));
     long active = send("POST", DEPLOY, null).body().get("job_id").asLong();
 
     assertError(

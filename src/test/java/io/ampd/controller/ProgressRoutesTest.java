@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ampd.config.HostPort;
 import io.ampd.controller.http.Router;
-import io.ampd.metadb.JobRepository;
 import io.ampd.metadb.JobStatus;
 import io.ampd.metadb.LiveProgress;
 import io.ampd.metadb.ProgressRepository;
+import io.ampd.metadb.RunLedger;
 import io.ampd.metadb.WorkerRepository;
 import io.ampd.testing.CoordFixtures;
 import java.net.URI;
@@ -44,7 +44,7 @@ class ProgressRoutesTest {
   private AdminApi api;
   private String base;
   private Router router;
-  private JobRepository jobs;
+  private RunLedger ledger;
   private ProgressRepository progress;
 
   @BeforeEach
@@ -60,7 +60,7 @@ class ProgressRoutesTest {
             .add(new DatasetProgressRoutes(ds));
     api = AdminApi.start(new HostPort("127.0.0.1", 0), router);
     base = "http://127.0.0.1:" + api.address().port();
-    jobs = new JobRepository(ds);
+    ledger = new RunLedger(ds);
     progress = new ProgressRepository(ds);
     try (Connection c = ds.getConnection()) {
       WorkerRepository.register(c, "w1", Map.of("pid", 42));
@@ -144,7 +144,7 @@ class ProgressRoutesTest {
   @Test
   void aRunningJobShowsCommittedAndLiveProgressPerTable() throws Exception {
     long job = deploy();
-    assertTrue(jobs.start(job, "w1"));
+    assertTrue(ledger.start(job, "w1"));
     long blocks = revision(job, "blocks", 0, 199, 100);
     long txs = revision(job, "transactions", 0, 199, 300);
     progress.publish(live(job, 349, true));
@@ -233,11 +233,11 @@ class ProgressRoutesTest {
   @Test
   void onceTheRunHasEndedOnlyCommittedProgressCounts() throws Exception {
     long job = deploy();
-    assertTrue(jobs.start(job, "w1"));
+    assertTrue(ledger.start(job, "w1"));
     revision(job, "blocks", 0, 199, 100);
     // A worker that died leaves a row saying it runs; the job is rescheduled meanwhile.
     progress.publish(live(job, 349, true));
-    assertTrue(jobs.finish(job, "w1", JobStatus.STOPPED, null));
+    assertTrue(ledger.finish(job, "w1", JobStatus.STOPPED, null));
 
     JsonNode body = get("/jobs/" + job + "/progress").body();
     assertEquals("STOPPED", body.get("job_status").asText());

@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ampd.extract.RevisionDirs;
 import io.ampd.metadb.FileRepository;
-import io.ampd.metadb.JobRepository;
-import io.ampd.metadb.JobRepository.DeployOptions;
+import io.ampd.metadb.JobAdmin;
+import io.ampd.metadb.JobAdmin.DeployOptions;
+import io.ampd.metadb.JobQueries;
 import io.ampd.metadb.NewFile;
 import io.ampd.metadb.RevisionRepository;
 import io.ampd.metadb.TableRevision;
@@ -40,7 +41,8 @@ class RevisionsRoutesTest {
   private TestApi api;
   private DatasetRef eth;
   private FileRepository files;
-  private JobRepository jobs;
+  private JobAdmin admin;
+  private JobQueries queries;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -49,7 +51,8 @@ class RevisionsRoutesTest {
     eth = fx.dataset("ex", "eth", "1.0.0", "mainnet");
     dataDir = TempDirs.create("ampd-revisions");
     files = new FileRepository(fx.db.dataSource());
-    jobs = new JobRepository(fx.db.dataSource());
+    admin = new JobAdmin(fx.db.dataSource());
+    queries = new JobQueries(fx.db.dataSource());
     api = new TestApi(new RevisionsRoutes(fx.db.dataSource(), dataDir));
   }
 
@@ -136,20 +139,20 @@ class RevisionsRoutesTest {
     fx.execute("DELETE FROM jobs WHERE id = " + first);
 
     // No completed job to answer with: one is made COMPLETED, with an event saying why.
-    JobRepository.Deployed made =
-        jobs.deploy(eth, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT, upTo99);
+    JobAdmin.Deployed made =
+        admin.deploy(eth, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT, upTo99);
     assertTrue(made.created());
     assertEquals("COMPLETED", made.job().status().name());
     assertTrue(
-        jobs.events(made.job().id()).get(0).detail().toString().contains("extracted already"));
+        queries.events(made.job().id()).get(0).detail().toString().contains("extracted already"));
     // Then that job is the answer, again and again.
-    JobRepository.Deployed again =
-        jobs.deploy(eth, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT, upTo99);
+    JobAdmin.Deployed again =
+        admin.deploy(eth, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT, upTo99);
     assertFalse(again.created());
     assertEquals(made.job().id(), again.job().id());
     // A larger end block (or a redump) is work to do: a new job.
-    JobRepository.Deployed more =
-        jobs.deploy(
+    JobAdmin.Deployed more =
+        admin.deploy(
             eth,
             DatasetKind.EVM_RPC.kindName(),
             "mainnet",

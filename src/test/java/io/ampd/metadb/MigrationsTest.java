@@ -165,6 +165,68 @@ class MigrationsTest {
   }
 
   @Test
+  void databaseThatAppliedTheReleasedV1TakesItsRewordedComment(@TempDir Path dir) throws Exception {
+    SchemaHistory.Reworded v1 = SchemaHistory.REWORDED.get(0);
+    String released = releasedV1();
+    assertEquals(
+        MigrationChecksumPinTest.BEFORE_REWORDING.get("V1__initial_schema.sql"),
+        MigrationChecksumPinTest.sha256(released.getBytes(StandardCharsets.UTF_8)),
+        "the reconstructed file is the released V1, byte for byte");
+    Files.writeString(dir.resolve("V1__initial_schema.sql"), released);
+    Migrations.migrate(url, line -> {}, 1, "filesystem:" + dir);
+    assertEquals(v1.releasedChecksum(), storedChecksum(1), "what an existing install stores");
+
+    List<String> out = new ArrayList<>();
+    SchemaStatus status = Migrations.migrate(url, out::add);
+
+    assertEquals(new SchemaStatus(Migrations.LATEST_VERSION, Migrations.LATEST_VERSION), status);
+    assertEquals(Migrations.LATEST_VERSION, out.size(), out.toString());
+    assertEquals(v1.checksum(), storedChecksum(1));
+    out.clear();
+    Migrations.migrate(url, out::add);
+    assertEquals(
+        List.of(
+            "metadata database schema is already up to date (version "
+                + Migrations.LATEST_VERSION
+                + ")"),
+        out);
+  }
+
+  @Test
+  void currentV1HasTheRewordedChecksum() {
+    Migrations.migrate(url, line -> {});
+
+    assertEquals(SchemaHistory.REWORDED.get(0).checksum(), storedChecksum(1));
+  }
+
+  @Test
+  void v1StoredWithAnyOtherChecksumIsStillAMismatch() {
+    Migrations.migrate(url, line -> {});
+    execute("UPDATE _amp_migrations SET checksum = checksum + 1 WHERE version = '1'");
+
+    AmpdException e = assertThrows(AmpdException.class, () -> Migrations.migrate(url, line -> {}));
+
+    assertEquals("migration checksum mismatch for version 1", e.getMessage());
+  }
+
+  /**
+   * V1 as released: the file now with the first line it had then, byte for byte (its SHA-256 is
+   * pinned in MigrationChecksumPinTest). That line named a design file outside the repository; it
+   * is quoted here as data, the one copy of the released text, not as a reference to follow.
+   */
+  private static String releasedV1() throws IOException {
+    String now = releasedMigration("V1__initial_schema.sql");
+    String first = "-- ampd metadata schema, version 1 (docs/design.md \"Metadata schema\").\n";
+    assertTrue(now.startsWith(first), "line 1 of V1 is the reworded comment");
+    return "-- ampd metadata schema, version 1 (DESIGN.md \"Metadata schema\").\n"
+        + now.substring(first.length());
+  }
+
+  private int storedChecksum(int version) {
+    return (int) count("SELECT checksum FROM _amp_migrations WHERE version = '" + version + "'");
+  }
+
+  @Test
   void schemaNewerThanThisAmpdIsRefused(@TempDir Path dir) throws IOException {
     copyReleased(dir);
     Files.writeString(

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.ampd.AmpdException;
+import io.ampd.testing.ManualClock;
 import io.ampd.testing.TempDirs;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The supervisor against real PostgreSQL. One cluster made in {@link #initCluster()} serves the
@@ -345,35 +347,132 @@ class PostgresSupervisorTest {
     }
   }
 
+  /** The thread that restarts PostgreSQL and waits out the backoff on the clock. */
+  private static final String MONITOR = "postgres-monitor";
+
   @Test
-  void postgresThatKeepsDyingEndsFailedAndTellsTheListener() throws Exception {
+  void restartsBackOffOnTheClockAndFiveFailuresWithinAMinuteGiveUp() throws Exception {
     Path autoConf = cluster.resolve("postgresql.auto.conf");
     String original = Files.readString(autoConf);
-    List<PostgresSupervisor.State> states = new CopyOnWriteArrayList<>();
+    ManualClock clock = new ManualClock();
     CompletableFuture<AmpdException> fatal = new CompletableFuture<>();
-    PostgresSupervisor.Listener recording =
-        new PostgresSupervisor.Listener() {
-          @Override
-          public void onStateChange(PostgresSupervisor.State state) {
-            states.add(state);
-          }
-
-          @Override
-          public void onFatal(AmpdException error) {
-            fatal.complete(error);
-          }
-        };
-    try (PostgresSupervisor s = PostgresSupervisor.start(settings(cluster), recording)) {
+    ListAppender<ILoggingEvent> log = captureSupervisorLog();
+    try (PostgresSupervisor s =
+        PostgresSupervisor.start(settings(cluster), fatalTo(fatal), clock)) {
       Files.writeString(autoConf, original + "shared_buffers = 'bogus'\n");
-      Signals.send(s.pid(), "KILL");
+      long first = s.pid();
+      Signals.send(first, "KILL");
+      clock.awaitWaiting(MONITOR);
+      // The clock stands still: the backoff is not over, so no new postmaster was started.
+      assertEquals(List.of(100L), backoffs(log));
+      assertEquals(first, s.pid());
+      assertEquals(PostgresSupervisor.State.RESTARTING, s.state());
+      clock.step(MONITOR); // 100 ms on: a start, which fails (bad setting), and the next backoff
+      assertNotEquals(first, s.pid());
+      clock.step(MONITOR);
+      clock.step(MONITOR);
+      assertEquals(List.of(100L, 500L, 1000L, 2000L), backoffs(log));
+      assertFalse(fatal.isDone());
+      clock.advance(Duration.ofSeconds(2)); // the fifth failure, 3.6 s after the first
+
       AmpdException e = fatal.get(30, TimeUnit.SECONDS);
       assertTrue(e.getMessage().contains("keeps dying: 5 failures within 60 s"), e.getMessage());
       assertTrue(e.getMessage().contains("shared_buffers"), e.getMessage());
       assertEquals(PostgresSupervisor.State.FAILED, s.state());
-      assertTrue(states.contains(PostgresSupervisor.State.RESTARTING), states.toString());
+      assertEquals(List.of(100L, 500L, 1000L, 2000L), backoffs(log));
     } finally {
       Files.writeString(autoConf, original);
+      releaseSupervisorLog(log);
     }
+  }
+
+  @Test
+  void failuresMoreThanAMinuteApartNeverGiveUp() throws Exception {
+    Path autoConf = cluster.resolve("postgresql.auto.conf");
+    String original = Files.readString(autoConf);
+    ManualClock clock = new ManualClock();
+    CompletableFuture<AmpdException> fatal = new CompletableFuture<>();
+    ListAppender<ILoggingEvent> log = captureSupervisorLog();
+    try (PostgresSupervisor s =
+        PostgresSupervisor.start(settings(cluster), fatalTo(fatal), clock)) {
+      Files.writeString(autoConf, original + "shared_buffers = 'bogus'\n");
+      Signals.send(s.pid(), "KILL");
+      clock.awaitWaiting(MONITOR);
+      // Six failures, each 61 s after the one before: never five within a minute.
+      for (int failure = 2; failure <= 6; failure++) {
+        advanceToNextWait(clock, Duration.ofSeconds(61), fatal);
+        assertFalse(fatal.isDone(), "gave up at failure " + failure);
+        assertEquals(PostgresSupervisor.State.RESTARTING, s.state());
+      }
+      // The backoff grows per failure in a row, up to 4 s, whatever the window.
+      assertEquals(List.of(100L, 500L, 1000L, 2000L, 4000L, 4000L), backoffs(log));
+      Files.writeString(autoConf, original);
+      clock.advance(Duration.ofSeconds(61));
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (s.state() != PostgresSupervisor.State.READY && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(PostgresSupervisor.State.READY, s.state());
+      assertEquals(List.of("1"), query(s.url(), "SELECT 1"));
+      assertFalse(fatal.isDone());
+    } finally {
+      Files.writeString(autoConf, original);
+      releaseSupervisorLog(log);
+    }
+  }
+
+  private static PostgresSupervisor.Listener fatalTo(CompletableFuture<AmpdException> fatal) {
+    return new PostgresSupervisor.Listener() {
+      @Override
+      public void onFatal(AmpdException error) {
+        fatal.complete(error);
+      }
+    };
+  }
+
+  /**
+   * Moves the clock on by {@code d} while the monitor waits out a backoff, and returns once it
+   * waits out the next one (the restart in between failed).
+   */
+  private static void advanceToNextWait(
+      ManualClock clock, Duration d, CompletableFuture<AmpdException> fatal) throws Exception {
+    clock.awaitWaiting(MONITOR);
+    long before = clock.waitsBegun(MONITOR);
+    clock.advance(d);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (clock.waitsBegun(MONITOR) == before && System.nanoTime() < deadline) {
+      if (fatal.isDone()) {
+        throw new AssertionError("the supervisor gave up: " + fatal.get().getMessage());
+      }
+      Thread.sleep(5);
+    }
+    assertNotEquals(before, clock.waitsBegun(MONITOR), "the restart did not fail and wait again");
+    clock.awaitWaiting(MONITOR);
+  }
+
+  /** The backoffs the supervisor announced, in milliseconds, in order. */
+  private static List<Long> backoffs(ListAppender<ILoggingEvent> log) {
+    synchronized (log.list) {
+      return log.list.stream()
+          .map(ILoggingEvent::getFormattedMessage)
+          .filter(m -> m.startsWith("Restarting PostgreSQL in "))
+          .map(m -> Long.parseLong(m.replaceAll("\\D", "")))
+          .toList();
+    }
+  }
+
+  private static ListAppender<ILoggingEvent> captureSupervisorLog() {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(PostgresSupervisor.class))
+        .addAppender(appender);
+    return appender;
+  }
+
+  private static void releaseSupervisorLog(ListAppender<ILoggingEvent> appender) {
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(PostgresSupervisor.class))
+        .detachAppender(appender);
   }
 
   @Test

@@ -16,9 +16,12 @@ import io.ampd.config.WorkerConfig;
 import io.ampd.controller.Scheduler;
 import io.ampd.metadb.Catalog;
 import io.ampd.metadb.Job;
+import io.ampd.metadb.JobAdmin;
 import io.ampd.metadb.JobEvent;
-import io.ampd.metadb.JobRepository;
+import io.ampd.metadb.JobQueries;
+import io.ampd.metadb.JobScheduling;
 import io.ampd.metadb.JobStatus;
+import io.ampd.metadb.RunLedger;
 import io.ampd.metadb.WorkerRepository;
 import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;
@@ -50,7 +53,10 @@ class WorkerTest {
   private static final Duration TIMEOUT = CoordFixtures.CONTROLLER.workerTimeout();
 
   private CoordFixtures fx;
-  private JobRepository jobs;
+  private JobAdmin admin;
+  private JobQueries queries;
+  private JobScheduling scheduling;
+  private RunLedger ledger;
   private final List<AutoCloseable> started = new ArrayList<>();
   private final List<AmpdException> fatalErrors = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
@@ -80,7 +86,10 @@ class WorkerTest {
   @BeforeEach
   void setUp() {
     fx = CoordFixtures.create("worker");
-    jobs = new JobRepository(fx.db.dataSource());
+    admin = new JobAdmin(fx.db.dataSource());
+    queries = new JobQueries(fx.db.dataSource());
+    scheduling = new JobScheduling(fx.db.dataSource());
+    ledger = new RunLedger(fx.db.dataSource());
     fx.provider("mainnet", "mainnet");
   }
 
@@ -191,18 +200,18 @@ class WorkerTest {
   }
 
   private Scheduler scheduler(Clock clock) {
-    Scheduler s = Scheduler.start(jobs, CoordFixtures.CONTROLLER, TICK, clock);
+    Scheduler s = Scheduler.start(scheduling, CoordFixtures.CONTROLLER, TICK, clock);
     started.add(s);
     return s;
   }
 
   private long deploy(String name) {
     DatasetRef ref = fx.dataset("test", name, "1", "mainnet");
-    return jobs.deploy(ref, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    return admin.deploy(ref, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
   }
 
   private Job job(long id) {
-    return jobs.find(id).orElseThrow();
+    return queries.find(id).orElseThrow();
   }
 
   private void awaitStatus(long id, JobStatus status) throws InterruptedException {
@@ -213,7 +222,7 @@ class WorkerTest {
   }
 
   private List<String> types(long id) {
-    return jobs.events(id).stream().map(JobEvent::type).toList();
+    return queries.events(id).stream().map(JobEvent::type).toList();
   }
 
   @Test
@@ -263,7 +272,7 @@ class WorkerTest {
 
     assertEquals(2, job(id).attempts());
     assertEquals(3, runs.get("flaky").get());
-    List<JobEvent> events = jobs.events(id);
+    List<JobEvent> events = queries.events(id);
     assertEquals(
         List.of(
             "scheduled",
@@ -319,7 +328,7 @@ class WorkerTest {
     long id = deploy("waits");
     awaitStatus(id, JobStatus.RUNNING);
 
-    assertEquals(JobRepository.StopOutcome.REQUESTED, jobs.requestStop(id));
+    assertEquals(JobAdmin.StopOutcome.REQUESTED, admin.requestStop(id));
     CoordFixtures.await(
         "job stopped", Duration.ofSeconds(5), () -> job(id).status() == JobStatus.STOPPED);
     assertEquals(
@@ -333,7 +342,7 @@ class WorkerTest {
     }
     long id = deploy("quick");
     assertEquals(Optional.of("ghost"), job(id).nodeId());
-    assertTrue(jobs.start(id, "ghost"));
+    assertTrue(ledger.start(id, "ghost"));
     fx.execute(
         "UPDATE workers SET heartbeat_at = now() - interval '1 minute'"
             + " WHERE node_id = 'ghost'");
@@ -351,7 +360,7 @@ class WorkerTest {
     ControllerConfig config =
         new ControllerConfig(Duration.ofSeconds(4), Duration.ofMillis(200), Duration.ofSeconds(1));
     ManualClock clock = new ManualClock();
-    Scheduler s = Scheduler.start(jobs, config, Duration.ofHours(1), clock);
+    Scheduler s = Scheduler.start(scheduling, config, Duration.ofHours(1), clock);
     started.add(s);
 
     // Just started: a silent worker gets 4 s of passes on time before its job goes elsewhere.
@@ -390,7 +399,7 @@ class WorkerTest {
     }
     long id = deploy(nodeId);
     assertEquals(Optional.of(nodeId), job(id).nodeId());
-    assertTrue(jobs.start(id, nodeId));
+    assertTrue(ledger.start(id, nodeId));
     fx.execute(
         "UPDATE workers SET heartbeat_at = now() - interval '1 minute' WHERE node_id = '"
             + nodeId
@@ -468,7 +477,7 @@ class WorkerTest {
       WorkerRepository.register(c, "w1", Map.of());
     }
     long id = deploy("quick");
-    assertTrue(jobs.start(id, "w1")); // as if a w1 process had crashed mid-run
+    assertTrue(ledger.start(id, "w1")); // as if a w1 process had crashed mid-run
 
     worker("w1");
     awaitStatus(id, JobStatus.COMPLETED);
@@ -507,7 +516,7 @@ class WorkerTest {
     signal("STOP", backend);
     try {
       clock.step(HEARTBEAT);
-      long tries = Worker.HELD_ELSEWHERE.dividedBy(Worker.RELOCK_PAUSE) + 4;
+      long tries = NodeLock.HELD_ELSEWHERE.dividedBy(NodeLock.RELOCK_PAUSE) + 4;
       try {
         for (long i = 0; i < tries; i++) {
           clock.step(HEARTBEAT);
@@ -538,7 +547,7 @@ class WorkerTest {
       CoordFixtures.await("old session asked to end", WAIT, () -> lockSessions("w1").size() > 1);
       // A notification while the lock is being taken again: the worker cannot read its jobs yet.
       long before = linesStarting(log, NOT_ACTED_ON);
-      fx.execute("NOTIFY " + JobRepository.CHANNEL);
+      fx.execute("NOTIFY " + RunLedger.CHANNEL);
       awaitReadNotActedOn(log, before);
     } finally {
       signal("CONT", backend);
@@ -554,7 +563,7 @@ class WorkerTest {
     // The worker's next read of its jobs waits on this lock, as it would on a database that is
     // restarting.
     try (Connection locker = lockJobsTable()) {
-      fx.execute("NOTIFY " + JobRepository.CHANNEL);
+      fx.execute("NOTIFY " + RunLedger.CHANNEL);
       awaitWaitingOnLock("FROM jobs");
       // Meanwhile the lock session stops answering: the worker stops its run and tries to take the
       // lock again, which it cannot while that session holds it.
@@ -609,7 +618,7 @@ class WorkerTest {
         "job resumed",
         WAIT,
         () -> {
-          clock.advance(Worker.RELOCK_PAUSE);
+          clock.advance(NodeLock.RELOCK_PAUSE);
           return types(id).contains("resumed");
         });
     assertEquals(JobStatus.RUNNING, job(id).status());

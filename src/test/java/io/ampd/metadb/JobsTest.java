@@ -23,17 +23,23 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /** Jobs and workers in the metadata database: compare-and-set changes, events, notifications. */
-class JobRepositoryTest {
+class JobsTest {
   private static final Duration TIMEOUT = CoordFixtures.CONTROLLER.workerTimeout();
 
   private CoordFixtures fx;
-  private JobRepository jobs;
+  private JobAdmin admin;
+  private JobQueries queries;
+  private JobScheduling scheduling;
+  private RunLedger ledger;
   private DatasetRef ds;
 
   @BeforeEach
   void setUp() {
     fx = CoordFixtures.create("jobs");
-    jobs = new JobRepository(fx.db.dataSource());
+    admin = new JobAdmin(fx.db.dataSource());
+    queries = new JobQueries(fx.db.dataSource());
+    scheduling = new JobScheduling(fx.db.dataSource());
+    ledger = new RunLedger(fx.db.dataSource());
     fx.provider("mainnet", "mainnet");
     ds = fx.dataset("ex", "eth", "1.0.0", "mainnet");
   }
@@ -57,7 +63,7 @@ class JobRepositoryTest {
   }
 
   private List<String> eventTypes(long id) {
-    return jobs.events(id).stream().map(JobEvent::type).toList();
+    return queries.events(id).stream().map(JobEvent::type).toList();
   }
 
   private static com.fasterxml.jackson.databind.JsonNode json(String text) {
@@ -69,28 +75,25 @@ class JobRepositoryTest {
   }
 
   private Job job(long id) {
-    return jobs.find(id).orElseThrow();
+    return queries.find(id).orElseThrow();
   }
 
   @Test
   void deployIsIdempotentWhileTheJobIsActive() {
-    JobRepository.Deployed first =
-        jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT);
+    JobAdmin.Deployed first = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT);
     assertTrue(first.created());
     assertEquals(JobStatus.SCHEDULED, first.job().status());
     assertEquals(Optional.empty(), first.job().nodeId());
     assertEquals("mainnet", first.job().provider());
     assertEquals(DatasetKind.EVM_RPC.kindName(), first.job().kind());
 
-    JobRepository.Deployed again =
-        jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT);
+    JobAdmin.Deployed again = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT);
     assertFalse(again.created());
     assertEquals(first.job().id(), again.job().id());
     assertEquals(List.of("scheduled"), eventTypes(first.job().id()));
 
-    assertEquals(JobRepository.StopOutcome.STOPPED, jobs.requestStop(first.job().id()));
-    JobRepository.Deployed after =
-        jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT);
+    assertEquals(JobAdmin.StopOutcome.STOPPED, admin.requestStop(first.job().id()));
+    JobAdmin.Deployed after = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT);
     assertTrue(after.created());
     assertNotEquals(first.job().id(), after.job().id());
   }
@@ -100,7 +103,7 @@ class JobRepositoryTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "nope", TIMEOUT));
+            () -> admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "nope", TIMEOUT));
     assertEquals("provider 'nope' does not exist", e.getMessage());
   }
 
@@ -112,7 +115,7 @@ class JobRepositoryTest {
     try (Connection listen = fx.db.dataSource().getConnection();
         Statement s = listen.createStatement()) {
       s.execute("LISTEN job_actions");
-      Job job = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job();
+      Job job = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job();
       assertEquals(Optional.of("live"), job.nodeId());
       PGNotification[] notes = listen.unwrap(PGConnection.class).getNotifications(5000);
       assertEquals(1, notes.length);
@@ -125,22 +128,22 @@ class JobRepositoryTest {
   @Test
   void statusChangesAreCompareAndSetWithAnEventEach() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    long id = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
 
-    assertFalse(jobs.start(id, "w2"), "another node cannot start it");
-    assertTrue(jobs.start(id, "w1"));
-    assertFalse(jobs.start(id, "w1"), "RUNNING is not SCHEDULED any more");
+    assertFalse(ledger.start(id, "w2"), "another node cannot start it");
+    assertTrue(ledger.start(id, "w1"));
+    assertFalse(ledger.start(id, "w1"), "RUNNING is not SCHEDULED any more");
     assertEquals(JobStatus.RUNNING, job(id).status());
 
-    assertTrue(jobs.finish(id, "w1", JobStatus.ERROR, "node timed out"));
+    assertTrue(ledger.finish(id, "w1", JobStatus.ERROR, "node timed out"));
     Job failed = job(id);
     assertEquals(JobStatus.ERROR, failed.status());
     assertEquals(1, failed.attempts());
     assertEquals(Optional.of("node timed out"), failed.lastError());
-    assertFalse(jobs.finish(id, "w1", JobStatus.COMPLETED, null), "ERROR is not running");
+    assertFalse(ledger.finish(id, "w1", JobStatus.COMPLETED, null), "ERROR is not running");
 
     assertEquals(List.of("scheduled", "started", "error"), eventTypes(id));
-    JobEvent error = jobs.events(id).get(2);
+    JobEvent error = queries.events(id).get(2);
     assertEquals(Optional.of("w1"), error.nodeId());
     assertEquals(json("{\"status\":\"ERROR\",\"error\":\"node timed out\"}"), error.detail());
   }
@@ -148,43 +151,43 @@ class JobRepositoryTest {
   @Test
   void stopOfARunningJobGoesThroughItsWorker() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
-    jobs.start(id, "w1");
+    long id = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    ledger.start(id, "w1");
 
-    assertEquals(JobRepository.StopOutcome.REQUESTED, jobs.requestStop(id));
+    assertEquals(JobAdmin.StopOutcome.REQUESTED, admin.requestStop(id));
     assertEquals(JobStatus.STOP_REQUESTED, job(id).status());
-    assertEquals(JobRepository.StopOutcome.ALREADY_STOPPING, jobs.requestStop(id));
-    assertTrue(jobs.stopping(id, "w1"));
-    assertTrue(jobs.finish(id, "w1", JobStatus.STOPPED, null));
-    assertEquals(JobRepository.StopOutcome.FINISHED, jobs.requestStop(id));
-    assertEquals(JobRepository.StopOutcome.NOT_FOUND, jobs.requestStop(id + 1000));
+    assertEquals(JobAdmin.StopOutcome.ALREADY_STOPPING, admin.requestStop(id));
+    assertTrue(ledger.stopping(id, "w1"));
+    assertTrue(ledger.finish(id, "w1", JobStatus.STOPPED, null));
+    assertEquals(JobAdmin.StopOutcome.FINISHED, admin.requestStop(id));
+    assertEquals(JobAdmin.StopOutcome.NOT_FOUND, admin.requestStop(id + 1000));
     assertEquals(
         List.of("scheduled", "started", "stop_requested", "stopping", "stopped"), eventTypes(id));
   }
 
   @Test
   void onlyFinishedJobsAreDeleted() {
-    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
-    assertEquals(JobRepository.DeleteOutcome.NOT_FINISHED, jobs.delete(id));
-    jobs.requestStop(id);
-    assertEquals(JobRepository.DeleteOutcome.DELETED, jobs.delete(id));
-    assertEquals(Optional.empty(), jobs.find(id));
-    assertEquals(List.of(), jobs.events(id));
-    assertEquals(JobRepository.DeleteOutcome.NOT_FOUND, jobs.delete(id));
+    long id = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    assertEquals(JobAdmin.DeleteOutcome.NOT_FINISHED, admin.delete(id));
+    admin.requestStop(id);
+    assertEquals(JobAdmin.DeleteOutcome.DELETED, admin.delete(id));
+    assertEquals(Optional.empty(), queries.find(id));
+    assertEquals(List.of(), queries.events(id));
+    assertEquals(JobAdmin.DeleteOutcome.NOT_FOUND, admin.delete(id));
   }
 
   @Test
   void retriesWaitAnExponentialBackoffCappedAtTheMaximum() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    long id = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
     Duration initial = Duration.ofMillis(200);
     Duration max = Duration.ofMillis(700);
     List<Long> waits = new java.util.ArrayList<>();
     for (int attempt = 1; attempt <= 4; attempt++) {
-      assertTrue(jobs.start(id, "w1"));
-      assertTrue(jobs.finish(id, "w1", JobStatus.ERROR, "boom " + attempt));
-      assertEquals(1, jobs.planRetries(initial, max));
-      assertEquals(0, jobs.planRetries(initial, max), "planned once");
+      assertTrue(ledger.start(id, "w1"));
+      assertTrue(ledger.finish(id, "w1", JobStatus.ERROR, "boom " + attempt));
+      assertEquals(1, scheduling.planRetries(initial, max));
+      assertEquals(0, scheduling.planRetries(initial, max), "planned once");
       waits.add(
           Long.parseLong(
               fx.column(
@@ -193,7 +196,7 @@ class JobRepositoryTest {
                           + " 'error' ORDER BY e.id DESC LIMIT 1")
                   .get(0)));
       fx.execute("UPDATE jobs SET next_attempt_at = now() WHERE id = " + id);
-      assertEquals(1, jobs.retryDue(TIMEOUT));
+      assertEquals(1, scheduling.retryDue(TIMEOUT));
       assertEquals(JobStatus.SCHEDULED, job(id).status());
       assertEquals(Optional.of("w1"), job(id).nodeId());
     }
@@ -204,46 +207,46 @@ class JobRepositoryTest {
   @Test
   void retryIsNotDueBeforeItsTime() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
-    jobs.start(id, "w1");
-    jobs.finish(id, "w1", JobStatus.ERROR, "boom");
-    jobs.planRetries(Duration.ofHours(1), Duration.ofHours(2));
-    assertEquals(0, jobs.retryDue(TIMEOUT));
+    long id = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    ledger.start(id, "w1");
+    ledger.finish(id, "w1", JobStatus.ERROR, "boom");
+    scheduling.planRetries(Duration.ofHours(1), Duration.ofHours(2));
+    assertEquals(0, scheduling.retryDue(TIMEOUT));
     assertEquals(JobStatus.ERROR, job(id).status());
   }
 
   @Test
   void aJobStoppedWhileWaitingForItsRetryShowsNoRetryTime() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
-    jobs.start(id, "w1");
-    jobs.finish(id, "w1", JobStatus.ERROR, "boom");
-    jobs.planRetries(Duration.ofHours(1), Duration.ofHours(2));
+    long id = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    ledger.start(id, "w1");
+    ledger.finish(id, "w1", JobStatus.ERROR, "boom");
+    scheduling.planRetries(Duration.ofHours(1), Duration.ofHours(2));
     assertTrue(job(id).nextAttemptAt().isPresent(), "an ERROR job has its retry time");
-    assertEquals(JobRepository.StopOutcome.STOPPED, jobs.requestStop(id));
+    assertEquals(JobAdmin.StopOutcome.STOPPED, admin.requestStop(id));
     assertEquals(JobStatus.STOPPED, job(id).status());
     assertEquals(Optional.empty(), job(id).nextAttemptAt(), "a STOPPED job is not retried");
-    assertEquals(0, jobs.retryDue(TIMEOUT));
+    assertEquals(0, scheduling.retryDue(TIMEOUT));
   }
 
   @Test
   void fatalJobsAreNeverRetried() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
-    jobs.start(id, "w1");
-    jobs.finish(id, "w1", JobStatus.FATAL, "malformed block");
-    assertEquals(0, jobs.planRetries(Duration.ofMillis(10), Duration.ofMillis(10)));
-    assertEquals(0, jobs.retryDue(TIMEOUT));
+    long id = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    ledger.start(id, "w1");
+    ledger.finish(id, "w1", JobStatus.FATAL, "malformed block");
+    assertEquals(0, scheduling.planRetries(Duration.ofMillis(10), Duration.ofMillis(10)));
+    assertEquals(0, scheduling.retryDue(TIMEOUT));
     assertEquals(JobStatus.FATAL, job(id).status());
     assertEquals(0, job(id).attempts());
   }
 
   @Test
   void waitingJobsAreAssignedWhenAWorkerAppears() throws Exception {
-    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
-    assertEquals(0, jobs.assignWaiting(TIMEOUT));
+    long id = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    assertEquals(0, scheduling.assignWaiting(TIMEOUT));
     register("w1");
-    assertEquals(1, jobs.assignWaiting(TIMEOUT));
+    assertEquals(1, scheduling.assignWaiting(TIMEOUT));
     assertEquals(Optional.of("w1"), job(id).nodeId());
     assertEquals(List.of("scheduled", "assigned"), eventTypes(id));
   }
@@ -251,19 +254,19 @@ class JobRepositoryTest {
   @Test
   void jobsOfSilentWorkersMoveToLiveOnes() throws Exception {
     register("old");
-    long running = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
-    jobs.start(running, "old");
+    long running = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    ledger.start(running, "old");
     DatasetRef other = fx.dataset("ex", "eth", "2.0.0", "mainnet");
     long stopping =
-        jobs.deploy(other, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
-    jobs.requestStop(stopping);
+        admin.deploy(other, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    admin.requestStop(stopping);
     silence("old");
     register("new");
 
-    assertEquals(2, jobs.rescheduleFromDeadWorkers(TIMEOUT));
+    assertEquals(2, scheduling.rescheduleFromDeadWorkers(TIMEOUT));
     assertEquals(JobStatus.SCHEDULED, job(running).status());
     assertEquals(Optional.of("new"), job(running).nodeId());
-    JobEvent moved = jobs.events(running).get(2);
+    JobEvent moved = queries.events(running).get(2);
     assertEquals("rescheduled", moved.type());
     assertEquals(
         json(
@@ -271,20 +274,20 @@ class JobRepositoryTest {
                 + "\"reason\":\"worker old is silent\"}"),
         moved.detail());
     assertEquals(JobStatus.STOPPED, job(stopping).status());
-    assertEquals(0, jobs.rescheduleFromDeadWorkers(TIMEOUT));
+    assertEquals(0, scheduling.rescheduleFromDeadWorkers(TIMEOUT));
     assertFalse(
-        jobs.finish(running, "old", JobStatus.COMPLETED, null),
+        ledger.finish(running, "old", JobStatus.COMPLETED, null),
         "the old node's late result is not recorded");
   }
 
   @Test
   void aStoppingWorkerHandsItsJobBack() throws Exception {
     register("w1");
-    long id = jobs.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
-    jobs.start(id, "w1");
-    assertTrue(jobs.release(id, "w1", "worker w1 is stopping"));
+    long id = admin.deploy(ds, DatasetKind.EVM_RPC.kindName(), "mainnet", TIMEOUT).job().id();
+    ledger.start(id, "w1");
+    assertTrue(ledger.release(id, "w1", "worker w1 is stopping"));
     assertEquals(JobStatus.SCHEDULED, job(id).status());
     assertEquals(Optional.empty(), job(id).nodeId());
-    assertEquals("worker_stopped", jobs.events(id).get(2).type());
+    assertEquals("worker_stopped", queries.events(id).get(2).type());
   }
 }
