@@ -30,9 +30,9 @@ final class ProviderThrottle {
   private final long intervalNanos;
 
   /** The next free slot ({@link System#nanoTime}), and the end of a 429 pause. */
-  private long nextSlot = Long.MIN_VALUE;
+  private long nextSlot;
 
-  private long pausedUntil = Long.MIN_VALUE;
+  private long pausedUntil;
 
   /** The most calls per request; lowered when the node refuses a batch as too large. */
   private final AtomicInteger maxCalls = new AtomicInteger(Integer.MAX_VALUE);
@@ -40,6 +40,8 @@ final class ProviderThrottle {
   private ProviderThrottle(String name, int ratePerSec) {
     this.name = name;
     this.intervalNanos = ratePerSec > 0 ? 1_000_000_000L / ratePerSec : 0;
+    this.nextSlot = System.nanoTime();
+    this.pausedUntil = nextSlot;
   }
 
   /** The throttle of {@code provider} in this process. */
@@ -59,7 +61,7 @@ final class ProviderThrottle {
         slot = pausedUntil;
       }
       if (intervalNanos > 0) {
-        if (nextSlot != Long.MIN_VALUE && nextSlot - slot > 0) {
+        if (nextSlot - slot > 0) {
           slot = nextSlot;
         }
         nextSlot = slot + intervalNanos;
@@ -91,7 +93,7 @@ final class ProviderThrottle {
   /** Holds every request to the provider for {@code pause} from now (HTTP 429). */
   synchronized void pause(Duration pause) {
     long until = System.nanoTime() + pause.toNanos();
-    if (pausedUntil == Long.MIN_VALUE || until - pausedUntil > 0) {
+    if (until - pausedUntil > 0) {
       pausedUntil = until;
     }
   }
@@ -113,12 +115,12 @@ final class ProviderThrottle {
     int before = maxCalls.getAndAccumulate(next, Math::min);
     if (next < before) {
       LOG.warn(
-          "provider {} refused a batch of {} calls as too large ({}); sending at most {} calls per"
+          "provider {} refused a batch of {} calls as too large ({}); sending at most {} per"
               + " request from now on",
           name,
           refused,
           why,
-          next);
+          next == 1 ? "1 call" : next + " calls");
     }
     return true;
   }
