@@ -18,11 +18,25 @@ import io.ampd.registry.RetryPolicy;
 import io.ampd.testing.FakeEvmNode;
 import io.ampd.testing.NoStop;
 import io.ampd.testing.SyntheticChain;
+import io.ampd.testing.TempDirs;
+import io.ampd.worker.JobContext;
+import io.ampd.worker.JobFailedException;
 import io.ampd.worker.StopFlag;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,6 +44,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -37,6 +52,7 @@ import org.slf4j.LoggerFactory;
  * refuses large batches, an answer larger than allowed.
  */
 @Timeout(60)
+@ExtendWith(TempDirs.class)
 class ProviderLimitsTest {
   private static final List<RpcCall> HEAD = List.of(new RpcCall("eth_blockNumber", List.of()));
 
@@ -262,6 +278,85 @@ class ProviderLimitsTest {
             e.getMessage());
         // Not retried: the same request gets the same answer.
         assertEquals(2, node.requests(), "chunked " + chunked);
+      }
+    }
+  }
+
+  @Test
+  void anEndlessAnswerIsCutAtTheLimitNotReadIntoMemory() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      // A node whose answer never ends: chunks of 64 KiB until the client hangs up.
+      Thread node =
+          new Thread(
+              () -> {
+                try (Socket s = server.accept()) {
+                  s.getInputStream().read(new byte[8192]);
+                  OutputStream out = s.getOutputStream();
+                  out.write(
+                      ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                              + "Transfer-Encoding: chunked\r\n\r\n")
+                          .getBytes(StandardCharsets.US_ASCII));
+                  byte[] chunk = new byte[64 * 1024];
+                  Arrays.fill(chunk, (byte) ' ');
+                  byte[] head = "10000\r\n".getBytes(StandardCharsets.US_ASCII);
+                  byte[] tail = "\r\n".getBytes(StandardCharsets.US_ASCII);
+                  while (true) {
+                    out.write(head);
+                    out.write(chunk);
+                    out.write(tail);
+                  }
+                } catch (IOException e) {
+                  // the client hung up
+                }
+              });
+      node.setDaemon(true);
+      node.start();
+      String url = "http://127.0.0.1:" + server.getLocalPort() + "/";
+      RpcClient rpc = new RpcClient(provider(url, 3, 0, 1 << 20), NoStop.NEVER);
+      ResponseTooLargeException e =
+          assertThrows(ResponseTooLargeException.class, () -> rpc.call(HEAD));
+      assertEquals(
+          "provider p answered a request of 1 call with over 1048576 bytes, more than its"
+              + " max_response_bytes = 1048576; raise max_response_bytes (the answer is held in"
+              + " memory) or lower batch_size",
+          e.getMessage());
+      node.join(10_000);
+      assertFalse(node.isAlive(), "the client still reads the answer");
+    }
+  }
+
+  @Test
+  void anAnswerOverMaxResponseBytesEndsTheJobFatallySayingWhichSetting() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(300)) {
+      ProviderConfig small = f.provider(50, 2);
+      ProviderConfig p =
+          new ProviderConfig(
+              small.name(),
+              small.kind(),
+              small.url(),
+              small.network(),
+              small.concurrency(),
+              small.batchSize(),
+              small.requestTimeout(),
+              small.retry(),
+              0,
+              64 * 1024);
+      JobContext ctx = f.context(ExtractFixture.manifest(0, OptionalLong.of(299), 0), p, 100);
+      JobFailedException e =
+          assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
+      assertTrue(e.fatal());
+      assertTrue(
+          e.getMessage()
+              .matches(
+                  "provider fake answered a request of 51 calls with \\d+ bytes, more than its"
+                      + " max_response_bytes = 65536; raise max_response_bytes \\(the answer is"
+                      + " held in memory\\) or lower batch_size"),
+          e.getMessage());
+      try (Connection c = f.db.dataSource().getConnection();
+          Statement st = c.createStatement();
+          ResultSet r = st.executeQuery("SELECT count(*) FROM files")) {
+        r.next();
+        assertEquals(0, r.getLong(1), "files recorded");
       }
     }
   }
