@@ -22,6 +22,7 @@ import io.ampd.testing.TempDirs;
 import io.ampd.worker.JobContext;
 import io.ampd.worker.JobFailedException;
 import io.ampd.worker.StopFlag;
+import io.ampd.worker.StopSignal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -37,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -145,16 +147,28 @@ class ProviderLimitsTest {
   void aStopEndsTheWaitOfTheProvidersRequests() throws Exception {
     try (FakeEvmNode node = FakeEvmNode.start(new SyntheticChain(1), 10, 2)) {
       node.throttle(1, "60");
-      StopFlag stop = new StopFlag();
+      StopFlag flag = new StopFlag();
+      CountDownLatch waiting = new CountDownLatch(1);
+      StopSignal stop =
+          new StopSignal() {
+            @Override
+            public boolean stopRequested() {
+              return flag.stopRequested();
+            }
+
+            @Override
+            public boolean await(Duration timeout) throws InterruptedException {
+              waiting.countDown();
+              return flag.await(timeout);
+            }
+          };
       RpcClient rpc = new RpcClient(provider(node.url(), 1), stop);
       ExecutorService thread = Executors.newSingleThreadExecutor();
       try {
         Future<?> call = thread.submit(() -> rpc.call(HEAD));
         // Once the node has answered 429, the call waits a minute for its turn, unless stopped.
-        while (node.requests() < 1 && !call.isDone()) {
-          Thread.sleep(10);
-        }
-        stop.set();
+        assertTrue(waiting.await(20, TimeUnit.SECONDS), "the call never waited on the stop signal");
+        flag.set();
         ExecutionException e =
             assertThrows(ExecutionException.class, () -> call.get(20, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof StoppedException, e.getCause().toString());
