@@ -42,14 +42,22 @@ import org.slf4j.LoggerFactory;
  * JSON-RPC over HTTP to one provider: a list of calls goes out as one batch request, and comes back
  * as their results in call order.
  *
- * <p>Transient failures (connect errors, timeouts, HTTP 429 and 5xx, a body that is not JSON, a
- * JSON-RPC error in any call) are retried up to {@link RetryPolicy#maxAttempts()} tries in all,
- * waiting {@code initialBackoff * 2^(try-1)} capped at {@code maxBackoff}, each wait drawn
- * uniformly from its upper half (jitter, so that many workers do not retry in step). Waits end
- * early on a stop request. Other HTTP statuses fail at once as transient: retrying in the same
- * second will not fix a wrong URL or a missing API key, a later job retry may. A response that is
- * JSON but of the wrong shape is malformed. Thread-safe: the fetcher shares one client across its
- * request threads.
+ * <p>Transient failures (connect errors, timeouts, HTTP 5xx, a body that is not JSON, a JSON-RPC
+ * error in any call) are retried up to {@link RetryPolicy#maxAttempts()} tries in all, waiting
+ * {@code initialBackoff * 2^(try-1)} capped at {@code maxBackoff}, each wait drawn uniformly from
+ * its upper half (jitter, so that many workers do not retry in step). Waits end early on a stop
+ * request. Other HTTP statuses fail at once as transient: retrying in the same second will not fix
+ * a wrong URL or a missing API key, a later job retry may. A response that is JSON but of the wrong
+ * shape is malformed. Thread-safe: the fetcher shares one client across its request threads.
+ *
+ * <p>What hosted nodes do: every request first waits for its turn at the provider's {@link
+ * ProviderThrottle} ({@code rate_limit_per_sec}). HTTP 429 pauses the provider for what {@code
+ * Retry-After} says (at most {@link #MAX_RETRY_AFTER}; else the backoff) and uses no try; a call
+ * gives up after {@link #MAX_THROTTLED} of such waits. A batch refused as too large (HTTP 413, or a
+ * JSON-RPC error saying so) makes the provider's requests half as large from then on and is sent
+ * again at once. An answer over {@code max_response_bytes} is not read further ({@link
+ * LimitedBody}) and is fatal. A TLS failure (a certificate the JVM's trust store does not trust)
+ * fails at once like other statuses, in one line.
  */
 final class RpcClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcClient.class);

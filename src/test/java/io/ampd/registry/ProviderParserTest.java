@@ -75,8 +75,7 @@ class ProviderParserTest {
         ProviderParser.toJson(p, true).toString());
     assertEquals("ProviderConfig[m, evm-rpc, https://u:***@host/v3/***, n]", p.toString());
     ProviderConfig limited =
-        ProviderParser.parse(
-            json(MINIMAL + ",'rate_limit_per_sec':3,'max_response_bytes':2048}"));
+        ProviderParser.parse(json(MINIMAL + ",'rate_limit_per_sec':3,'max_response_bytes':2048}"));
     assertEquals(limited, ProviderParser.parse(ProviderParser.toJson(limited, false)));
   }
 
