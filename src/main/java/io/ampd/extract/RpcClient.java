@@ -490,11 +490,12 @@ final class RpcClient implements AutoCloseable {
    * large", erigon's "batch limit N exceeded", other nodes' "batch size too large", "too many
    * requests in batch"...) refuses a request of {@code calls} calls.
    */
-  private static void tooLarge(JsonNode error, int calls) throws TooLarge {
+  private void tooLarge(JsonNode error, int calls) throws TooLarge {
     String message = error.path("message").asText("");
     if (calls > 1 && TOO_LARGE.matcher(message).find()) {
-      throw new TooLarge(
-          calls, "JSON-RPC error " + error.path("code").asText("?") + ": " + message);
+      // Redacted in case the node quotes the URL, credentials and all.
+      String said = message.replace(provider.url(), provider.redactedUrl());
+      throw new TooLarge(calls, "JSON-RPC error " + error.path("code").asText("?") + ": " + said);
     }
   }
 
