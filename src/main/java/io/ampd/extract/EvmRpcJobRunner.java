@@ -139,6 +139,8 @@ public final class EvmRpcJobRunner implements JobRunner {
     } catch (MalformedResponseException e) {
       throw JobFailedException.fatal(
           "malformed response from provider " + ctx.provider().name() + ": " + e.getMessage(), e);
+    } catch (ResponseTooLargeException e) {
+      throw JobFailedException.fatal(e.getMessage(), e);
     } catch (TransientRpcException e) {
       throw JobFailedException.transientFailure(e.getMessage(), e);
     } catch (ProgressConflictException | MetadbException e) {

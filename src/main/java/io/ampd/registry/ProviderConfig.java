@@ -13,6 +13,9 @@ import java.time.Duration;
  * @param batchSize calls per JSON-RPC batch request, at least 1
  * @param requestTimeout timeout of one HTTP request
  * @param retry retries of transient errors
+ * @param rateLimitPerSec HTTP requests per second at most, all of the provider's requests in the
+ *     process together (a batch is one request); 0 for no limit
+ * @param maxResponseBytes the largest answer body read; a larger one fails the job
  *     <p>JSON form (API and {@code providers} table) and TOML form (files in {@code providers_dir})
  *     are parsed and validated by the registry; see {@code ProviderParser}.
  */
@@ -24,7 +27,32 @@ public record ProviderConfig(
     int concurrency,
     int batchSize,
     Duration requestTimeout,
-    RetryPolicy retry) {
+    RetryPolicy retry,
+    int rateLimitPerSec,
+    long maxResponseBytes) {
+
+  /** A provider without a rate limit and with the default response size limit. */
+  public ProviderConfig(
+      String name,
+      String kind,
+      String url,
+      String network,
+      int concurrency,
+      int batchSize,
+      Duration requestTimeout,
+      RetryPolicy retry) {
+    this(
+        name,
+        kind,
+        url,
+        network,
+        concurrency,
+        batchSize,
+        requestTimeout,
+        retry,
+        0,
+        ProviderParser.DEFAULT_MAX_RESPONSE_BYTES);
+  }
 
   /**
    * The URL with its credentials (userinfo, key-like query parameters and path segments) masked:

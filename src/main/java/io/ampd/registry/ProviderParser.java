@@ -22,6 +22,8 @@ import java.util.List;
  *  "concurrency": 8,               JSON-RPC requests in flight, 1 to 256
  *  "batch_size": 50,               calls per JSON-RPC batch request, 1 to 1000
  *  "request_timeout_ms": 30000,    one HTTP request, 100 to 600000
+ *  "rate_limit_per_sec": null,     HTTP requests per second at most, 1 to 100000; null: no limit
+ *  "max_response_bytes": 268435456,   largest answer read, 1024 to 2000000000
  *  "retry": {"max_attempts": 5,    tries in all, 1 to 100
  *            "initial_backoff_ms": 250,   1 to 600000
  *            "max_backoff_ms": 10000}}    initial_backoff_ms to 600000
@@ -43,6 +45,12 @@ public final class ProviderParser {
   public static final long DEFAULT_INITIAL_BACKOFF_MS = 250;
   public static final long DEFAULT_MAX_BACKOFF_MS = 10_000;
   public static final long MAX_BACKOFF_MS = 600_000;
+  public static final int MAX_RATE_LIMIT_PER_SEC = 100_000;
+  public static final long DEFAULT_MAX_RESPONSE_BYTES = 256L << 20;
+  public static final long MIN_MAX_RESPONSE_BYTES = 1024;
+
+  /** Below the JVM's largest array: an answer is read into one. */
+  public static final long MAX_MAX_RESPONSE_BYTES = 2_000_000_000L;
 
   private static final String DOC = "provider";
   private static final String HINT =
@@ -56,6 +64,8 @@ public final class ProviderParser {
           "concurrency",
           "batch_size",
           "request_timeout_ms",
+          "rate_limit_per_sec",
+          "max_response_bytes",
           "retry");
   private static final List<String> RETRY_FIELDS =
       List.of("max_attempts", "initial_backoff_ms", "max_backoff_ms");
@@ -81,8 +91,28 @@ public final class ProviderParser {
             DEFAULT_REQUEST_TIMEOUT_MS,
             MIN_REQUEST_TIMEOUT_MS,
             MAX_REQUEST_TIMEOUT_MS);
+    JsonNode rate = r.node("rate_limit_per_sec");
+    int rateLimit =
+        rate == null || rate.isNull()
+            ? 0
+            : (int) r.requiredInteger("rate_limit_per_sec", 1, MAX_RATE_LIMIT_PER_SEC);
+    long maxResponse =
+        r.integer(
+            "max_response_bytes",
+            DEFAULT_MAX_RESPONSE_BYTES,
+            MIN_MAX_RESPONSE_BYTES,
+            MAX_MAX_RESPONSE_BYTES);
     return new ProviderConfig(
-        name, kind, url, network, concurrency, batchSize, Duration.ofMillis(timeout), retry(r));
+        name,
+        kind,
+        url,
+        network,
+        concurrency,
+        batchSize,
+        Duration.ofMillis(timeout),
+        retry(r),
+        rateLimit,
+        maxResponse);
   }
 
   private static String url(DocumentReader r) {
@@ -146,6 +176,12 @@ public final class ProviderParser {
     o.put("concurrency", provider.concurrency());
     o.put("batch_size", provider.batchSize());
     o.put("request_timeout_ms", provider.requestTimeout().toMillis());
+    if (provider.rateLimitPerSec() > 0) {
+      o.put("rate_limit_per_sec", provider.rateLimitPerSec());
+    } else {
+      o.putNull("rate_limit_per_sec");
+    }
+    o.put("max_response_bytes", provider.maxResponseBytes());
     ObjectNode retry = o.putObject("retry");
     retry.put("max_attempts", provider.retry().maxAttempts());
     retry.put("initial_backoff_ms", provider.retry().initialBackoff().toMillis());

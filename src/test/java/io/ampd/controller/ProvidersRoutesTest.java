@@ -77,6 +77,24 @@ class ProvidersRoutesTest {
                 + "','network':'mainnet','batch_size':9}");
     assertEquals(201, replaced.status());
     assertEquals(9, replaced.json().get("batch_size").asInt());
+    assertTrue(replaced.json().get("rate_limit_per_sec").isNull(), replaced.body());
+
+    Answer limited =
+        api.post(
+            "/providers",
+            "{'name':'crud','kind':'evm-rpc','url':'"
+                + url
+                + "','network':'mainnet','batch_size':9,'rate_limit_per_sec':20,"
+                + "'max_response_bytes':1048576}");
+    assertEquals(201, limited.status());
+    assertEquals(20, limited.json().get("rate_limit_per_sec").asInt());
+    assertEquals(1048576, limited.json().get("max_response_bytes").asLong());
+    replaced =
+        api.post(
+            "/providers",
+            "{'name':'crud','kind':'evm-rpc','url':'"
+                + url
+                + "','network':'mainnet','batch_size':9}");
 
     Answer one = api.get("/providers/crud");
     assertEquals(200, one.status());
@@ -123,6 +141,16 @@ class ProvidersRoutesTest {
             + " 'concurrency' is 999, expected 1 to 256\","
             + "\"details\":{\"field\":\"concurrency\"}}",
         invalid.body());
+
+    Answer badRate =
+        api.post(
+            "/providers",
+            "{'name':'bad','kind':'evm-rpc','url':'http://h','network':'n',"
+                + "'rate_limit_per_sec':-1}");
+    assertEquals(400, badRate.status());
+    assertEquals(
+        "provider field 'rate_limit_per_sec' is -1, expected 1 to 100000", badRate.error());
+    assertEquals("rate_limit_per_sec", badRate.json().get("details").get("field").asText());
 
     Answer missing = api.post("/providers", "{'name':'bad','kind':'evm-rpc','network':'n'}");
     assertEquals(400, missing.status());

@@ -47,8 +47,11 @@ class ProviderParserTest {
             json(
                 MINIMAL
                     + ",'concurrency':3,'batch_size':7,'request_timeout_ms':1500,"
+                    + "'rate_limit_per_sec':25,'max_response_bytes':1048576,"
                     + "'retry':{'max_attempts':2,'initial_backoff_ms':10,'max_backoff_ms':20}}"));
     assertEquals(3, p.concurrency());
+    assertEquals(25, p.rateLimitPerSec());
+    assertEquals(1048576, p.maxResponseBytes());
     assertEquals(7, p.batchSize());
     assertEquals(Duration.ofMillis(1500), p.requestTimeout());
     assertEquals(new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(20)), p.retry());
@@ -67,9 +70,13 @@ class ProviderParserTest {
         "{\"name\":\"m\",\"kind\":\"evm-rpc\",\"url\":\"https://u:***@host/v3/***\","
             + "\"network\":\"n\","
             + "\"concurrency\":8,\"batch_size\":50,\"request_timeout_ms\":30000,"
+            + "\"rate_limit_per_sec\":null,\"max_response_bytes\":268435456,"
             + "\"retry\":{\"max_attempts\":5,\"initial_backoff_ms\":250,\"max_backoff_ms\":10000}}",
         ProviderParser.toJson(p, true).toString());
     assertEquals("ProviderConfig[m, evm-rpc, https://u:***@host/v3/***, n]", p.toString());
+    ProviderConfig limited =
+        ProviderParser.parse(json(MINIMAL + ",'rate_limit_per_sec':3,'max_response_bytes':2048}"));
+    assertEquals(limited, ProviderParser.parse(ProviderParser.toJson(limited, false)));
   }
 
   @Test
@@ -107,8 +114,20 @@ class ProviderParserTest {
         error(MINIMAL + ",'retry':3}"));
     assertEquals(
         "provider field 'extra' is unknown; known fields: name, kind, url, network, concurrency,"
-            + " batch_size, request_timeout_ms, retry",
+            + " batch_size, request_timeout_ms, rate_limit_per_sec, max_response_bytes, retry",
         error(MINIMAL + ",'extra':true}"));
+    assertEquals(
+        "provider field 'rate_limit_per_sec' is 0, expected 1 to 100000",
+        error(MINIMAL + ",'rate_limit_per_sec':0}"));
+    assertEquals(
+        "provider field 'rate_limit_per_sec' must be an integer, got the number 0.5",
+        error(MINIMAL + ",'rate_limit_per_sec':0.5}"));
+    assertEquals(
+        "provider field 'max_response_bytes' is 100, expected 1024 to 2000000000",
+        error(MINIMAL + ",'max_response_bytes':100}"));
+    assertEquals(
+        "provider field 'max_response_bytes' must be an integer, got a string",
+        error(MINIMAL + ",'max_response_bytes':'1MB'}"));
   }
 
   @Test

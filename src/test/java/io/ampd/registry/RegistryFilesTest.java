@@ -34,7 +34,14 @@ class RegistryFilesTest {
     ProviderConfig defaults =
         ProviderParser.parse(
             ((com.fasterxml.jackson.databind.node.ObjectNode) ProviderParser.toJson(p, false))
-                .without(List.of("concurrency", "batch_size", "request_timeout_ms", "retry")));
+                .without(
+                    List.of(
+                        "concurrency",
+                        "batch_size",
+                        "request_timeout_ms",
+                        "rate_limit_per_sec",
+                        "max_response_bytes",
+                        "retry")));
     assertEquals(defaults, p, "the example documents the defaults");
   }
 

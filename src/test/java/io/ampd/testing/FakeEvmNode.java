@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,22 +15,30 @@ import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * A JSON-RPC node serving a {@link SyntheticChain} on {@code 127.0.0.1:<free port>}: enough of the
  * Ethereum API for extraction ({@code eth_blockNumber}, {@code eth_getBlockByNumber(n, full)},
  * {@code eth_getLogs({fromBlock, toBlock})}), single and batch requests, and faults on demand: HTTP
- * errors, JSON-RPC errors, delays, and a malformed block. The head can be moved while it runs
- * (follow-head tests). Responses are generated on the fly with Jackson's streaming generator, fast
- * enough to serve 100,000s of blocks for the benchmark.
+ * errors, JSON-RPC errors, delays, a malformed block, HTTP 429, a batch size limit (HTTP 413 or a
+ * JSON-RPC error); optionally over HTTPS. It records when each request arrived and each batch's
+ * size. The head can be moved while it runs (follow-head tests). Responses are generated on the fly
+ * with Jackson's streaming generator, fast enough to serve 100,000s of blocks for the benchmark.
  */
 public final class FakeEvmNode implements AutoCloseable {
   /** Ways to break a block's JSON. */
@@ -39,6 +49,14 @@ public final class FakeEvmNode implements AutoCloseable {
     BAD_HEX_GAS_USED,
     /** {@code number} is one more than asked for. */
     WRONG_NUMBER
+  }
+
+  /** How a batch over {@link #limitBatch} calls is refused. */
+  public enum BatchRefusal {
+    /** HTTP 413 with an empty body. */
+    HTTP_413,
+    /** One JSON-RPC error for the whole batch, as geth sends: -32600 "batch too large". */
+    RPC_ERROR
   }
 
   private static final JsonFactory JSON = new JsonFactory();
@@ -57,11 +75,28 @@ public final class FakeEvmNode implements AutoCloseable {
   private volatile Duration delay = Duration.ZERO;
   private final Map<Long, Malformation> malformed = new ConcurrentHashMap<>();
   private final AtomicLong requests = new AtomicLong();
+  private final Queue<Long> arrivals = new ConcurrentLinkedQueue<>();
+  private final Queue<Integer> batchSizes = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger throttled = new AtomicInteger();
+  private volatile String retryAfter;
+  private volatile int batchLimit = Integer.MAX_VALUE;
+  private volatile BatchRefusal batchRefusal = BatchRefusal.HTTP_413;
+  private volatile boolean chunked;
+  private final boolean https;
 
-  private FakeEvmNode(SyntheticChain chain, long head, int threads) throws IOException {
+  private FakeEvmNode(SyntheticChain chain, long head, int threads, SSLContext tls)
+      throws IOException {
     this.chain = chain;
     this.head = new AtomicLong(head);
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    this.https = tls != null;
+    if (tls == null) {
+      this.server = HttpServer.create(address, 64);
+    } else {
+      HttpsServer secure = HttpsServer.create(address, 64);
+      secure.setHttpsConfigurator(new HttpsConfigurator(tls));
+      this.server = secure;
+    }
     AtomicInteger n = new AtomicInteger();
     this.executor =
         Executors.newFixedThreadPool(
@@ -78,11 +113,49 @@ public final class FakeEvmNode implements AutoCloseable {
 
   /** A node whose head is block {@code head}, served by {@code threads} threads. */
   public static FakeEvmNode start(SyntheticChain chain, long head, int threads) throws IOException {
-    return new FakeEvmNode(chain, head, threads);
+    return new FakeEvmNode(chain, head, threads, null);
+  }
+
+  /** A node served over HTTPS with the key and certificate of {@code tls}. */
+  public static FakeEvmNode startHttps(SyntheticChain chain, long head, int threads, SSLContext tls)
+      throws IOException {
+    return new FakeEvmNode(chain, head, threads, tls);
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+    return (https ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort() + "/";
+  }
+
+  /** When each request arrived ({@link System#nanoTime}), in order of arrival. */
+  public List<Long> arrivals() {
+    List<Long> all = new ArrayList<>(arrivals);
+    Collections.sort(all);
+    return all;
+  }
+
+  /** The number of calls of each batch request, refused ones included, in order of arrival. */
+  public List<Integer> batchSizes() {
+    return List.copyOf(batchSizes);
+  }
+
+  /**
+   * The next {@code count} requests get HTTP 429 with {@code retryAfter} as their {@code
+   * Retry-After} header (none when null).
+   */
+  public void throttle(int count, String retryAfter) {
+    this.retryAfter = retryAfter;
+    throttled.set(count);
+  }
+
+  /** From now on a batch of more than {@code max} calls is refused {@code how}. */
+  public void limitBatch(int max, BatchRefusal how) {
+    batchRefusal = how;
+    batchLimit = max;
+  }
+
+  /** Answers without Content-Length (chunked), so a client learns their size only as it reads. */
+  public void chunked(boolean chunked) {
+    this.chunked = chunked;
   }
 
   public SyntheticChain chain() {
@@ -136,12 +209,39 @@ public final class FakeEvmNode implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       SyntheticChain chain = requests.incrementAndGet() > switchAfter ? switchTo : this.chain;
+      arrivals.add(System.nanoTime());
       JsonNode request;
       try (InputStream in = exchange.getRequestBody()) {
         request = mapper.readTree(in);
       }
+      if (request.isArray()) {
+        batchSizes.add(request.size());
+      }
+      if (throttled.getAndUpdate(c -> c > 0 ? c - 1 : 0) > 0) {
+        if (retryAfter != null) {
+          exchange.getResponseHeaders().set("Retry-After", retryAfter);
+        }
+        exchange.sendResponseHeaders(429, -1);
+        return;
+      }
       if (httpFailures.getAndUpdate(c -> c > 0 ? c - 1 : 0) > 0) {
         exchange.sendResponseHeaders(httpFailureStatus, -1);
+        return;
+      }
+      if (request.isArray() && request.size() > batchLimit) {
+        if (batchRefusal == BatchRefusal.HTTP_413) {
+          exchange.sendResponseHeaders(413, -1);
+          return;
+        }
+        byte[] refusal =
+            ("{\"jsonrpc\":\"2.0\",\"id\":null,"
+                    + "\"error\":{\"code\":-32600,\"message\":\"batch too large\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, refusal.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(refusal);
+        }
         return;
       }
       if (delays.getAndUpdate(c -> c > 0 ? c - 1 : 0) > 0) {
@@ -166,7 +266,7 @@ public final class FakeEvmNode implements AutoCloseable {
         }
       }
       exchange.getResponseHeaders().set("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, buffer.size());
+      exchange.sendResponseHeaders(200, chunked ? 0 : buffer.size());
       try (OutputStream out = exchange.getResponseBody()) {
         buffer.writeTo(out);
       }
