@@ -80,6 +80,7 @@ public final class Daemon {
   static final Duration API_CONNECTION_WAIT = Duration.ofSeconds(5);
 
   private final CliContext context;
+  private final Shutdown shutdown;
   private final Invocation invocation;
   private final AmpConfig config;
   private final long startNanos = System.nanoTime();
@@ -98,8 +99,9 @@ public final class Daemon {
   /** What starts once the process is ready: work that should not compete with its start. */
   private final List<Runnable> afterReady = new ArrayList<>();
 
-  public Daemon(CliContext context, Invocation invocation) {
+  public Daemon(CliContext context, Shutdown shutdown, Invocation invocation) {
     this.context = context;
+    this.shutdown = shutdown;
     this.invocation = invocation;
     this.config = invocation.config();
   }
@@ -401,7 +403,7 @@ public final class Daemon {
             runners(config),
             error -> {
               fatal.compareAndSet(null, error);
-              context.shutdown().request(ExitCode.ERROR);
+              shutdown.request(ExitCode.ERROR);
             });
     closer.add("worker " + nodeId, worker);
   }
@@ -427,14 +429,14 @@ public final class Daemon {
   }
 
   private int serve(String role, Closer closer) throws InterruptedException {
-    if (context.shutdown().isRequested()) {
+    if (shutdown.isRequested()) {
       phase = "stopping";
-      return context.shutdown().requestedCode();
+      return shutdown.requestedCode();
     }
     phase = "ready";
     log.info("ampd {} {} ready in {} ms", role, Version.get(), elapsedMillis());
     afterReady.forEach(Runnable::run);
-    int code = context.shutdown().await();
+    int code = shutdown.await();
     phase = "stopping";
     long stopStart = System.nanoTime();
     closer.close();
@@ -467,17 +469,17 @@ public final class Daemon {
               @Override
               public void onFatal(AmpdException error) {
                 fatal.compareAndSet(null, error);
-                context.shutdown().request(ExitCode.ERROR);
+                shutdown.request(ExitCode.ERROR);
               }
             });
     postgres = pg;
     Runnable stopNow = pg::close;
-    context.shutdown().onStopNow(stopNow);
+    shutdown.onStopNow(stopNow);
     closer.add(
         "PostgreSQL",
         () -> {
           pg.close();
-          context.shutdown().removeStopNow(stopNow);
+          shutdown.removeStopNow(stopNow);
         });
     return pg.url();
   }
