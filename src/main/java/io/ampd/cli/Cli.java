@@ -1,6 +1,6 @@
 package io.ampd.cli;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -23,7 +23,7 @@ public final class Cli {
     cli.setParameterExceptionHandler(Cli::onUsageError);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          boolean verbose = io.ampd.Logging.isVerbose();
+          boolean verbose = io.ampd.cli.Logging.isVerbose();
           ErrorReport.print(commandLine.getErr(), e, verbose);
           return ExitCode.ERROR;
         });

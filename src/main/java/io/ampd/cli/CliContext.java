@@ -1,6 +1,5 @@
 package io.ampd.cli;
 
-import io.ampd.HostEnvironment;
 import java.io.PrintWriter;
 
 /** What every command gets from the process: its environment and output writers. */

@@ -1,6 +1,5 @@
 package io.ampd.cli;
 
-import io.ampd.HostEnvironment;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;

@@ -1,9 +1,8 @@
 package io.ampd.cli;
 
-import io.ampd.AmpdException;
-import io.ampd.Logging;
 import io.ampd.config.AmpConfig;
 import io.ampd.config.ConfigLoader;
+import io.ampd.core.AmpdException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

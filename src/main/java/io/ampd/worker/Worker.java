@@ -1,8 +1,8 @@
 package io.ampd.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ampd.AmpdException;
-import io.ampd.Clock;
+import io.ampd.core.AmpdException;
+import io.ampd.core.Clock;
 import io.ampd.metadb.Catalog;
 import io.ampd.metadb.Job;
 import io.ampd.metadb.JobRepository;

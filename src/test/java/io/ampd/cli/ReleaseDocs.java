@@ -1,6 +1,5 @@
 package io.ampd.cli;
 
-import io.ampd.HostEnvironment;
 import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;

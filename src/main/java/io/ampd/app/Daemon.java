@@ -1,10 +1,11 @@
-package io.ampd;
+package io.ampd.app;
 
 import io.ampd.cli.CliContext;
 import io.ampd.cli.Endpoints;
 import io.ampd.cli.ErrorReport;
 import io.ampd.cli.ExitCode;
 import io.ampd.cli.Invocation;
+import io.ampd.cli.Logging;
 import io.ampd.cli.Version;
 import io.ampd.config.AmpConfig;
 import io.ampd.config.ManagedPostgresConfig;
@@ -22,6 +23,7 @@ import io.ampd.controller.RevisionsRoutes;
 import io.ampd.controller.Scheduler;
 import io.ampd.controller.WorkersRoutes;
 import io.ampd.controller.http.Router;
+import io.ampd.core.AmpdException;
 import io.ampd.extract.EvmRpcJobRunner;
 import io.ampd.extract.RevisionDirs;
 import io.ampd.metadb.Catalog;

@@ -1,8 +1,9 @@
-package io.ampd;
+package io.ampd.app;
 
 import io.ampd.cli.Cli;
 import io.ampd.cli.CliContext;
 import io.ampd.cli.Endpoints;
+import io.ampd.cli.HostEnvironment;
 import io.ampd.cli.Invocation;
 import io.ampd.cli.Roles;
 import java.io.IOException;
