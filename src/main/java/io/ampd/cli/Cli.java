@@ -1,63 +1,33 @@
 package io.ampd.cli;
 
-import io.ampd.AmpdException;
-import io.ampd.Daemon;
-import io.ampd.HostEnvironment;
-import io.ampd.Shutdown;
+import io.ampd.core.AmpdException;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Builds the command line: commands get the {@link CliContext} when they are made, usage errors
- * exit 2 with one line and a hint, {@link AmpdException}s print {@code error:} and {@code hint:}
- * lines and exit 1, and nothing prints a stack trace unless verbose.
+ * Builds the command line: picocli reads {@code ampd} and its commands from their annotations
+ * ({@link AmpdCommand} names them), usage errors exit 2 with one line and a hint, {@link
+ * AmpdException}s print {@code error:} and {@code hint:} lines and exit 1, and nothing prints a
+ * stack trace unless verbose.
  */
 public final class Cli {
   private Cli() {}
 
-  /**
-   * The command line for {@code args}: with only the subcommand they name, or with every subcommand
-   * when they name none or an unknown one (help, usage errors).
-   */
-  public static CommandLine create(
-      HostEnvironment env, Shutdown shutdown, PrintWriter out, PrintWriter err, String[] args) {
-    CliContext context = new CliContext(env, shutdown, out, err);
-    GlobalOptions[] topOptions = new GlobalOptions[1];
-    CommandLine cli = new CommandLine(AmpdCommand.top(topOptions));
-    String named = commandName(args);
-    for (String name : AmpdCommand.ORDER) {
-      if (named == null || named.equals(name)) {
-        cli.addSubcommand(name, new CommandLine(command(name, context, topOptions[0])));
-      }
-    }
-    cli.setOut(out);
-    cli.setErr(err);
+  /** The command line of {@code ampd}, whose commands run {@code roles}. */
+  public static CommandLine create(CliContext context, Roles roles) {
+    CommandLine cli = new CommandLine(new AmpdCommand(context, roles));
+    cli.setOut(context.out());
+    cli.setErr(context.err());
     cli.setExitCodeExceptionMapper(e -> ExitCode.ERROR);
     cli.setParameterExceptionHandler(Cli::onUsageError);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          boolean verbose = io.ampd.Logging.isVerbose();
+          boolean verbose = io.ampd.cli.Logging.isVerbose();
           ErrorReport.print(commandLine.getErr(), e, verbose);
           return ExitCode.ERROR;
         });
     return cli;
-  }
-
-  /** The known subcommand {@code args} name, or null. Options that take a value are skipped. */
-  static String commandName(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("--config") || arg.equals("--amp-dir")) {
-        i++;
-      } else if (!arg.startsWith("-")) {
-        return AmpdCommand.ORDER.contains(arg) ? arg : null;
-      }
-    }
-    return null;
   }
 
   private static int onUsageError(ParameterException e, String[] args) {
@@ -67,7 +37,9 @@ public final class Cli {
     if (unknown != null) {
       err.println("error: unknown command '" + unknown + "'");
       err.println(
-          "hint: the commands are " + String.join(", ", AmpdCommand.ORDER) + "; see 'ampd --help'");
+          "hint: the commands are "
+              + String.join(", ", commandLine.getSubcommands().keySet())
+              + "; see 'ampd --help'");
       err.flush();
       return ExitCode.USAGE;
     }
@@ -95,37 +67,5 @@ public final class Cli {
   private static String firstLine(String s) {
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
-  }
-
-  /** The spec of command {@code name}, whose run reads the options of {@code ampd} too. */
-  private static CommandSpec command(String name, CliContext context, GlobalOptions top) {
-    AtomicReference<Callable<Integer>> run = new AtomicReference<>();
-    CommandSpec spec = AmpdCommand.base(name, () -> run.get().call());
-    spec.usageMessage().description(AmpdCommand.DESCRIPTIONS.get(name));
-    GlobalOptions own = GlobalOptions.addTo(spec);
-    switch (name) {
-      case "solo" -> {
-        Endpoints.Options endpoints = Endpoints.Options.addTo(spec, true);
-        run.set(
-            new DaemonCommand(
-                context, top, own, name, true, d -> d.solo(endpoints.resolve(context.env()))));
-      }
-      case "server" -> {
-        Endpoints.Options endpoints = Endpoints.Options.addTo(spec, false);
-        run.set(
-            new DaemonCommand(
-                context, top, own, name, false, d -> d.server(endpoints.resolve(context.env()))));
-      }
-      case "controller" ->
-          run.set(new DaemonCommand(context, top, own, name, false, Daemon::controller));
-      case "migrate" -> run.set(new DaemonCommand(context, top, own, name, false, Daemon::migrate));
-      case "worker" -> {
-        WorkerCommand worker = new WorkerCommand(context, top, own);
-        worker.addOptionsTo(spec);
-        run.set(worker);
-      }
-      default -> throw new IllegalArgumentException("unknown command " + name);
-    }
-    return spec;
   }
 }

@@ -1,10 +1,8 @@
 package io.ampd.cli;
 
-import io.ampd.HostEnvironment;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
 
 /**
  * Which listening endpoints a {@code solo} or {@code server} runs: {@code --admin-server} (solo
@@ -40,62 +38,46 @@ public record Endpoints(boolean admin, boolean flight, boolean jsonl) {
     return out;
   }
 
-  /** The flags on a command's spec; {@link #resolve} reads them after parsing. */
-  static final class Options {
-    private final OptionSpec admin;
-    private final OptionSpec flight;
-    private final OptionSpec jsonl;
+  /**
+   * {@code --flight-server} and {@code --jsonl-server}, a mixin of {@code solo} and {@code server};
+   * {@link #resolve} reads them after parsing.
+   */
+  static final class QueryFlags {
+    @Option(
+        names = "--flight-server",
+        description =
+            "Run the Arrow Flight SQL endpoint (flight_addr). Also AMP_FLIGHT_SERVER=true. When no"
+                + " endpoint is chosen, all of them run.")
+    boolean flight;
 
-    private Options(OptionSpec admin, OptionSpec flight, OptionSpec jsonl) {
-      this.admin = admin;
-      this.flight = flight;
-      this.jsonl = jsonl;
-    }
+    @Option(
+        names = "--jsonl-server",
+        description =
+            "Run the JSON Lines endpoint (jsonl_addr). Also AMP_JSONL_SERVER=true. When no"
+                + " endpoint is chosen, all of them run.")
+    boolean jsonl;
 
-    /** Adds the flags to {@code spec}; {@code --admin-server} only when {@code withAdmin}. */
-    static Options addTo(CommandSpec spec, boolean withAdmin) {
-      OptionSpec admin = null;
-      if (withAdmin) {
-        admin = flag("--admin-server", "the admin API (admin_api_addr)", "AMP_ADMIN_SERVER");
-        spec.addOption(admin);
-      }
-      OptionSpec flight =
-          flag(
-              "--flight-server",
-              "the Arrow Flight SQL endpoint (flight_addr)",
-              "AMP_FLIGHT_SERVER");
-      OptionSpec jsonl =
-          flag("--jsonl-server", "the JSON Lines endpoint (jsonl_addr)", "AMP_JSONL_SERVER");
-      spec.addOption(flight).addOption(jsonl);
-      return new Options(admin, flight, jsonl);
-    }
-
-    private static OptionSpec flag(String name, String what, String env) {
-      return OptionSpec.builder(name)
-          .type(boolean.class)
-          .description(
-              "Run "
-                  + what
-                  + ". Also "
-                  + env
-                  + "=true. When no endpoint is chosen, all of them run.")
-          .build();
-    }
-
-    /** The chosen endpoints: flags, else environment, else all of this command's. */
+    /** The chosen endpoints of {@code server}: flags, else environment, else both. */
     Endpoints resolve(HostEnvironment env) {
-      boolean a = admin != null && (set(admin) || env(env, "AMP_ADMIN_SERVER"));
-      boolean f = set(flight) || env(env, "AMP_FLIGHT_SERVER");
-      boolean j = set(jsonl) || env(env, "AMP_JSONL_SERVER");
+      return resolve(env, false, false);
+    }
+
+    /**
+     * The chosen endpoints of {@code solo}, whose {@code --admin-server} is {@code admin}: flags,
+     * else environment, else all three.
+     */
+    Endpoints resolve(HostEnvironment env, boolean admin) {
+      return resolve(env, true, admin);
+    }
+
+    private Endpoints resolve(HostEnvironment env, boolean withAdmin, boolean adminFlag) {
+      boolean a = withAdmin && (adminFlag || env(env, "AMP_ADMIN_SERVER"));
+      boolean f = flight || env(env, "AMP_FLIGHT_SERVER");
+      boolean j = jsonl || env(env, "AMP_JSONL_SERVER");
       if (!a && !f && !j) {
-        return new Endpoints(admin != null, true, true);
+        return new Endpoints(withAdmin, true, true);
       }
       return new Endpoints(a, f, j);
-    }
-
-    private static boolean set(OptionSpec option) {
-      Boolean value = option.getValue();
-      return value != null && value;
     }
 
     private static boolean env(HostEnvironment env, String name) {

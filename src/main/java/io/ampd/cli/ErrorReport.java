@@ -1,6 +1,6 @@
 package io.ampd.cli;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import java.io.PrintWriter;
 
 /** Prints a failure for people: {@code error:} and {@code hint:} lines, a trace only if asked. */

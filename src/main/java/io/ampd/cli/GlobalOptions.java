@@ -1,57 +1,40 @@
 package io.ampd.cli;
 
 import java.nio.file.Path;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
 
 /**
  * Options every command accepts, before or after the command name ({@code ampd --config x migrate}
- * and {@code ampd migrate --config x} are the same): one set on {@code ampd}, one on each command.
+ * and {@code ampd migrate --config x} are the same): a mixin of {@code ampd} and of each command,
+ * the command's own given beats {@code ampd}'s.
  */
 final class GlobalOptions {
-  private final OptionSpec config;
-  private final OptionSpec ampDir;
-  private final OptionSpec verbose;
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
 
-  private GlobalOptions(OptionSpec config, OptionSpec ampDir, OptionSpec verbose) {
-    this.config = config;
-    this.ampDir = ampDir;
-    this.verbose = verbose;
-  }
+  @Option(
+      names = {"-V", "--version"},
+      versionHelp = true,
+      description = "Print version information and exit.")
+  boolean version;
 
-  /** Adds the options to {@code spec} and returns their values' handle. */
-  static GlobalOptions addTo(CommandSpec spec) {
-    GlobalOptions options =
-        new GlobalOptions(
-            OptionSpec.builder("--config")
-                .paramLabel("PATH")
-                .type(Path.class)
-                .description(
-                    "Config file (TOML). Also AMP_CONFIG. Optional for solo, required otherwise.")
-                .build(),
-            OptionSpec.builder("--amp-dir")
-                .paramLabel("DIR")
-                .type(Path.class)
-                .description("The amp dir. Also AMP_DIR. Default: ./.amp")
-                .build(),
-            OptionSpec.builder("-v", "--verbose")
-                .type(boolean.class)
-                .description("Debug logging and stack traces on errors (also AMP_LOG=debug).")
-                .build());
-    spec.addOption(options.config).addOption(options.ampDir).addOption(options.verbose);
-    return options;
-  }
+  @Option(
+      names = "--config",
+      paramLabel = "PATH",
+      description = "Config file (TOML). Also AMP_CONFIG. Optional for solo, required otherwise.")
+  Path config;
 
-  Path config() {
-    return config.getValue();
-  }
+  @Option(
+      names = "--amp-dir",
+      paramLabel = "DIR",
+      description = "The amp dir. Also AMP_DIR. Default: ./.amp")
+  Path ampDir;
 
-  Path ampDir() {
-    return ampDir.getValue();
-  }
-
-  boolean verbose() {
-    Boolean value = verbose.getValue();
-    return value != null && value;
-  }
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Debug logging and stack traces on errors (also AMP_LOG=debug).")
+  boolean verbose;
 }

@@ -1,9 +1,8 @@
 package io.ampd.cli;
 
-import io.ampd.AmpdException;
-import io.ampd.Logging;
 import io.ampd.config.AmpConfig;
 import io.ampd.config.ConfigLoader;
+import io.ampd.core.AmpdException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -21,17 +20,16 @@ public record Invocation(String command, Optional<Path> configFile, Path ampDir,
 
   static Invocation of(
       CliContext context, GlobalOptions top, GlobalOptions sub, boolean solo, String command) {
-    boolean verbose = top.verbose() || sub.verbose();
+    boolean verbose = top.verbose || sub.verbose;
     Logging.setLevel(verbose, context.env().logLevel().orElse(null));
 
     Path ampDir =
-        first(sub.ampDir(), top.ampDir())
+        first(sub.ampDir, top.ampDir)
             .or(() -> context.env().ampDir())
             .orElse(Path.of(".amp"))
             .toAbsolutePath()
             .normalize();
-    Optional<Path> configFile =
-        first(sub.config(), top.config()).or(() -> context.env().configFile());
+    Optional<Path> configFile = first(sub.config, top.config).or(() -> context.env().configFile());
     if (configFile.isEmpty() && solo) {
       Path candidate = ampDir.resolve("config.toml");
       if (Files.isRegularFile(candidate)) {

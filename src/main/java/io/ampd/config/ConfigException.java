@@ -1,6 +1,6 @@
 package io.ampd.config;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 
 /** A configuration value that cannot be used; the message names key, value and rule. */
 public final class ConfigException extends AmpdException {

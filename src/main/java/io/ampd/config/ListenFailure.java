@@ -1,6 +1,6 @@
 package io.ampd.config;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import java.io.IOException;
 import java.net.BindException;
 import java.util.Locale;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import io.ampd.Json;
+import io.ampd.core.Json;
 
 /**
  * The one TOML reader of ampd, for the config file and the provider files: text to a tree, or a

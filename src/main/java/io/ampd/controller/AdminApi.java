@@ -2,14 +2,14 @@ package io.ampd.controller;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.ampd.AmpdException;
-import io.ampd.Json;
 import io.ampd.config.HostPort;
 import io.ampd.config.ListenFailure;
 import io.ampd.controller.http.ApiException;
 import io.ampd.controller.http.Request;
 import io.ampd.controller.http.Response;
 import io.ampd.controller.http.Router;
+import io.ampd.core.AmpdException;
+import io.ampd.core.Json;
 import io.ampd.metadb.MetadbException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,10 +1,10 @@
 package io.ampd.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ampd.Json;
 import io.ampd.controller.http.Response;
 import io.ampd.controller.http.Router;
 import io.ampd.controller.http.Routes;
+import io.ampd.core.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

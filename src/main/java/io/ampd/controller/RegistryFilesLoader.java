@@ -1,6 +1,6 @@
 package io.ampd.controller;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import io.ampd.metadb.DatasetConflictException;
 import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.ProviderRepository;

@@ -1,12 +1,12 @@
 package io.ampd.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ampd.Faults;
 import io.ampd.controller.http.ApiException;
 import io.ampd.controller.http.Request;
 import io.ampd.controller.http.Response;
 import io.ampd.controller.http.Router;
 import io.ampd.controller.http.Routes;
+import io.ampd.core.Faults;
 import io.ampd.extract.RevisionDirs;
 import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.DatasetVersion;

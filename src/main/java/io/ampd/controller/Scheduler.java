@@ -1,7 +1,7 @@
 package io.ampd.controller;
 
-import io.ampd.Clock;
 import io.ampd.config.ControllerConfig;
+import io.ampd.core.Clock;
 import io.ampd.metadb.JobScheduling;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;

@@ -3,7 +3,7 @@ package io.ampd.extract;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import io.ampd.Json;
+import io.ampd.core.Json;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.worker.StopSignal;

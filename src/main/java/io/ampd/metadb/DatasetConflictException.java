@@ -1,6 +1,6 @@
 package io.ampd.metadb;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import io.ampd.registry.DatasetRef;
 
 /** A dataset version is already registered with another manifest: versions are immutable. */

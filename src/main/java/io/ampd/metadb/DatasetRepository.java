@@ -1,7 +1,7 @@
 package io.ampd.metadb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.ampd.Json;
+import io.ampd.core.Json;
 import io.ampd.registry.Dataset;
 import io.ampd.registry.DatasetKind;
 import io.ampd.registry.DatasetRef;

@@ -1,7 +1,7 @@
 package io.ampd.metadb;
 
-import io.ampd.AmpdException;
 import io.ampd.config.PgUrl;
+import io.ampd.core.AmpdException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

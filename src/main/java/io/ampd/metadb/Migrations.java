@@ -1,7 +1,7 @@
 package io.ampd.metadb;
 
-import io.ampd.AmpdException;
 import io.ampd.config.PgUrl;
+import io.ampd.core.AmpdException;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.function.Consumer;
@@ -47,7 +47,7 @@ public final class Migrations {
 
   /**
    * Applies pending migrations, printing each applied one and the final version (or that the schema
-   * was already up to date) to {@code out}. Errors are {@link io.ampd.AmpdException}s with the
+   * was already up to date) to {@code out}. Errors are {@link io.ampd.core.AmpdException}s with the
    * messages and hints of docs/design.md "Migrations".
    */
   public static SchemaStatus migrate(PgUrl url, Consumer<String> out) {

@@ -1,6 +1,6 @@
 package io.ampd.metadb;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import java.util.List;
 
 /** A provider cannot be deleted: jobs that have not finished use it. */

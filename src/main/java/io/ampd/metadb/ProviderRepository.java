@@ -1,7 +1,7 @@
 package io.ampd.metadb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.ampd.Json;
+import io.ampd.core.Json;
 import io.ampd.registry.ProviderConfig;
 import io.ampd.registry.ProviderParser;
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package io.ampd.metadb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.ampd.Json;
+import io.ampd.core.Json;
 import io.ampd.metadb.QuerySnapshot.DatasetRequest;
 import io.ampd.metadb.QuerySnapshot.File;
 import io.ampd.metadb.QuerySnapshot.ResolvedDataset;

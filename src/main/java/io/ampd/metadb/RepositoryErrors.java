@@ -1,6 +1,6 @@
 package io.ampd.metadb;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import java.sql.SQLException;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;

@@ -1,6 +1,6 @@
 package io.ampd.postgres;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

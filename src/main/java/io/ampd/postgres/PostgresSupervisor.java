@@ -1,8 +1,8 @@
 package io.ampd.postgres;
 
-import io.ampd.AmpdException;
-import io.ampd.Clock;
 import io.ampd.config.PgUrl;
+import io.ampd.core.AmpdException;
+import io.ampd.core.Clock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.ampd.registry;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 
 /**
  * A provider, manifest or dataset registration that does not validate. The message reads {@code

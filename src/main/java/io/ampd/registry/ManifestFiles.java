@@ -2,8 +2,8 @@ package io.ampd.registry;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ampd.AmpdException;
-import io.ampd.Json;
+import io.ampd.core.AmpdException;
+import io.ampd.core.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

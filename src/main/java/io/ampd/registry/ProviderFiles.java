@@ -1,8 +1,8 @@
 package io.ampd.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ampd.AmpdException;
 import io.ampd.config.TomlText;
+import io.ampd.core.AmpdException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

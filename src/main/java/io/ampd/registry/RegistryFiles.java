@@ -1,7 +1,7 @@
 package io.ampd.registry;
 
-import io.ampd.AmpdException;
-import io.ampd.Json;
+import io.ampd.core.AmpdException;
+import io.ampd.core.Json;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.DirectoryStream;

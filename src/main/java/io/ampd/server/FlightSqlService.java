@@ -3,7 +3,7 @@ package io.ampd.server;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
-import io.ampd.Json;
+import io.ampd.core.Json;
 import io.ampd.metadb.MetadbException;
 import io.ampd.metadb.QuerySnapshot;
 import io.ampd.metadb.QuerySnapshotRepository;

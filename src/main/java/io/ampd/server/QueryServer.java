@@ -1,9 +1,9 @@
 package io.ampd.server;
 
-import io.ampd.AmpdException;
 import io.ampd.config.HostPort;
 import io.ampd.config.ListenFailure;
 import io.ampd.config.ServerConfig;
+import io.ampd.core.AmpdException;
 import io.ampd.metadb.QuerySnapshotRepository;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;

@@ -162,7 +162,7 @@ final class QueryService implements AutoCloseable {
     QuerySnapshotRepository.Result result;
     try {
       result = catalog.read(QueryPlanner.tables(analysis));
-    } catch (MetadbException | io.ampd.AmpdException e) {
+    } catch (MetadbException | io.ampd.core.AmpdException e) {
       throw new QueryException(
           Kind.CATALOG_UNAVAILABLE,
           "cannot read the query's files from the metadata database: " + e.getMessage(),

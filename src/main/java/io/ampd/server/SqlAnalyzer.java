@@ -2,7 +2,7 @@ package io.ampd.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ampd.Json;
+import io.ampd.core.Json;
 import io.ampd.server.QueryException.Kind;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.ampd.solo;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -6,8 +6,8 @@ import static io.ampd.worker.WorkerSessions.closeQuietly;
 import static io.ampd.worker.WorkerSessions.connect;
 import static io.ampd.worker.WorkerSessions.join;
 
-import io.ampd.AmpdException;
-import io.ampd.Clock;
+import io.ampd.core.AmpdException;
+import io.ampd.core.Clock;
 import io.ampd.metadb.WorkerRepository;
 import java.sql.Connection;
 import java.sql.SQLException;

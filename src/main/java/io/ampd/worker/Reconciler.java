@@ -4,7 +4,7 @@ import static io.ampd.worker.WorkerSessions.closeQuietly;
 import static io.ampd.worker.WorkerSessions.connect;
 import static io.ampd.worker.WorkerSessions.join;
 
-import io.ampd.Clock;
+import io.ampd.core.Clock;
 import io.ampd.metadb.Job;
 import io.ampd.metadb.JobQueries;
 import io.ampd.metadb.JobStatus;

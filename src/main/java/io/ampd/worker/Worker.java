@@ -1,7 +1,7 @@
 package io.ampd.worker;
 
-import io.ampd.AmpdException;
-import io.ampd.Clock;
+import io.ampd.core.AmpdException;
+import io.ampd.core.Clock;
 import io.ampd.metadb.Catalog;
 import java.sql.SQLException;
 import java.time.Duration;

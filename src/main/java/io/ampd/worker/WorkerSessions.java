@@ -1,6 +1,6 @@
 package io.ampd.worker;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import io.ampd.metadb.MetadataDb;
 import io.ampd.metadb.PgDriver;
 import java.sql.Connection;

@@ -1,7 +1,5 @@
 package io.ampd.cli;
 
-import io.ampd.HostEnvironment;
-import io.ampd.Shutdown;
 import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -27,7 +25,8 @@ public final class ReleaseDocs {
     Files.createDirectories(out.resolve("man"));
     PrintWriter quiet = new PrintWriter(new StringWriter());
     CommandLine cli =
-        Cli.create(new HostEnvironment(Map.of()), new Shutdown(), quiet, quiet, new String[0]);
+        Cli.create(
+            new CliContext(new HostEnvironment(Map.of()), quiet, quiet), new RecordingRoles());
     int status =
         ManPageGenerator.generateManPage(
             out.resolve("man").toFile(), null, new boolean[0], true, cli.getCommandSpec());

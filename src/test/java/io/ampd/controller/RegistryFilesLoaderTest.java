@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.MigratedTestDb;
 import io.ampd.metadb.ProviderRepository;

@@ -339,7 +339,7 @@ class ServerIT {
         START,
         () -> solo.stderr().contains("ampd solo") && solo.stderr().contains(" ready in "));
     String atReady = Files.readString(classes);
-    assertTrue(atReady.contains("io.ampd.Daemon "), "the class log is not being written");
+    assertTrue(atReady.contains("io.ampd.app.Daemon "), "the class log is not being written");
     assertTrue(!atReady.contains("org.duckdb."), "DuckDB loaded before any query");
     assertTrue(!atReady.contains("jdk.jfr."), "Flight Recorder loaded before any query");
     assertEquals(200, jsonl(env.get("AMP_CONFIG_JSONL_ADDR"), "SELECT 1").statusCode());

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ampd.AmpdException;
 import io.ampd.config.PgUrl;
+import io.ampd.core.AmpdException;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeout;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ampd.AmpdException;
 import io.ampd.config.PgUrl;
+import io.ampd.core.AmpdException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

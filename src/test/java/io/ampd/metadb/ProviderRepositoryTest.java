@@ -148,8 +148,8 @@ class ProviderRepositoryTest {
     providers.upsert(provider("edited", "net-e", "http://h"));
     db.execute(
         "UPDATE providers SET config = config || '{\"concurrency\": 0}' WHERE name = 'edited'");
-    io.ampd.AmpdException e =
-        assertThrows(io.ampd.AmpdException.class, () -> providers.find("edited"));
+    io.ampd.core.AmpdException e =
+        assertThrows(io.ampd.core.AmpdException.class, () -> providers.find("edited"));
     assertEquals("provider field 'concurrency' is 0, expected 1 to 256", e.getMessage());
   }
 }

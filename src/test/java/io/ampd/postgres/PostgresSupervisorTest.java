@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.ampd.AmpdException;
+import io.ampd.core.AmpdException;
 import io.ampd.testing.ManualClock;
 import io.ampd.testing.TempDirs;
 import java.io.BufferedReader;

@@ -2,7 +2,7 @@ package io.ampd.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.ampd.Json;
+import io.ampd.core.Json;
 import io.ampd.metadb.DatasetRepository;
 import io.ampd.registry.DatasetRef;
 import io.ampd.testing.NoStop;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ampd.Json;
+import io.ampd.core.Json;
 import io.ampd.metadb.QuerySnapshotRepository;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

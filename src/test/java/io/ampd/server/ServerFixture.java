@@ -1,10 +1,10 @@
 package io.ampd.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ampd.Json;
 import io.ampd.config.HostPort;
 import io.ampd.config.PgUrl;
 import io.ampd.config.ServerConfig;
+import io.ampd.core.Json;
 import io.ampd.extract.EvmRpcJobRunner;
 import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.MetadataDb;

@@ -1,6 +1,6 @@
 package io.ampd.testing;
 
-import io.ampd.Clock;
+import io.ampd.core.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.ampd;
+package io.ampd.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import io.ampd.core.AmpdException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;

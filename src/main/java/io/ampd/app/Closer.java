@@ -1,4 +1,4 @@
-package io.ampd;
+package io.ampd.app;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,7 +1,8 @@
-package io.ampd;
+package io.ampd.app;
 
 import io.ampd.config.HostPort;
 import io.ampd.config.ListenFailure;
+import io.ampd.core.AmpdException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -1,4 +1,4 @@
-package io.ampd;
+package io.ampd.core;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.ampd;
+package io.ampd.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

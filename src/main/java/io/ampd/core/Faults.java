@@ -1,4 +1,4 @@
-package io.ampd;
+package io.ampd.core;
 
 import java.util.Set;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.ampd;
+package io.ampd.cli;
 
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.ampd;
+package io.ampd.core;
 
 import java.time.Duration;
 import java.time.Instant;

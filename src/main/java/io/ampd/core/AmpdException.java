@@ -1,4 +1,4 @@
-package io.ampd;
+package io.ampd.core;
 
 /**
  * An error meant for people: a one-line message saying what failed and, where there is one, a hint

@@ -1,10 +1,11 @@
-package io.ampd;
+package io.ampd.app;
 
 import io.ampd.cli.CliContext;
 import io.ampd.cli.Endpoints;
 import io.ampd.cli.ErrorReport;
 import io.ampd.cli.ExitCode;
 import io.ampd.cli.Invocation;
+import io.ampd.cli.Logging;
 import io.ampd.cli.Version;
 import io.ampd.config.AmpConfig;
 import io.ampd.config.ManagedPostgresConfig;
@@ -22,6 +23,7 @@ import io.ampd.controller.RevisionsRoutes;
 import io.ampd.controller.Scheduler;
 import io.ampd.controller.WorkersRoutes;
 import io.ampd.controller.http.Router;
+import io.ampd.core.AmpdException;
 import io.ampd.extract.EvmRpcJobRunner;
 import io.ampd.extract.RevisionDirs;
 import io.ampd.metadb.Catalog;
@@ -80,6 +82,7 @@ public final class Daemon {
   static final Duration API_CONNECTION_WAIT = Duration.ofSeconds(5);
 
   private final CliContext context;
+  private final Shutdown shutdown;
   private final Invocation invocation;
   private final AmpConfig config;
   private final long startNanos = System.nanoTime();
@@ -98,8 +101,9 @@ public final class Daemon {
   /** What starts once the process is ready: work that should not compete with its start. */
   private final List<Runnable> afterReady = new ArrayList<>();
 
-  public Daemon(CliContext context, Invocation invocation) {
+  public Daemon(CliContext context, Shutdown shutdown, Invocation invocation) {
     this.context = context;
+    this.shutdown = shutdown;
     this.invocation = invocation;
     this.config = invocation.config();
   }
@@ -401,7 +405,7 @@ public final class Daemon {
             runners(config),
             error -> {
               fatal.compareAndSet(null, error);
-              context.shutdown().request(ExitCode.ERROR);
+              shutdown.request(ExitCode.ERROR);
             });
     closer.add("worker " + nodeId, worker);
   }
@@ -427,14 +431,14 @@ public final class Daemon {
   }
 
   private int serve(String role, Closer closer) throws InterruptedException {
-    if (context.shutdown().isRequested()) {
+    if (shutdown.isRequested()) {
       phase = "stopping";
-      return context.shutdown().requestedCode();
+      return shutdown.requestedCode();
     }
     phase = "ready";
     log.info("ampd {} {} ready in {} ms", role, Version.get(), elapsedMillis());
     afterReady.forEach(Runnable::run);
-    int code = context.shutdown().await();
+    int code = shutdown.await();
     phase = "stopping";
     long stopStart = System.nanoTime();
     closer.close();
@@ -467,17 +471,17 @@ public final class Daemon {
               @Override
               public void onFatal(AmpdException error) {
                 fatal.compareAndSet(null, error);
-                context.shutdown().request(ExitCode.ERROR);
+                shutdown.request(ExitCode.ERROR);
               }
             });
     postgres = pg;
     Runnable stopNow = pg::close;
-    context.shutdown().onStopNow(stopNow);
+    shutdown.onStopNow(stopNow);
     closer.add(
         "PostgreSQL",
         () -> {
           pg.close();
-          context.shutdown().removeStopNow(stopNow);
+          shutdown.removeStopNow(stopNow);
         });
     return pg.url();
   }

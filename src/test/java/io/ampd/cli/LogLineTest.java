@@ -1,4 +1,5 @@
-package io.ampd;
+package io.ampd.cli;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +35,7 @@ class LogLineTest {
             .format(DateTimeFormatter.ofPattern("HH:mm:ss.SSS"));
     assertEquals(
         time + " INFO  Daemon: ready in x ms" + System.lineSeparator(),
-        layout("io.ampd.Daemon", Level.INFO, "ready in {} ms", null, millis));
+        layout("io.ampd.app.Daemon", Level.INFO, "ready in {} ms", null, millis));
     assertEquals(
         time + " WARN  plain: a" + System.lineSeparator(),
         layout("plain", Level.WARN, "a", null, millis));
@@ -63,7 +64,7 @@ class LogLineTest {
     String[] lines = text.split(System.lineSeparator());
     assertTrue(lines[0].endsWith(" ERROR B: failed"), lines[0]);
     assertEquals("java.lang.IllegalStateException: boom", lines[1]);
-    assertTrue(lines[2].startsWith("\tat io.ampd.LogLineTest."), lines[2]);
+    assertTrue(lines[2].startsWith("\tat io.ampd.cli.LogLineTest."), lines[2]);
   }
 
   @Test

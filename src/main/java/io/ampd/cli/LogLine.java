@@ -1,4 +1,4 @@
-package io.ampd;
+package io.ampd.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;

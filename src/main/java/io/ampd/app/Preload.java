@@ -1,5 +1,6 @@
-package io.ampd;
+package io.ampd.app;
 
+import io.ampd.core.Json;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

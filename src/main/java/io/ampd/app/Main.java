@@ -1,6 +1,11 @@
-package io.ampd;
+package io.ampd.app;
 
 import io.ampd.cli.Cli;
+import io.ampd.cli.CliContext;
+import io.ampd.cli.Endpoints;
+import io.ampd.cli.HostEnvironment;
+import io.ampd.cli.Invocation;
+import io.ampd.cli.Roles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +31,8 @@ public final class Main {
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     Shutdown shutdown = new Shutdown();
     shutdown.installSignalHandlers();
-    int code =
-        Cli.create(new HostEnvironment(System.getenv()), shutdown, out, err, args).execute(args);
+    CliContext context = new CliContext(new HostEnvironment(System.getenv()), out, err);
+    int code = Cli.create(context, new DaemonRoles(context, shutdown)).execute(args);
     out.flush();
     err.flush();
     if (code != 0) {
@@ -73,6 +78,38 @@ public final class Main {
       Files.createFile(Path.of(archive + ".failed"));
     } catch (IOException | RuntimeException e) {
       // best effort: the archive is kept
+    }
+  }
+
+  /** The roles the command line starts: each on a {@link Daemon} of its own invocation. */
+  private record DaemonRoles(CliContext context, Shutdown shutdown) implements Roles {
+    @Override
+    public int solo(Invocation invocation, Endpoints endpoints) throws InterruptedException {
+      return daemon(invocation).solo(endpoints);
+    }
+
+    @Override
+    public int controller(Invocation invocation) throws InterruptedException {
+      return daemon(invocation).controller();
+    }
+
+    @Override
+    public int server(Invocation invocation, Endpoints endpoints) throws InterruptedException {
+      return daemon(invocation).server(endpoints);
+    }
+
+    @Override
+    public int worker(Invocation invocation, String nodeId) throws InterruptedException {
+      return daemon(invocation).worker(nodeId);
+    }
+
+    @Override
+    public int migrate(Invocation invocation) {
+      return daemon(invocation).migrate();
+    }
+
+    private Daemon daemon(Invocation invocation) {
+      return new Daemon(context, shutdown, invocation);
     }
   }
 }

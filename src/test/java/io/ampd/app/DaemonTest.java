@@ -1,4 +1,4 @@
-package io.ampd;
+package io.ampd.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.ampd;
+package io.ampd.app;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
-package io.ampd;
+package io.ampd.app;
 
+import io.ampd.core.AmpdException;
 import io.ampd.metadb.MetadataDb;
 import java.io.PrintWriter;
 import java.sql.Connection;
