@@ -194,7 +194,7 @@ public final class EvmRpcJobRunner implements JobRunner {
     Map<String, String> metadata =
         Map.of("ampd.dataset", ctx.dataset().toString(), "ampd.job", Long.toString(ctx.jobId()));
     boolean full = manifest.tables().contains(EvmTable.TRANSACTIONS);
-    boolean logs = manifest.tables().contains(EvmTable.LOGS);
+    boolean receipts = full || manifest.tables().contains(EvmTable.LOGS);
     BufferPool buffers = new BufferPool();
     ChainLinks links = new ChainLinks(manifest.confirmations());
     if (progress.isPresent() && recorded.lastBlockHash() != null) {
@@ -203,7 +203,12 @@ public final class EvmRpcJobRunner implements JobRunner {
     try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
         BlockFetcher fetcher =
             new BlockFetcher(
-                rpc, ctx.provider().batchSize(), ctx.provider().concurrency(), full, logs);
+                rpc,
+                ctx.provider().batchSize(),
+                ctx.provider().concurrency(),
+                full,
+                receipts,
+                ReceiptSource.of(ctx.provider()));
         ProgressTracker tracker = tracker(ctx, names, progress).start()) {
       long safeHead = Long.MIN_VALUE;
       long pendingSince = 0;
@@ -347,7 +352,7 @@ public final class EvmRpcJobRunner implements JobRunner {
       deployed = ctx.endBlock().absolute().getAsLong();
     } else {
       try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
-          BlockFetcher fetcher = new BlockFetcher(rpc, 1, 1, false, false)) {
+          BlockFetcher fetcher = new BlockFetcher(rpc, 1, 1, false)) {
         deployed = ctx.endBlock().resolve(fetcher.head() - manifest.confirmations());
       }
     }

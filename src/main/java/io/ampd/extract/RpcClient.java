@@ -82,6 +82,9 @@ final class RpcClient implements AutoCloseable {
       try {
         return send(body, calls, readers.get());
       } catch (TransientRpcException e) {
+        if (e instanceof RpcErrorException error && error.methodUnavailable()) {
+          throw e; // no try gets a method the node does not serve
+        }
         last = e;
         if (attempt < retry.maxAttempts()) {
           Duration wait = backoff(retry, attempt);
@@ -330,7 +333,7 @@ final class RpcClient implements AutoCloseable {
   }
 
   private TransientRpcException rpcError(JsonNode error, String what) {
-    return new TransientRpcException(
+    return new RpcErrorException(
         "provider "
             + provider.name()
             + " answered "
@@ -339,7 +342,8 @@ final class RpcClient implements AutoCloseable {
             + error.path("code").asText("?")
             + ": "
             + error.path("message").asText(""),
-        null);
+        error.path("code").asInt(0),
+        error.path("message").asText(""));
   }
 
   private static String describe(RpcCall call) {

@@ -13,6 +13,10 @@ import java.time.Duration;
  * @param batchSize calls per JSON-RPC batch request, at least 1
  * @param requestTimeout timeout of one HTTP request
  * @param retry retries of transient errors
+ * @param fetchReceiptsPerTx receipts with {@code eth_getTransactionReceipt} per transaction instead
+ *     of {@code eth_getBlockReceipts} per block (Amp's {@code fetch_receipts_per_tx}); without it,
+ *     a node that does not serve {@code eth_getBlockReceipts} is switched to per transaction
+ *     automatically
  *     <p>JSON form (API and {@code providers} table) and TOML form (files in {@code providers_dir})
  *     are parsed and validated by the registry; see {@code ProviderParser}.
  */
@@ -24,7 +28,21 @@ public record ProviderConfig(
     int concurrency,
     int batchSize,
     Duration requestTimeout,
-    RetryPolicy retry) {
+    RetryPolicy retry,
+    boolean fetchReceiptsPerTx) {
+
+  /** A provider that fetches receipts per block (the default). */
+  public ProviderConfig(
+      String name,
+      String kind,
+      String url,
+      String network,
+      int concurrency,
+      int batchSize,
+      Duration requestTimeout,
+      RetryPolicy retry) {
+    this(name, kind, url, network, concurrency, batchSize, requestTimeout, retry, false);
+  }
 
   /**
    * The URL with its credentials (userinfo, key-like query parameters and path segments) masked:

@@ -24,7 +24,10 @@ import java.util.List;
  *  "request_timeout_ms": 30000,    one HTTP request, 100 to 600000
  *  "retry": {"max_attempts": 5,    tries in all, 1 to 100
  *            "initial_backoff_ms": 250,   1 to 600000
- *            "max_backoff_ms": 10000}}    initial_backoff_ms to 600000
+ *            "max_backoff_ms": 10000},    initial_backoff_ms to 600000
+ *  "fetch_receipts_per_tx": false} receipts by eth_getTransactionReceipt per transaction instead
+ *                                  of eth_getBlockReceipts per block (Amp's name); a node without
+ *                                  eth_getBlockReceipts is switched to it automatically
  * </pre>
  *
  * Unknown fields are errors. A URL still holding a {@code ***} mask (a redacted URL copied back
@@ -56,7 +59,8 @@ public final class ProviderParser {
           "concurrency",
           "batch_size",
           "request_timeout_ms",
-          "retry");
+          "retry",
+          "fetch_receipts_per_tx");
   private static final List<String> RETRY_FIELDS =
       List.of("max_attempts", "initial_backoff_ms", "max_backoff_ms");
 
@@ -81,8 +85,18 @@ public final class ProviderParser {
             DEFAULT_REQUEST_TIMEOUT_MS,
             MIN_REQUEST_TIMEOUT_MS,
             MAX_REQUEST_TIMEOUT_MS);
+    RetryPolicy retry = retry(r);
+    boolean perTx = r.bool("fetch_receipts_per_tx", false);
     return new ProviderConfig(
-        name, kind, url, network, concurrency, batchSize, Duration.ofMillis(timeout), retry(r));
+        name,
+        kind,
+        url,
+        network,
+        concurrency,
+        batchSize,
+        Duration.ofMillis(timeout),
+        retry,
+        perTx);
   }
 
   private static String url(DocumentReader r) {
@@ -150,6 +164,7 @@ public final class ProviderParser {
     retry.put("max_attempts", provider.retry().maxAttempts());
     retry.put("initial_backoff_ms", provider.retry().initialBackoff().toMillis());
     retry.put("max_backoff_ms", provider.retry().maxBackoff().toMillis());
+    o.put("fetch_receipts_per_tx", provider.fetchReceiptsPerTx());
     return o;
   }
 }

@@ -71,7 +71,7 @@ class RpcDecoderTest {
     return rpc.decode(
         json.getBytes(StandardCharsets.UTF_8),
         calls(),
-        new BlockFetcher.BatchDecoder(FIRST, (int) (LAST - FIRST + 1), true, true));
+        new BlockFetcher.BatchDecoder(FIRST, (int) (LAST - FIRST + 1), true, true, n -> true));
   }
 
   private static String malformed(String json) {
