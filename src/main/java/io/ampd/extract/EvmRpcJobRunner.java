@@ -168,7 +168,9 @@ public final class EvmRpcJobRunner implements JobRunner {
             ctx.jobId(),
             ctx.dataset(),
             names,
-            t -> Layout.revisionPath(ctx.dataset(), t, ctx.jobId()));
+            t -> Layout.revisionPath(ctx.dataset(), t, ctx.jobId()),
+            TableSchema.VERSION);
+    checkSchemaVersions(ctx, revisions);
     FileRepository.Recorded recorded = commonProgress(repo, revisions);
     OptionalLong progress = recorded.lastBlock();
     List<Segment.Target> targets = new ArrayList<>();
@@ -297,6 +299,40 @@ public final class EvmRpcJobRunner implements JobRunner {
     }
     String message = e.getMessage();
     return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  }
+
+  /**
+   * Refuses revisions whose files are of another schema version than this ampd writes: a
+   * revision never mixes files of two versions (readers of a table would see two schemas).
+   */
+  private static void checkSchemaVersions(JobContext ctx, List<TableRevision> revisions)
+      throws JobFailedException {
+    for (TableRevision r : revisions) {
+      if (r.schemaVersion() != TableSchema.VERSION) {
+        throw JobFailedException.fatal(
+            "table revision "
+                + r.id()
+                + " ("
+                + r.path()
+                + ") holds files of table schema version "
+                + r.schemaVersion()
+                + (r.schemaVersion() < TableSchema.VERSION
+                    ? " (written by an earlier ampd)"
+                    : " (written by a later ampd)")
+                + ", and this ampd writes version "
+                + TableSchema.VERSION
+                + "; it does not mix files of two schemas in one revision. Redump the version"
+                + " (POST /datasets/"
+                + ctx.dataset().namespace()
+                + "/"
+                + ctx.dataset().name()
+                + "/versions/"
+                + ctx.dataset().version()
+                + "/redump): it writes new revisions from start_block, and queries read the old"
+                + " ones until the new ones have caught up",
+            null);
+      }
+    }
   }
 
   /** What the job's revisions have recorded, which is the same for all of them. */
