@@ -596,8 +596,8 @@ final class RpcDecoder {
       if (s.peek() != '{') {
         throw new FieldError("is not an object: " + s.describeValue()).named(at);
       }
-      long chainId = -1;
-      long nonce = -1;
+      long chainId = 0;
+      long nonce = 0;
       long parity = -1;
       byte[] address = null;
       byte[] r = null;
@@ -632,9 +632,9 @@ final class RpcDecoder {
       }
       out.add(
           new EvmTransaction.Authorization(
-              Math.max(0, chainId),
+              chainId,
               address,
-              Math.max(0, nonce),
+              nonce,
               parity == 1,
               r != null ? r : ZERO_WORD,
               sigS != null ? sigS : ZERO_WORD));

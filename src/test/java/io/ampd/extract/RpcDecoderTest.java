@@ -125,10 +125,13 @@ class RpcDecoderTest {
         malformed(
             body.replaceFirst("\"difficulty\":\"0x[0-9a-f]+\"", "\"difficulty\":\"" + big + "\"")));
     // a log's address comes before its blockNumber: the error waits for the block
-    Matcher log = Pattern.compile("\\{\"address\":\"0x[0-9a-f]{40}\"").matcher(body);
+    Matcher log =
+        Pattern.compile("\\{\"address\":\"0x[0-9a-f]{40}\",\"topics\"").matcher(body);
     assertTrue(log.find());
     String broken =
-        body.substring(0, log.start()) + "{\"address\":\"0xzz\"" + body.substring(log.end());
+        body.substring(0, log.start())
+            + "{\"address\":\"0xzz\",\"topics\""
+            + body.substring(log.end());
     String message = malformed(broken);
     assertTrue(
         message.matches("block 20[0-3] log 0: field 'address' is not hex data: \"0xzz\""), message);
