@@ -257,14 +257,26 @@ final class BlockFetcher implements AutoCloseable {
       int to = Math.min(calls.size(), from + batchSize);
       List<RpcCall> chunk = calls.subList(from, to);
       List<long[]> which = txs.subList(from, to);
-      EvmReceipt[] got = rpc.call(chunk, () -> new ReceiptReader(blocks, which, chunk));
+      EvmReceipt[] got = rpc.call(chunk, () -> new ReceiptReader(blocks, which));
       System.arraycopy(got, 0, all, from, got.length);
     }
     List<BlockData> out = new ArrayList<>(blocks.size());
     int at = 0;
     for (BlockData d : blocks) {
-      int n = d.block().transactionHashes().length;
+      byte[][] hashes = d.block().transactionHashes();
+      int n = hashes.length;
       try {
+        for (int i = 0; i < n; i++) {
+          if (all[at + i] == null) {
+            throw new Receipts.Mismatch(
+                d.block().number(),
+                "the node has no receipt of transaction "
+                    + i
+                    + " ("
+                    + Hex.encode(hashes[i])
+                    + ")");
+          }
+        }
         out.add(Receipts.attach(d.block(), Arrays.asList(all).subList(at, at + n)));
       } catch (Receipts.Mismatch m) {
         throw mismatch(m, this::nearHead);
@@ -291,7 +303,9 @@ final class BlockFetcher implements AutoCloseable {
         m.getMessage()
             + ": the receipts do not match the block, "
             + REORG_WINDOW
-            + " or more blocks below the head, where the chain should not change any more");
+            + " or more blocks below the head, where the chain does not change any more (a node"
+            + " that serves data that does not fit together, or that no longer indexes old"
+            + " transactions)");
   }
 
   /** The calls of one batch: each block, then each block's receipts when asked. */
@@ -383,37 +397,29 @@ final class BlockFetcher implements AutoCloseable {
     }
   }
 
-  /** Decodes receipts by transaction: each call's result is the receipt of one transaction. */
+  /**
+   * Decodes receipts by transaction: each call's result is the receipt of one transaction, or null
+   * when the node has none (checked with the block's other receipts).
+   */
   private static final class ReceiptReader implements RpcClient.BatchReader<EvmReceipt[]> {
     private final List<BlockData> blocks;
     private final List<long[]> txs;
-    private final List<RpcCall> calls;
     private final EvmReceipt[] out;
     private final RpcDecoder.Names names = new RpcDecoder.Names();
 
-    ReceiptReader(List<BlockData> blocks, List<long[]> txs, List<RpcCall> calls) {
+    ReceiptReader(List<BlockData> blocks, List<long[]> txs) {
       this.blocks = blocks;
       this.txs = txs;
-      this.calls = calls;
       this.out = new EvmReceipt[txs.size()];
     }
 
     @Override
-    public void result(int index, JsonScanner s) throws TransientRpcException {
+    public void result(int index, JsonScanner s) {
       long n = blocks.get((int) txs.get(index)[0]).block().number();
       int tx = (int) txs.get(index)[1];
-      if (s.nullValue()) {
-        throw new TransientRpcException(
-            "provider has no receipt of transaction "
-                + calls.get(index).params().get(0)
-                + " (block "
-                + n
-                + ", transaction "
-                + tx
-                + ") yet",
-            null);
+      if (!s.nullValue()) {
+        out[index] = RpcDecoder.receipt(n, tx, s, names);
       }
-      out[index] = RpcDecoder.receipt(n, tx, s, names);
     }
 
     @Override

@@ -315,7 +315,8 @@ public final class FakeEvmNode implements AutoCloseable {
           ReceiptCorruption broken = peekCorruption(b.number());
           boolean last = at[1] == b.transactions().size() - 1;
           boolean first = at[1] == 0;
-          if ((broken == ReceiptCorruption.MISSING && last) || (broken != null && first)) {
+          boolean missing = broken == ReceiptCorruption.MISSING;
+          if ((missing && last) || (broken != null && !missing && first)) {
             broken = corruption(b.number());
           } else {
             broken = null;
