@@ -43,7 +43,9 @@ import org.apache.parquet.schema.Type;
  * #compatible}: {@code UInt64} for ampd's {@code Int64}, {@code UInt32} for {@code Int32}, a
  * timestamp of any unit, {@code Utf8} for a decimal, as Amp writes a transaction's {@code value});
  * any other difference is refused naming the table and column, since ampd cannot write another
- * schema. {@code finalized_blocks_only: true} is
+ * schema. ampd's own columns, which Amp does not have ({@link ParquetSchemas#ownColumns}, such as a
+ * block's {@code size}), may be left out: they are written all the same, so a manifest as Amp
+ * generates it registers. {@code finalized_blocks_only: true} is
  * refused (ampd follows the head less {@code confirmations} blocks). Keys starting with {@code $}
  * (such as {@code $comment}) are ignored; any other unknown key is refused.
  *
@@ -240,8 +242,9 @@ final class AmpManifests {
                 + (mine.get("nullable").asBoolean() ? "nullable" : "never null"));
       }
     }
+    Set<String> own = ParquetSchemas.ownColumns(table);
     for (String column : ours.keySet()) {
-      if (!seen.containsKey(column)) {
+      if (!seen.containsKey(column) && !own.contains(column)) {
         throw mismatch(
             table,
             column,
@@ -299,7 +302,7 @@ final class AmpManifests {
     return false;
   }
 
-  /** An element of a list or struct ({@code {name, data_type, nullable, …}}) as {@link #compatible}. */
+  /** An element of a list or struct ({@code {name, nullable, data_type, …}}), as compatible. */
   private static boolean sameField(JsonNode amp, JsonNode ours) {
     return amp.path("nullable").asBoolean(true) == ours.path("nullable").asBoolean(true)
         && compatible(amp.path("data_type"), ours.path("data_type"));

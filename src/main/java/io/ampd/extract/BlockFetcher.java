@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongPredicate;
 
 /**
  * Fetches a range of blocks with their receipts and logs, in order, from one provider.
@@ -291,7 +292,7 @@ final class BlockFetcher implements AutoCloseable {
    * transient failure); deeper a node serving data that does not fit together, which no retry
    * mends (a malformed response).
    */
-  static TransientRpcException mismatch(Receipts.Mismatch m, java.util.function.LongPredicate near) {
+  static TransientRpcException mismatch(Receipts.Mismatch m, LongPredicate near) {
     if (near.test(m.block)) {
       return new TransientRpcException(
           m.getMessage()
@@ -331,7 +332,7 @@ final class BlockFetcher implements AutoCloseable {
     private final long first;
     private final boolean fullTransactions;
     private final boolean receipts;
-    private final java.util.function.LongPredicate nearHead;
+    private final LongPredicate nearHead;
     private final EvmBlock[] blocks;
     private final List<EvmReceipt>[] blockReceipts;
     private final RpcDecoder.Names names = new RpcDecoder.Names();
@@ -342,7 +343,7 @@ final class BlockFetcher implements AutoCloseable {
         int count,
         boolean fullTransactions,
         boolean receipts,
-        java.util.function.LongPredicate nearHead) {
+        LongPredicate nearHead) {
       this.first = first;
       this.fullTransactions = fullTransactions;
       this.receipts = receipts;

@@ -47,7 +47,7 @@ final class ReceiptSource {
     return forced;
   }
 
-  /** The node does not serve {@code eth_getBlockReceipts} ({@code why}): per transaction from now. */
+  /** The node does not serve {@code eth_getBlockReceipts} ({@code why}): per transaction now. */
   void blockReceiptsUnavailable(RpcErrorException why) {
     if (perTx.compareAndSet(false, true)) {
       LOG.warn(

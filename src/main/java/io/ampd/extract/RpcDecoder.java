@@ -650,7 +650,8 @@ final class RpcDecoder {
   static EvmReceipt receipt(long block, int index, JsonScanner s, Names names) {
     String where = "block " + block + " receipt " + (index >= 0 ? index : "");
     if (s.peek() != '{') {
-      throw new MalformedResponseException(where.strip() + " is not an object: " + s.describeValue());
+      throw new MalformedResponseException(
+          where.strip() + " is not an object: " + s.describeValue());
     }
     Values v = new Values(s);
     FieldNames fields = names.receipt;

@@ -69,8 +69,8 @@ abstract class TableSchema<R> {
   }
 
   private static boolean unsigned(PrimitiveType type) {
-    return type.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i
-        && !i.isSigned();
+    LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+    return logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
   }
 
   MessageType schema() {

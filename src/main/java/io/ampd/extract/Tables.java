@@ -15,6 +15,7 @@ import io.ampd.extract.TableSchema.Columns;
 import io.ampd.registry.EvmTable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
@@ -41,6 +42,25 @@ final class Tables {
       case BLOCKS -> BLOCKS;
       case TRANSACTIONS -> TRANSACTIONS;
       case LOGS -> LOGS;
+    };
+  }
+
+  /**
+   * The columns of {@code table} that are ampd's own, not Amp's: an Amp manifest may leave them
+   * out (they are written all the same).
+   */
+  static Set<String> ownColumns(EvmTable table) {
+    return switch (table) {
+      case BLOCKS -> Set.of("size", "transaction_count");
+      case TRANSACTIONS ->
+          Set.of(
+              "v",
+              "effective_gas_price",
+              "cumulative_gas_used",
+              "contract_address",
+              "blob_gas_used",
+              "blob_gas_price");
+      case LOGS -> Set.of();
     };
   }
 

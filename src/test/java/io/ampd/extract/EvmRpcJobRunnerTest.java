@@ -310,6 +310,66 @@ class EvmRpcJobRunnerTest {
     }
   }
 
+  /**
+   * A revision whose files are of an earlier table schema (written before the receipts) is not
+   * continued: the job ends FATAL saying to redump; one without files is taken to this version.
+   */
+  @Test
+  void aRevisionOfAnotherSchemaVersionIsNotMixedWithThisOne() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(300)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(199), 0), f.provider(20, 2), 100);
+      // No file yet: the revisions are made, then set back to version 1; the run takes them over.
+      new FileRepository(f.db.dataSource())
+          .revisionsOfJob(
+              f.jobId,
+              ExtractFixture.DATASET,
+              TABLES,
+              t -> Layout.revisionPath(ExtractFixture.DATASET, t, f.jobId),
+              TableSchema.VERSION);
+      f.execute("UPDATE table_revisions SET schema_version = 1");
+      crashes(ctx, CRASH_AFTER_COMMIT);
+      assertEquals(99, lastBlock(new FileRepository(f.db.dataSource()), f.jobId));
+      try (Connection c = f.db.dataSource().getConnection();
+          Statement st = c.createStatement();
+          ResultSet r =
+              st.executeQuery("SELECT count(*) FROM table_revisions WHERE schema_version = 2")) {
+        r.next();
+        assertEquals(3, r.getInt(1), "revisions taken to version 2");
+      }
+      Path file = f.tableDir("transactions").resolve(Layout.fileName(0, 99));
+      assertEquals(
+          List.of("ampd.schema_version=2"),
+          ParquetReadback.read(
+              file.getParent(),
+              "SELECT decode(key) || '=' || decode(value) FROM parquet_kv_metadata('%s')"
+                  + " WHERE decode(key) = 'ampd.schema_version'"));
+
+      // Files of version 1 in the revisions: refused, nothing written.
+      f.execute("UPDATE table_revisions SET schema_version = 1");
+      JobFailedException e =
+          assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
+      assertTrue(e.fatal());
+      String blocks = Layout.revisionPath(ExtractFixture.DATASET, "blocks", f.jobId);
+      assertTrue(
+          e.getMessage()
+              .matches(
+                  "table revision \\d+ \\("
+                      + blocks
+                      + "\\) holds files of table schema version 1 \\(written by an earlier"
+                      + " ampd\\), and this ampd writes version 2; it does not mix files of two"
+                      + " schemas in one revision\\. Redump the version \\(POST"
+                      + " /datasets/test/chain/versions/1\\.0\\.0/redump\\): it writes new"
+                      + " revisions from start_block, and queries read the old ones until the new"
+                      + " ones have caught up"),
+          e.getMessage());
+      assertEquals(99, lastBlock(new FileRepository(f.db.dataSource()), f.jobId));
+      for (String table : TABLES) {
+        assertEquals(List.of(Layout.fileName(0, 99)), fileNames(f.tableDir(table)), table);
+      }
+    }
+  }
+
   @Test
   void aReorganisationWhileASegmentIsReadAbandonsItAndTheNextRunReadsTheNewChain()
       throws Exception {

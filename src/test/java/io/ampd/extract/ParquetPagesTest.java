@@ -739,8 +739,8 @@ class ParquetPagesTest {
   }
 
   private static boolean unsigned(PrimitiveType type) {
-    return type.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i
-        && !i.isSigned();
+    LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+    return logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
   }
 
   private static String render(PrimitiveType type, Group g, int c, int i) {
@@ -929,7 +929,8 @@ class ParquetPagesTest {
   private static List<EvmTransaction.AccessListEntry> accessList(SplittableRandom random) {
     List<EvmTransaction.AccessListEntry> out = new ArrayList<>();
     for (int i = random.nextInt(4); i > 0; i--) {
-      out.add(new EvmTransaction.AccessListEntry(bytes(random, 20), hashes(random, random.nextInt(3))));
+      out.add(
+          new EvmTransaction.AccessListEntry(bytes(random, 20), hashes(random, random.nextInt(3))));
     }
     return out;
   }

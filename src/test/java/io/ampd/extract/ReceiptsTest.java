@@ -45,7 +45,8 @@ class ReceiptsTest {
     try (ExtractFixture f = new ExtractFixture(400)) {
       f.node.blockReceipts(how);
       ProviderConfig provider = f.provider(20, 2);
-      JobContext ctx = f.context(ExtractFixture.manifest(0, OptionalLong.of(299), 0), provider, 100);
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(299), 0), provider, 100);
       new EvmRpcJobRunner().run(ctx);
 
       SyntheticChain chain = f.node.chain();

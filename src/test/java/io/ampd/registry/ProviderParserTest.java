@@ -1,6 +1,7 @@
 package io.ampd.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -47,7 +48,9 @@ class ProviderParserTest {
             json(
                 MINIMAL
                     + ",'concurrency':3,'batch_size':7,'request_timeout_ms':1500,"
-                    + "'retry':{'max_attempts':2,'initial_backoff_ms':10,'max_backoff_ms':20}}"));
+                    + "'retry':{'max_attempts':2,'initial_backoff_ms':10,'max_backoff_ms':20},"
+                    + "'fetch_receipts_per_tx':true}"));
+    assertTrue(p.fetchReceiptsPerTx());
     assertEquals(3, p.concurrency());
     assertEquals(7, p.batchSize());
     assertEquals(Duration.ofMillis(1500), p.requestTimeout());
@@ -67,7 +70,8 @@ class ProviderParserTest {
         "{\"name\":\"m\",\"kind\":\"evm-rpc\",\"url\":\"https://u:***@host/v3/***\","
             + "\"network\":\"n\","
             + "\"concurrency\":8,\"batch_size\":50,\"request_timeout_ms\":30000,"
-            + "\"retry\":{\"max_attempts\":5,\"initial_backoff_ms\":250,\"max_backoff_ms\":10000}}",
+            + "\"retry\":{\"max_attempts\":5,\"initial_backoff_ms\":250,\"max_backoff_ms\":10000},"
+            + "\"fetch_receipts_per_tx\":false}",
         ProviderParser.toJson(p, true).toString());
     assertEquals("ProviderConfig[m, evm-rpc, https://u:***@host/v3/***, n]", p.toString());
   }
@@ -107,8 +111,11 @@ class ProviderParserTest {
         error(MINIMAL + ",'retry':3}"));
     assertEquals(
         "provider field 'extra' is unknown; known fields: name, kind, url, network, concurrency,"
-            + " batch_size, request_timeout_ms, retry",
+            + " batch_size, request_timeout_ms, retry, fetch_receipts_per_tx",
         error(MINIMAL + ",'extra':true}"));
+    assertEquals(
+        "provider field 'fetch_receipts_per_tx' must be true or false, got a string",
+        error(MINIMAL + ",'fetch_receipts_per_tx':'yes'}"));
   }
 
   @Test

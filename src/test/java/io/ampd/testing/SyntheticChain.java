@@ -259,8 +259,10 @@ public final class SyntheticChain {
       chainIdServed = true;
     }
     // r and s: sometimes with leading zero bytes, which the node drops (quantities)
-    String sigR = ((r2 >>> 7) & 3) == 0 ? "0x0000" + bytes(n, 29, i, 30).substring(2) : hash(n, 29, i);
-    String sigS = ((r2 >>> 9) & 7) == 0 ? "0x00" + bytes(n, 30, i, 31).substring(2) : hash(n, 30, i);
+    String sigR =
+        ((r2 >>> 7) & 3) == 0 ? "0x0000" + bytes(n, 29, i, 30).substring(2) : hash(n, 29, i);
+    String sigS =
+        ((r2 >>> 9) & 7) == 0 ? "0x00" + bytes(n, 30, i, 31).substring(2) : hash(n, 30, i);
     List<AccessListEntry> accessList = type >= 1 ? accessList(n, i, r2) : null;
     List<String> blobs = null;
     BigInteger maxFeePerBlobGas = null;
