@@ -374,7 +374,7 @@ final class BlockFetcher implements AutoCloseable {
       List<EvmReceipt> list = new ArrayList<>();
       s.startArray();
       while (s.nextElement()) {
-        list.add(RpcDecoder.receipt(n, -1, s, names));
+        list.add(RpcDecoder.receipt(n, list.size(), s, names));
       }
       blockReceipts[b] = list;
     }

@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * waiting {@code initialBackoff * 2^(try-1)} capped at {@code maxBackoff}, each wait drawn
  * uniformly from its upper half (jitter, so that many workers do not retry in step). Waits end
  * early on a stop request. Other HTTP statuses fail at once as transient: retrying in the same
- * second will not fix a wrong URL or a missing API key, a later job retry may. A response that is
- * JSON but of the wrong shape is malformed. Thread-safe: the fetcher shares one client across its
- * request threads.
+ * second will not fix a wrong URL or a missing API key, a later job retry may. So does a JSON-RPC
+ * error saying the node does not serve the method ({@link RpcErrorException#methodUnavailable}):
+ * the caller decides what to do instead. A response that is JSON but of the wrong shape is
+ * malformed. Thread-safe: the fetcher shares one client across its request threads.
  */
 final class RpcClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcClient.class);

@@ -643,15 +643,15 @@ final class RpcDecoder {
   }
 
   /**
-   * A receipt asked for with block {@code block}: of its transaction {@code index} when known
-   * (asked for by hash), else (-1) of any; both only name it in messages. Its logs are decoded with
-   * it. Whether it is of that block and transaction is {@link Receipts#attach}'s to check.
+   * A receipt asked for with block {@code block}, the {@code index}-th (of the block's receipts, or
+   * of its transactions when asked for by hash): both only name it in messages. Its logs are
+   * decoded with it. Whether it is of that block and transaction is {@link Receipts#attach}'s to
+   * check.
    */
   static EvmReceipt receipt(long block, int index, JsonScanner s, Names names) {
-    String where = "block " + block + " receipt " + (index >= 0 ? index : "");
+    String where = "block " + block + " receipt " + index;
     if (s.peek() != '{') {
-      throw new MalformedResponseException(
-          where.strip() + " is not an object: " + s.describeValue());
+      throw new MalformedResponseException(where + " is not an object: " + s.describeValue());
     }
     Values v = new Values(s);
     FieldNames fields = names.receipt;
@@ -706,9 +706,6 @@ final class RpcDecoder {
           default -> throw new IllegalStateException("field " + id);
         }
       }
-      if (index < 0 || txIndex >= 0) {
-        where = "block " + block + " receipt " + required(RECEIPT, R_TX_INDEX, txIndex);
-      }
       required(RECEIPT, R_BLOCK_NUMBER, blockNumber);
       if (status < 0 && root == null) {
         throw FieldError.MISSING.named(RECEIPT[R_STATUS].name());
@@ -729,7 +726,7 @@ final class RpcDecoder {
           required(RECEIPT, R_LOGS, logs));
     } catch (FieldError e) {
       String name = e.field != null ? e.field : id >= 0 ? RECEIPT[id].name() : null;
-      throw e.in(where.strip(), name);
+      throw e.in(where, name);
     }
   }
 

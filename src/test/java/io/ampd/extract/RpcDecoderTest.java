@@ -176,6 +176,35 @@ class RpcDecoderTest {
   }
 
   @Test
+  void receiptsAndSignaturesAreCheckedToo() {
+    assertTrue(body.contains("\"removed\":false"), "the batch has logs");
+    String removed = malformed(body.replaceFirst("\"removed\":false", "\"removed\":true"));
+    assertTrue(
+        removed.matches(
+            "block 20[0-3] log \\d+: field 'removed' is true: the node returned a log of a block"
+                + " that was reorganised away"),
+        removed);
+    String status =
+        malformed(body.replaceFirst("\"status\":\"0x[01]\"", "\"status\":\"0x2\""));
+    assertTrue(
+        status.matches("block 20[0-3] receipt \\d+: field 'status' is 2, expected 0 or 1"), status);
+    String noStatus = malformed(body.replaceFirst(",\"status\":\"0x[01]\"", ""));
+    assertTrue(
+        noStatus.matches("block 20[0-3] receipt \\d+: field 'status' is missing"), noStatus);
+    // r of a signed transaction: 32 bytes at most, and present
+    String longR =
+        malformed(
+            body.replaceFirst("\"r\":\"0x[0-9a-f]+\"", "\"r\":\"0x1" + "0".repeat(64) + "\""));
+    assertTrue(
+        longR.matches(
+            "block 20[0-3] transaction \\d+: field 'r' is not a hex value of at most 32 bytes:"
+                + " \"0x10+\""),
+        longR);
+    String noR = malformed(body.replaceFirst(",\"r\":\"0x[0-9a-f]+\"", ""));
+    assertTrue(noR.matches("block 20[0-3] transaction \\d+: field 'r' is missing"), noR);
+  }
+
+  @Test
   void unknownNestedValuesAreSkipped() throws Exception {
     String expected = render(decode(body));
     String extra = "\"extra\":{\"a\":[1,-2.5e3,{\"b\":\"}\\\"]\"}],\"c\":[[]]},";
