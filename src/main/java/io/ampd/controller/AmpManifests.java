@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
@@ -36,9 +37,15 @@ import org.apache.parquet.schema.Type;
  *
  * <p>ampd reads it into its own manifest ({@link EvmRpcManifest}): the tables named, {@code
  * start_block} (default 0, as Amp's), and ampd's optional {@code confirmations} and {@code
- * end_block} when given. Each table's Arrow schema must be exactly the schema ampd writes (same
- * column names, types and nullability; order does not matter): a difference is refused naming the
- * table and column, since ampd cannot write another schema. {@code finalized_blocks_only: true} is
+ * end_block} when given. Each table's Arrow schema must be the schema ampd writes (same column
+ * names, types and nullability; order does not matter), or Amp's own schema of the table: where
+ * Amp's type differs from ampd's in width or sign only, the manifest may give Amp's ({@link
+ * #compatible}: {@code UInt64} for ampd's {@code Int64}, {@code UInt32} for {@code Int32}, a
+ * timestamp of any unit, {@code Utf8} for a decimal, as Amp writes a transaction's {@code value});
+ * any other difference is refused naming the table and column, since ampd cannot write another
+ * schema. ampd's own columns, which Amp does not have ({@link ParquetSchemas#ownColumns}, such as a
+ * block's {@code size}), may be left out: they are written all the same, so a manifest as Amp
+ * generates it registers. {@code finalized_blocks_only: true} is
  * refused (ampd follows the head less {@code confirmations} blocks). Keys starting with {@code $}
  * (such as {@code $comment}) are ignored; any other unknown key is refused.
  *
@@ -217,7 +224,7 @@ final class AmpManifests {
             where,
             "is not a column ampd writes (its columns: " + String.join(", ", ours.keySet()) + ")");
       }
-      if (!normalize(f.get("type")).equals(mine.get("type"))) {
+      if (!compatible(f.get("type"), mine.get("type"))) {
         throw mismatch(
             table,
             column,
@@ -235,8 +242,9 @@ final class AmpManifests {
                 + (mine.get("nullable").asBoolean() ? "nullable" : "never null"));
       }
     }
+    Set<String> own = ParquetSchemas.ownColumns(table);
     for (String column : ours.keySet()) {
-      if (!seen.containsKey(column)) {
+      if (!seen.containsKey(column) && !own.contains(column)) {
         throw mismatch(
             table,
             column,
@@ -246,6 +254,58 @@ final class AmpManifests {
                 + ")");
       }
     }
+  }
+
+  /**
+   * Whether a column ampd writes as {@code ours} reads as Amp's {@code amp} would: the same type, or
+   * one of Amp's types ampd writes in another width or sign (documented in TABLES.md): {@code
+   * UInt64} and {@code UInt32} as signed {@code Int64} and {@code Int32} (every value of these
+   * columns is below 2^63, 2^31), a timestamp of any unit as milliseconds (block times are whole
+   * seconds), {@code Utf8} as {@code Decimal128(38, 0)} (Amp writes a transaction's {@code value}
+   * as decimal digits; ampd as the exact decimal). Lists and structs compare element by element
+   * (names, nullability, types); Arrow's field metadata ({@code dict_id}, {@code metadata}) is
+   * ignored.
+   */
+  static boolean compatible(JsonNode amp, JsonNode ours) {
+    amp = normalize(amp);
+    if (amp.equals(ours)) {
+      return true;
+    }
+    if (amp.isTextual() && ours.isTextual()) {
+      return (amp.asText().equals("UInt64") && ours.asText().equals("Int64"))
+          || (amp.asText().equals("UInt32") && ours.asText().equals("Int32"));
+    }
+    if (amp.isTextual() && amp.asText().equals("Utf8") && ours.has("Decimal128")) {
+      return true;
+    }
+    JsonNode ampTs = amp.path("Timestamp");
+    JsonNode ourTs = ours.path("Timestamp");
+    if (ampTs.isArray() && ourTs.isArray() && ampTs.size() == 2 && ourTs.size() == 2) {
+      return ampTs.get(1).equals(ourTs.get(1));
+    }
+    JsonNode ampList = amp.path("List");
+    JsonNode ourList = ours.path("List");
+    if (ampList.isObject() && ourList.isObject()) {
+      return sameField(ampList, ourList);
+    }
+    JsonNode ampStruct = amp.path("Struct");
+    JsonNode ourStruct = ours.path("Struct");
+    if (ampStruct.isArray() && ourStruct.isArray() && ampStruct.size() == ourStruct.size()) {
+      for (int i = 0; i < ampStruct.size(); i++) {
+        if (!ampStruct.get(i).path("name").equals(ourStruct.get(i).path("name"))
+            || !sameField(ampStruct.get(i), ourStruct.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** An element of a list or struct ({@code {name, nullable, data_type, …}}), as compatible. */
+  private static boolean sameField(JsonNode amp, JsonNode ours) {
+    return amp.path("nullable").asBoolean(true) == ours.path("nullable").asBoolean(true)
+        && compatible(amp.path("data_type"), ours.path("data_type"));
   }
 
   /** Amp spells UTC {@code "+00:00"}; {@code "UTC"} and {@code "Z"} mean the same. */
@@ -318,10 +378,50 @@ final class AmpManifests {
     for (Type field : schema.getFields()) {
       ObjectNode f = out.addObject();
       f.put("name", field.getName());
-      f.set("type", arrowType(field.asPrimitiveType()));
+      f.set("type", arrowType(field));
       f.put("nullable", field.getRepetition() == Type.Repetition.OPTIONAL);
     }
     return out;
+  }
+
+  /**
+   * The Arrow type of a column, a list or a struct, as arrow-rs's serde writes it: a list's element
+   * and a struct's fields as {@code {name, nullable, data_type, dict_id, dict_is_ordered,
+   * metadata}}, a list's element named {@code item}.
+   */
+  private static JsonNode arrowType(Type type) {
+    if (type.isPrimitive()) {
+      return arrowType(type.asPrimitiveType());
+    }
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    GroupType group = type.asGroupType();
+    ObjectNode o = f.objectNode();
+    if (group.getLogicalTypeAnnotation()
+        instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
+      Type element = group.getType(0).asGroupType().getType(0);
+      o.set("List", arrowField("item", element));
+      return o;
+    }
+    ArrayNode fields = o.putArray("Struct");
+    for (Type t : group.getFields()) {
+      fields.add(arrowField(t.getName(), t));
+    }
+    return o;
+  }
+
+  private static ObjectNode arrowField(String name, Type type) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("name", name);
+    o.put("nullable", type.getRepetition() == Type.Repetition.OPTIONAL);
+    o.set("data_type", arrowType(type));
+    o.put("dict_id", 0);
+    o.put("dict_is_ordered", false);
+    o.putObject("metadata");
+    return o;
+  }
+
+  private static boolean unsigned(LogicalTypeAnnotation logical) {
+    return logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
   }
 
   /** The Arrow type (as Amp's manifests write it, arrow-rs's serde form) a reader sees. */
@@ -346,9 +446,9 @@ final class AmpManifests {
           }
           return o;
         }
-        return f.textNode("Int64");
+        return f.textNode(unsigned(logical) ? "UInt64" : "Int64");
       case INT32:
-        return f.textNode("Int32");
+        return f.textNode(unsigned(logical) ? "UInt32" : "Int32");
       case BOOLEAN:
         return f.textNode("Boolean");
       case FIXED_LEN_BYTE_ARRAY:

@@ -1,7 +1,7 @@
 package io.ampd.extract;
 
 /**
- * A log entry as {@code eth_getLogs} gives it.
+ * A log entry of a receipt.
  *
  * @param topics 0 to 4 topics of 32 bytes
  */

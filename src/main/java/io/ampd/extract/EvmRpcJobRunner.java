@@ -170,7 +170,9 @@ public final class EvmRpcJobRunner implements JobRunner {
             ctx.jobId(),
             ctx.dataset(),
             names,
-            t -> Layout.revisionPath(ctx.dataset(), t, ctx.jobId()));
+            t -> Layout.revisionPath(ctx.dataset(), t, ctx.jobId()),
+            TableSchema.VERSION);
+    checkSchemaVersions(ctx, revisions);
     FileRepository.Recorded recorded = commonProgress(repo, revisions);
     OptionalLong progress = recorded.lastBlock();
     List<Segment.Target> targets = new ArrayList<>();
@@ -196,7 +198,7 @@ public final class EvmRpcJobRunner implements JobRunner {
     Map<String, String> metadata =
         Map.of("ampd.dataset", ctx.dataset().toString(), "ampd.job", Long.toString(ctx.jobId()));
     boolean full = manifest.tables().contains(EvmTable.TRANSACTIONS);
-    boolean logs = manifest.tables().contains(EvmTable.LOGS);
+    boolean receipts = full || manifest.tables().contains(EvmTable.LOGS);
     BufferPool buffers = new BufferPool();
     ChainLinks links = new ChainLinks(manifest.confirmations());
     if (progress.isPresent() && recorded.lastBlockHash() != null) {
@@ -205,7 +207,12 @@ public final class EvmRpcJobRunner implements JobRunner {
     try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
         BlockFetcher fetcher =
             new BlockFetcher(
-                rpc, ctx.provider().batchSize(), ctx.provider().concurrency(), full, logs);
+                rpc,
+                ctx.provider().batchSize(),
+                ctx.provider().concurrency(),
+                full,
+                receipts,
+                ReceiptSource.of(ctx.provider()));
         ProgressTracker tracker = tracker(ctx, names, progress).start()) {
       long safeHead = Long.MIN_VALUE;
       long pendingSince = 0;
@@ -296,6 +303,40 @@ public final class EvmRpcJobRunner implements JobRunner {
     return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
   }
 
+  /**
+   * Refuses revisions whose files are of another schema version than this ampd writes: a
+   * revision never mixes files of two versions (readers of a table would see two schemas).
+   */
+  private static void checkSchemaVersions(JobContext ctx, List<TableRevision> revisions)
+      throws JobFailedException {
+    for (TableRevision r : revisions) {
+      if (r.schemaVersion() != TableSchema.VERSION) {
+        throw JobFailedException.fatal(
+            "table revision "
+                + r.id()
+                + " ("
+                + r.path()
+                + ") holds files of table schema version "
+                + r.schemaVersion()
+                + (r.schemaVersion() < TableSchema.VERSION
+                    ? " (written by an earlier ampd)"
+                    : " (written by a later ampd)")
+                + ", and this ampd writes version "
+                + TableSchema.VERSION
+                + "; it does not mix files of two schemas in one revision. Redump the version"
+                + " (POST /datasets/"
+                + ctx.dataset().namespace()
+                + "/"
+                + ctx.dataset().name()
+                + "/versions/"
+                + ctx.dataset().version()
+                + "/redump): it writes new revisions from start_block, and queries read the old"
+                + " ones until the new ones have caught up",
+            null);
+      }
+    }
+  }
+
   /** What the job's revisions have recorded, which is the same for all of them. */
   private static FileRepository.Recorded commonProgress(
       FileRepository repo, List<TableRevision> revisions) throws JobFailedException {
@@ -349,7 +390,7 @@ public final class EvmRpcJobRunner implements JobRunner {
       deployed = ctx.endBlock().absolute().getAsLong();
     } else {
       try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
-          BlockFetcher fetcher = new BlockFetcher(rpc, 1, 1, false, false)) {
+          BlockFetcher fetcher = new BlockFetcher(rpc, 1, 1, false)) {
         deployed = ctx.endBlock().resolve(fetcher.head() - manifest.confirmations());
       }
     }

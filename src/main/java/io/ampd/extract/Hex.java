@@ -122,6 +122,31 @@ final class Hex {
     return out;
   }
 
+  /**
+   * A quantity or data of at most {@code width} bytes in the ASCII bytes {@code c[off..off+len)}
+   * ({@code 0x} and up to {@code 2 * width} hex digits, an odd number allowed), as {@code width}
+   * big-endian bytes, zero-padded on the left; null if it is not one. For a signature's {@code r}
+   * and {@code s} (quantities, leading zeros dropped) and a block's 8-byte {@code nonce}.
+   */
+  static byte[] word(byte[] c, int off, int len, int width) {
+    int digits = len - 2;
+    if (len < 3
+        || digits > 2 * width
+        || c[off] != '0'
+        || (c[off + 1] != 'x' && c[off + 1] != 'X')) {
+      return null;
+    }
+    byte[] out = new byte[width];
+    for (int k = 0; k < digits; k++) {
+      int n = nibble(c[off + len - 1 - k]);
+      if (n < 0) {
+        return null;
+      }
+      out[width - 1 - k / 2] |= (byte) (k % 2 == 0 ? n : n << 4);
+    }
+    return out;
+  }
+
   /** Returned by {@link #decimal38} for a valid quantity of 10^38 or more. */
   static final byte[] TOO_BIG = new byte[0];
 

@@ -1,6 +1,7 @@
 package io.ampd.extract;
 
 import io.ampd.registry.EvmTable;
+import java.util.Set;
 import org.apache.parquet.schema.MessageType;
 
 /** The Parquet schema of each {@code evm-rpc} table, for readers of the files (the server). */
@@ -10,5 +11,10 @@ public final class ParquetSchemas {
   /** The schema every file of {@code table} has. */
   public static MessageType of(EvmTable table) {
     return Tables.of(table).schema();
+  }
+
+  /** The columns of {@code table} that are ampd's own, not Amp's (see TABLES.md). */
+  public static Set<String> ownColumns(EvmTable table) {
+    return Tables.ownColumns(table);
   }
 }

@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -55,13 +56,18 @@ final class ParquetTableFile<R> implements AutoCloseable {
   private int groupBlocks;
   private boolean closed;
 
-  /** A new file at {@code path}; its buffers come from {@code buffers} (the writing thread's). */
+  /**
+   * A new file at {@code path} with {@code metadata} and the schema version ({@link
+   * TableSchema#VERSION_KEY}) in its key-value metadata; its buffers come from {@code buffers} (the
+   * writing thread's).
+   */
   ParquetTableFile(
       TableSchema<R> table, Path path, Map<String, String> metadata, BufferPool buffers)
       throws IOException {
     this.table = table;
     this.path = path;
-    this.metadata = metadata;
+    this.metadata = new HashMap<>(metadata);
+    this.metadata.put(TableSchema.VERSION_KEY, Integer.toString(TableSchema.VERSION));
     ParquetProperties.Builder builder =
         ParquetProperties.builder()
             .withDictionaryEncoding(false)
@@ -70,7 +76,7 @@ final class ParquetTableFile<R> implements AutoCloseable {
     List<ColumnDescriptor> columns = table.schema().getColumns();
     for (int i = 0; i < columns.size(); i++) {
       if (!table.statistics(i)) {
-        builder = builder.withStatisticsEnabled(columns.get(i).getPath()[0], false);
+        builder = builder.withStatisticsEnabled(String.join(".", columns.get(i).getPath()), false);
       }
     }
     this.props = builder.build();

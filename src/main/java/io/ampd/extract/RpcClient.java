@@ -47,8 +47,10 @@ import org.slf4j.LoggerFactory;
  * {@code initialBackoff * 2^(try-1)} capped at {@code maxBackoff}, each wait drawn uniformly from
  * its upper half (jitter, so that many workers do not retry in step). Waits end early on a stop
  * request. Other HTTP statuses fail at once as transient: retrying in the same second will not fix
- * a wrong URL or a missing API key, a later job retry may. A response that is JSON but of the wrong
- * shape is malformed. Thread-safe: the fetcher shares one client across its request threads.
+ * a wrong URL or a missing API key, a later job retry may. So does a JSON-RPC error saying the node
+ * does not serve the method ({@link RpcErrorException#methodUnavailable}): the caller decides what
+ * to do instead. A response that is JSON but of the wrong shape is malformed. Thread-safe: the
+ * fetcher shares one client across its request threads.
  *
  * <p>What hosted nodes do: every request first waits for its turn at the provider's {@link
  * ProviderThrottle} ({@code rate_limit_per_sec}). HTTP 429 pauses the provider for what {@code
@@ -144,6 +146,9 @@ final class RpcClient implements AutoCloseable {
         throttle.pause(wait);
         continue; // the throttle holds this and every other request; not a failed try
       } catch (TransientRpcException e) {
+        if (e instanceof RpcErrorException error && error.methodUnavailable()) {
+          throw e; // no try gets a method the node does not serve
+        }
         last = e;
         if (attempt == retry.maxAttempts()) {
           break;
@@ -525,7 +530,7 @@ final class RpcClient implements AutoCloseable {
   }
 
   private TransientRpcException rpcError(JsonNode error, String what) {
-    return new TransientRpcException(
+    return new RpcErrorException(
         "provider "
             + provider.name()
             + " answered "
@@ -534,7 +539,8 @@ final class RpcClient implements AutoCloseable {
             + error.path("code").asText("?")
             + ": "
             + error.path("message").asText(""),
-        null);
+        error.path("code").asInt(0),
+        error.path("message").asText(""));
   }
 
   private static String describe(RpcCall call) {

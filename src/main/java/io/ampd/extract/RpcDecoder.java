@@ -46,6 +46,16 @@ final class RpcDecoder {
   private static final int B_SIZE = 12;
   private static final int B_EXTRA_DATA = 13;
   private static final int B_TRANSACTIONS = 14;
+  private static final int B_OMMERS_HASH = 15;
+  private static final int B_LOGS_BLOOM = 16;
+  private static final int B_TOTAL_DIFFICULTY = 17;
+  private static final int B_MIX_HASH = 18;
+  private static final int B_NONCE = 19;
+  private static final int B_WITHDRAWALS_ROOT = 20;
+  private static final int B_BLOB_GAS_USED = 21;
+  private static final int B_EXCESS_BLOB_GAS = 22;
+  private static final int B_PARENT_BEACON_ROOT = 23;
+  private static final int B_REQUESTS_HASH = 24;
 
   private static final Field[] BLOCK = {
     new Field(B_NUMBER, "number"),
@@ -63,6 +73,16 @@ final class RpcDecoder {
     new Field(B_SIZE, "size"),
     new Field(B_EXTRA_DATA, "extraData"),
     new Field(B_TRANSACTIONS, "transactions"),
+    new Field(B_OMMERS_HASH, "sha3Uncles"),
+    new Field(B_LOGS_BLOOM, "logsBloom"),
+    new Field(B_TOTAL_DIFFICULTY, "totalDifficulty"),
+    new Field(B_MIX_HASH, "mixHash"),
+    new Field(B_NONCE, "nonce"),
+    new Field(B_WITHDRAWALS_ROOT, "withdrawalsRoot"),
+    new Field(B_BLOB_GAS_USED, "blobGasUsed"),
+    new Field(B_EXCESS_BLOB_GAS, "excessBlobGas"),
+    new Field(B_PARENT_BEACON_ROOT, "parentBeaconBlockRoot"),
+    new Field(B_REQUESTS_HASH, "requestsHash"),
   };
 
   private static final int T_INDEX = 0;
@@ -78,6 +98,15 @@ final class RpcDecoder {
   private static final int T_MAX_FEE = 10;
   private static final int T_MAX_PRIORITY = 11;
   private static final int T_INPUT = 12;
+  private static final int T_V = 13;
+  private static final int T_R = 14;
+  private static final int T_S = 15;
+  private static final int T_Y_PARITY = 16;
+  private static final int T_CHAIN_ID = 17;
+  private static final int T_MAX_FEE_BLOB = 18;
+  private static final int T_ACCESS_LIST = 19;
+  private static final int T_BLOB_HASHES = 20;
+  private static final int T_AUTHORIZATIONS = 21;
 
   private static final Field[] TRANSACTION = {
     new Field(T_INDEX, "transactionIndex"),
@@ -93,6 +122,45 @@ final class RpcDecoder {
     new Field(T_MAX_FEE, "maxFeePerGas"),
     new Field(T_MAX_PRIORITY, "maxPriorityFeePerGas"),
     new Field(T_INPUT, "input"),
+    new Field(T_V, "v"),
+    new Field(T_R, "r"),
+    new Field(T_S, "s"),
+    new Field(T_Y_PARITY, "yParity"),
+    new Field(T_CHAIN_ID, "chainId"),
+    new Field(T_MAX_FEE_BLOB, "maxFeePerBlobGas"),
+    new Field(T_ACCESS_LIST, "accessList"),
+    new Field(T_BLOB_HASHES, "blobVersionedHashes"),
+    new Field(T_AUTHORIZATIONS, "authorizationList"),
+  };
+
+  private static final int R_TX_HASH = 0;
+  private static final int R_TX_INDEX = 1;
+  private static final int R_BLOCK_HASH = 2;
+  private static final int R_BLOCK_NUMBER = 3;
+  private static final int R_STATUS = 4;
+  private static final int R_ROOT = 5;
+  private static final int R_GAS_USED = 6;
+  private static final int R_CUMULATIVE_GAS_USED = 7;
+  private static final int R_EFFECTIVE_GAS_PRICE = 8;
+  private static final int R_CONTRACT_ADDRESS = 9;
+  private static final int R_BLOB_GAS_USED = 10;
+  private static final int R_BLOB_GAS_PRICE = 11;
+  private static final int R_LOGS = 12;
+
+  private static final Field[] RECEIPT = {
+    new Field(R_TX_HASH, "transactionHash"),
+    new Field(R_TX_INDEX, "transactionIndex"),
+    new Field(R_BLOCK_HASH, "blockHash"),
+    new Field(R_BLOCK_NUMBER, "blockNumber"),
+    new Field(R_STATUS, "status"),
+    new Field(R_ROOT, "root"),
+    new Field(R_GAS_USED, "gasUsed"),
+    new Field(R_CUMULATIVE_GAS_USED, "cumulativeGasUsed"),
+    new Field(R_EFFECTIVE_GAS_PRICE, "effectiveGasPrice"),
+    new Field(R_CONTRACT_ADDRESS, "contractAddress"),
+    new Field(R_BLOB_GAS_USED, "blobGasUsed"),
+    new Field(R_BLOB_GAS_PRICE, "blobGasPrice"),
+    new Field(R_LOGS, "logs"),
   };
 
   private static final int L_BLOCK_NUMBER = 0;
@@ -140,7 +208,10 @@ final class RpcDecoder {
     final FieldNames block = new FieldNames(names(BLOCK));
     final FieldNames transaction = new FieldNames(names(TRANSACTION));
     final FieldNames log = new FieldNames(names(LOG));
+    final FieldNames receipt = new FieldNames(names(RECEIPT));
     final ArrayList<EvmTransaction> transactions = new ArrayList<>(64);
+    final ArrayList<byte[]> hashes = new ArrayList<>(64);
+    final ArrayList<EvmLog> logs = new ArrayList<>(16);
   }
 
   static EvmBlock block(long expected, JsonScanner s, Names names, boolean fullTransactions) {
@@ -157,14 +228,25 @@ final class RpcDecoder {
     long size = -1;
     byte[] hash = null;
     byte[] parentHash = null;
+    byte[] ommersHash = null;
     byte[] miner = null;
     byte[] stateRoot = null;
     byte[] transactionsRoot = null;
     byte[] receiptsRoot = null;
+    byte[] logsBloom = null;
     byte[] baseFee = null;
     byte[] difficulty = null;
+    byte[] totalDifficulty = null;
     byte[] extraData = null;
+    byte[] mixHash = null;
+    long nonce = 0;
+    byte[] withdrawalsRoot = null;
+    Long blobGasUsed = null;
+    Long excessBlobGas = null;
+    byte[] parentBeaconRoot = null;
+    byte[] requestsHash = null;
     int txCount = -1;
+    byte[][] txHashes = NO_HASHES;
     List<EvmTransaction> transactions = List.of();
     int id = FieldNames.UNKNOWN;
     try {
@@ -186,16 +268,26 @@ final class RpcDecoder {
           }
           case B_HASH -> hash = v.fixed(32);
           case B_PARENT_HASH -> parentHash = v.fixed(32);
+          case B_OMMERS_HASH -> ommersHash = v.fixed(32);
           case B_MINER -> miner = v.fixed(20);
           case B_STATE_ROOT -> stateRoot = v.fixed(32);
           case B_TRANSACTIONS_ROOT -> transactionsRoot = v.fixed(32);
           case B_RECEIPTS_ROOT -> receiptsRoot = v.fixed(32);
+          case B_LOGS_BLOOM -> logsBloom = v.data();
           case B_GAS_USED -> gasUsed = v.quantity();
           case B_GAS_LIMIT -> gasLimit = v.quantity();
           case B_BASE_FEE -> baseFee = v.decimal();
           case B_DIFFICULTY -> difficulty = v.decimal();
+          case B_TOTAL_DIFFICULTY -> totalDifficulty = v.decimal();
           case B_SIZE -> size = v.quantity();
           case B_EXTRA_DATA -> extraData = v.data();
+          case B_MIX_HASH -> mixHash = v.fixed(32);
+          case B_NONCE -> nonce = v.unsigned64();
+          case B_WITHDRAWALS_ROOT -> withdrawalsRoot = v.fixed(32);
+          case B_BLOB_GAS_USED -> blobGasUsed = v.quantity();
+          case B_EXCESS_BLOB_GAS -> excessBlobGas = v.quantity();
+          case B_PARENT_BEACON_ROOT -> parentBeaconRoot = v.fixed(32);
+          case B_REQUESTS_HASH -> requestsHash = v.fixed(32);
           case B_TRANSACTIONS -> {
             if (s.peek() != '[') {
               throw new FieldError("is not an array: " + s.describeValue());
@@ -209,12 +301,30 @@ final class RpcDecoder {
               }
               txCount = list.size();
               transactions = txCount == 0 ? List.of() : Arrays.asList(list.toArray(NO_TXS));
-            } else {
-              txCount = 0;
-              while (s.nextElement()) {
-                s.skipValue();
-                txCount++;
+              txHashes = new byte[txCount][];
+              for (int i = 0; i < txCount; i++) {
+                txHashes[i] = transactions.get(i).hash();
               }
+            } else {
+              ArrayList<byte[]> list = names.hashes;
+              list.clear();
+              while (s.nextElement()) {
+                if (s.peek() != '"') {
+                  throw new MalformedResponseException(
+                      "block "
+                          + expected
+                          + " transaction "
+                          + list.size()
+                          + " is not a hash (was the block fetched with transactions?)");
+                }
+                try {
+                  list.add(v.fixed(32));
+                } catch (FieldError e) {
+                  throw e.named("transactions[" + list.size() + "]");
+                }
+              }
+              txCount = list.size();
+              txHashes = list.toArray(NO_HASHES);
             }
           }
           default -> throw new IllegalStateException("field " + id);
@@ -237,23 +347,39 @@ final class RpcDecoder {
           required(BLOCK, B_HASH, hash),
           required(BLOCK, B_PARENT_HASH, parentHash),
           timestamp,
+          required(BLOCK, B_OMMERS_HASH, ommersHash),
           required(BLOCK, B_MINER, miner),
           required(BLOCK, B_STATE_ROOT, stateRoot),
           required(BLOCK, B_TRANSACTIONS_ROOT, transactionsRoot),
           required(BLOCK, B_RECEIPTS_ROOT, receiptsRoot),
-          required(BLOCK, B_GAS_USED, gasUsed),
-          required(BLOCK, B_GAS_LIMIT, gasLimit),
-          baseFee,
+          required(BLOCK, B_LOGS_BLOOM, logsBloom),
           required(BLOCK, B_DIFFICULTY, difficulty),
-          required(BLOCK, B_SIZE, size),
+          totalDifficulty,
+          required(BLOCK, B_GAS_LIMIT, gasLimit),
+          required(BLOCK, B_GAS_USED, gasUsed),
           required(BLOCK, B_EXTRA_DATA, extraData),
+          mixHash != null ? mixHash : ZERO_WORD,
+          nonce,
+          baseFee,
+          withdrawalsRoot,
+          blobGasUsed,
+          excessBlobGas,
+          parentBeaconRoot,
+          requestsHash,
+          required(BLOCK, B_SIZE, size),
           txCount,
+          txHashes,
           transactions);
     } catch (FieldError e) {
       String name = e.field != null ? e.field : id >= 0 ? BLOCK[id].name() : null;
       throw e.in("block " + expected, name);
     }
   }
+
+  private static final byte[][] NO_HASHES = new byte[0][];
+
+  /** A word of 32 zero bytes: {@code mixHash}, {@code r} and {@code s} when a node gives none. */
+  private static final byte[] ZERO_WORD = new byte[32];
 
   private static final EvmTransaction[] NO_TXS = new EvmTransaction[0];
 
@@ -273,6 +399,9 @@ final class RpcDecoder {
     long type = 0;
     long nonce = -1;
     long gas = -1;
+    long sigV = -1;
+    long yParity = -1;
+    Long chainId = null;
     byte[] hash = null;
     byte[] from = null;
     byte[] to = null;
@@ -280,7 +409,13 @@ final class RpcDecoder {
     byte[] gasPrice = null;
     byte[] maxFee = null;
     byte[] maxPriority = null;
+    byte[] maxFeeBlob = null;
     byte[] input = null;
+    byte[] r = null;
+    byte[] sigS = null;
+    List<EvmTransaction.AccessListEntry> accessList = null;
+    byte[][] blobHashes = null;
+    List<EvmTransaction.Authorization> authorizations = null;
     int id = FieldNames.UNKNOWN;
     try {
       s.startObject();
@@ -314,12 +449,45 @@ final class RpcDecoder {
           case T_GAS_PRICE -> gasPrice = v.decimal();
           case T_MAX_FEE -> maxFee = v.decimal();
           case T_MAX_PRIORITY -> maxPriority = v.decimal();
+          case T_MAX_FEE_BLOB -> maxFeeBlob = v.decimal();
           case T_INPUT -> input = v.data();
+          case T_V -> sigV = v.quantity();
+          case T_R -> r = v.word(32);
+          case T_S -> sigS = v.word(32);
+          case T_Y_PARITY -> yParity = v.quantity();
+          case T_CHAIN_ID -> chainId = v.quantity();
+          case T_ACCESS_LIST -> accessList = accessList(v, s);
+          case T_BLOB_HASHES -> blobHashes = hashes(v, s, "blobVersionedHashes");
+          case T_AUTHORIZATIONS -> authorizations = authorizations(v, s);
           default -> throw new IllegalStateException("field " + id);
         }
       }
       required(TRANSACTION, T_INDEX, txIndex);
       required(TRANSACTION, T_BLOCK_NUMBER, blockNumber);
+      // Types 0 to 4 are signed; another type (a chain's own, such as a deposit) may have no
+      // signature: zeros, as Amp writes them.
+      boolean known = type >= 0 && type <= 4;
+      if (known) {
+        required(TRANSACTION, T_R, r);
+        required(TRANSACTION, T_S, sigS);
+        if (sigV < 0 && yParity < 0) {
+          throw FieldError.MISSING.named(TRANSACTION[T_V].name());
+        }
+      }
+      long shownV = sigV >= 0 ? sigV : Math.max(0, yParity);
+      boolean parity;
+      if (type != 0 && yParity >= 0) {
+        parity = yParity == 1;
+      } else if (type == 0 && sigV >= 35) {
+        parity = ((sigV - 35) & 1) == 1;
+        if (chainId == null) {
+          chainId = (sigV - 35) / 2;
+        }
+      } else if (type == 0 && sigV >= 27) {
+        parity = sigV == 28;
+      } else {
+        parity = (shownV & 1) == 1;
+      }
       return new EvmTransaction(
           index,
           required(TRANSACTION, T_HASH, hash),
@@ -331,17 +499,241 @@ final class RpcDecoder {
           gasPrice,
           maxFee,
           maxPriority,
+          maxFeeBlob,
           required(TRANSACTION, T_INPUT, input),
-          (int) type);
+          (int) type,
+          shownV,
+          r != null ? r : ZERO_WORD,
+          sigS != null ? sigS : ZERO_WORD,
+          parity,
+          chainId,
+          accessList,
+          blobHashes,
+          authorizations);
     } catch (FieldError e) {
       String name = e.field != null ? e.field : id >= 0 ? TRANSACTION[id].name() : null;
       throw e.in("block " + block + " transaction " + index, name);
     }
   }
 
+  private static final byte[] ADDRESS = "address".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] STORAGE_KEYS = "storageKeys".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CHAIN_ID = "chainId".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NONCE = "nonce".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] Y_PARITY = "yParity".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] V = "v".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] R = "r".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] S = "s".getBytes(StandardCharsets.US_ASCII);
+
+  /** {@code accessList}: [{address, storageKeys: [hash…]}…]. */
+  private static List<EvmTransaction.AccessListEntry> accessList(Values v, JsonScanner s) {
+    if (s.peek() != '[') {
+      throw new FieldError("is not an array: " + s.describeValue());
+    }
+    List<EvmTransaction.AccessListEntry> out = new ArrayList<>();
+    s.startArray();
+    while (s.nextElement()) {
+      String at = "accessList[" + out.size() + "]";
+      if (s.peek() != '{') {
+        throw new FieldError("is not an object: " + s.describeValue()).named(at);
+      }
+      byte[] address = null;
+      byte[][] keys = null;
+      s.startObject();
+      while (s.nextField()) {
+        String name = fieldText(s);
+        try {
+          if (s.textEquals(ADDRESS)) {
+            address = v.fixed(20);
+          } else if (s.textEquals(STORAGE_KEYS)) {
+            keys = hashes(v, s, at + ".storageKeys");
+          } else {
+            s.skipValue();
+          }
+        } catch (FieldError e) {
+          throw e.field != null ? e : e.named(at + "." + name);
+        }
+      }
+      if (address == null) {
+        throw FieldError.MISSING.named(at + ".address");
+      }
+      out.add(new EvmTransaction.AccessListEntry(address, keys != null ? keys : NO_HASHES));
+    }
+    return out;
+  }
+
+  /** The name of the field just read (the scanner's text), for a message. */
+  private static String fieldText(JsonScanner s) {
+    return s.textString();
+  }
+
+  /** An array of 32-byte hashes, field {@code name}. */
+  private static byte[][] hashes(Values v, JsonScanner s, String name) {
+    if (s.peek() != '[') {
+      throw new FieldError("is not an array: " + s.describeValue());
+    }
+    List<byte[]> out = new ArrayList<>();
+    s.startArray();
+    while (s.nextElement()) {
+      try {
+        out.add(v.fixed(32));
+      } catch (FieldError e) {
+        throw e.named(name + "[" + out.size() + "]");
+      }
+    }
+    return out.toArray(NO_HASHES);
+  }
+
+  /** {@code authorizationList}: [{chainId, address, nonce, yParity, r, s}…]. */
+  private static List<EvmTransaction.Authorization> authorizations(Values v, JsonScanner s) {
+    if (s.peek() != '[') {
+      throw new FieldError("is not an array: " + s.describeValue());
+    }
+    List<EvmTransaction.Authorization> out = new ArrayList<>();
+    s.startArray();
+    while (s.nextElement()) {
+      String at = "authorizationList[" + out.size() + "]";
+      if (s.peek() != '{') {
+        throw new FieldError("is not an object: " + s.describeValue()).named(at);
+      }
+      long chainId = 0;
+      long nonce = 0;
+      long parity = -1;
+      byte[] address = null;
+      byte[] r = null;
+      byte[] sigS = null;
+      s.startObject();
+      while (s.nextField()) {
+        String name = fieldText(s);
+        try {
+          if (s.textEquals(CHAIN_ID)) {
+            chainId = v.unsigned64OrZero();
+          } else if (s.textEquals(ADDRESS)) {
+            address = v.fixed(20);
+          } else if (s.textEquals(NONCE)) {
+            nonce = v.unsigned64();
+          } else if (s.textEquals(Y_PARITY)) {
+            parity = v.quantity();
+          } else if (s.textEquals(V) && parity < 0) {
+            parity = v.quantity();
+          } else if (s.textEquals(R)) {
+            r = v.word(32);
+          } else if (s.textEquals(S)) {
+            sigS = v.word(32);
+          } else {
+            s.skipValue();
+          }
+        } catch (FieldError e) {
+          throw e.field != null ? e : e.named(at + "." + name);
+        }
+      }
+      if (address == null) {
+        throw FieldError.MISSING.named(at + ".address");
+      }
+      out.add(
+          new EvmTransaction.Authorization(
+              chainId,
+              address,
+              nonce,
+              parity == 1,
+              r != null ? r : ZERO_WORD,
+              sigS != null ? sigS : ZERO_WORD));
+    }
+    return out;
+  }
+
   /**
-   * A log of {@code eth_getLogs} over blocks {@code first..last}. Errors name the log's block; a
-   * bad field seen before {@code blockNumber} is reported once {@code blockNumber} is known.
+   * A receipt asked for with block {@code block}, the {@code index}-th (of the block's receipts, or
+   * of its transactions when asked for by hash): both only name it in messages. Its logs are
+   * decoded with it. Whether it is of that block and transaction is {@link Receipts#attach}'s to
+   * check.
+   */
+  static EvmReceipt receipt(long block, int index, JsonScanner s, Names names) {
+    String where = "block " + block + " receipt " + index;
+    if (s.peek() != '{') {
+      throw new MalformedResponseException(where + " is not an object: " + s.describeValue());
+    }
+    Values v = new Values(s);
+    FieldNames fields = names.receipt;
+    long txIndex = -1;
+    long blockNumber = -1;
+    long status = -1;
+    long gasUsed = -1;
+    long cumulative = -1;
+    Long blobGasUsed = null;
+    byte[] txHash = null;
+    byte[] blockHash = null;
+    byte[] root = null;
+    byte[] effectiveGasPrice = null;
+    byte[] contractAddress = null;
+    byte[] blobGasPrice = null;
+    List<EvmLog> logs = null;
+    int id = FieldNames.UNKNOWN;
+    try {
+      s.startObject();
+      fields.start();
+      while ((id = s.nextKnownField(fields)) != JsonScanner.END) {
+        switch (id) {
+          case R_TX_HASH -> txHash = v.fixed(32);
+          case R_TX_INDEX -> txIndex = v.intQuantity();
+          case R_BLOCK_HASH -> blockHash = v.fixed(32);
+          case R_BLOCK_NUMBER -> blockNumber = v.quantity();
+          case R_STATUS -> {
+            status = v.quantity();
+            if (status > 1) {
+              throw new FieldError("is " + status + ", expected 0 or 1");
+            }
+          }
+          case R_ROOT -> root = v.fixed(32);
+          case R_GAS_USED -> gasUsed = v.quantity();
+          case R_CUMULATIVE_GAS_USED -> cumulative = v.quantity();
+          case R_EFFECTIVE_GAS_PRICE -> effectiveGasPrice = v.decimal();
+          case R_CONTRACT_ADDRESS -> contractAddress = v.fixed(20);
+          case R_BLOB_GAS_USED -> blobGasUsed = v.quantity();
+          case R_BLOB_GAS_PRICE -> blobGasPrice = v.decimal();
+          case R_LOGS -> {
+            if (s.peek() != '[') {
+              throw new FieldError("is not an array: " + s.describeValue());
+            }
+            ArrayList<EvmLog> list = names.logs;
+            list.clear();
+            s.startArray();
+            while (s.nextElement()) {
+              list.add(log(0, Long.MAX_VALUE, list.size(), s, names));
+            }
+            logs = list.isEmpty() ? List.of() : List.copyOf(list);
+          }
+          default -> throw new IllegalStateException("field " + id);
+        }
+      }
+      required(RECEIPT, R_BLOCK_NUMBER, blockNumber);
+      if (status < 0 && root == null) {
+        throw FieldError.MISSING.named(RECEIPT[R_STATUS].name());
+      }
+      return new EvmReceipt(
+          (int) required(RECEIPT, R_TX_INDEX, txIndex),
+          required(RECEIPT, R_TX_HASH, txHash),
+          blockNumber,
+          required(RECEIPT, R_BLOCK_HASH, blockHash),
+          status != 0,
+          root,
+          required(RECEIPT, R_GAS_USED, gasUsed),
+          required(RECEIPT, R_CUMULATIVE_GAS_USED, cumulative),
+          effectiveGasPrice,
+          contractAddress,
+          blobGasUsed,
+          blobGasPrice,
+          required(RECEIPT, R_LOGS, logs));
+    } catch (FieldError e) {
+      String name = e.field != null ? e.field : id >= 0 ? RECEIPT[id].name() : null;
+      throw e.in(where, name);
+    }
+  }
+
+  /**
+   * A log of a block in {@code first..last} (a receipt's: {@code first == last}). Errors name the
+   * log's block; a bad field seen before {@code blockNumber} is reported once {@code blockNumber}
+   * is known.
    */
   static EvmLog log(long first, long last, int position, JsonScanner s, Names names) {
     if (s.peek() != '{') {
@@ -619,6 +1011,41 @@ final class RpcDecoder {
         throw new FieldError("is not hex data: " + quoted());
       }
       return v;
+    }
+
+    /** A quantity or data of at most {@code width} bytes, left-padded: {@link Hex#word}. */
+    byte[] word(int width) {
+      string();
+      byte[] w = Hex.word(s.text(), s.textStart(), s.textLength(), width);
+      if (w == null) {
+        throw new FieldError("is not a hex value of at most " + width + " bytes: " + quoted());
+      }
+      return w;
+    }
+
+    /** An unsigned 64-bit value (quantity or 8-byte data), as the long of the same bits. */
+    long unsigned64() {
+      byte[] w = word(8);
+      long out = 0;
+      for (byte b : w) {
+        out = (out << 8) | (b & 0xff);
+      }
+      return out;
+    }
+
+    /** A quantity of up to 256 bits; its unsigned 64-bit value, or 0 when above 2^64 - 1. */
+    long unsigned64OrZero() {
+      byte[] w = word(32);
+      for (int i = 0; i < 24; i++) {
+        if (w[i] != 0) {
+          return 0;
+        }
+      }
+      long out = 0;
+      for (int i = 24; i < 32; i++) {
+        out = (out << 8) | (w[i] & 0xff);
+      }
+      return out;
     }
 
     byte[] fixed(int length) {

@@ -9,10 +9,10 @@ import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.PageWriteStore;
 import org.apache.parquet.column.page.PageWriter;
 import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
-import org.apache.parquet.schema.Type;
 
 /**
  * The Parquet schema of one table and how a row of it is written. Column meanings and the reasons
@@ -21,60 +21,56 @@ import org.apache.parquet.schema.Type;
  * @param <R> what one row is made from
  */
 abstract class TableSchema<R> {
+  /**
+   * The version of the tables' schemas, written into every file's key-value metadata ({@link
+   * #VERSION_KEY}) and recorded with every table revision: a revision holds files of one schema
+   * version only (see {@code docs/design.md}, "Schema versions"). Version 1: the columns up to
+   * ampd 0.1 (logs from {@code eth_getLogs}, no receipt columns); version 2: Amp's columns, receipts.
+   */
+  static final int VERSION = 2;
+
+  /** The key of {@link #VERSION} in a file's key-value metadata. */
+  static final String VERSION_KEY = "ampd.schema_version";
+
   private final MessageType schema;
   private final boolean[] statistics;
 
   /**
-   * A table of {@code schema}, which must be one {@link Columns} can write: flat (top-level
-   * columns, none repeated), of INT32, INT64, FIXED_LEN_BYTE_ARRAY and BINARY only, and with
-   * integer columns required. {@link Columns} writes definition levels for optional byte columns
-   * only ({@link Columns#bytes} takes a null, {@link Columns#int64} and {@link Columns#int32} take
-   * none), so an optional integer column would be written as pages without definition levels, which
-   * readers take for all nulls; no table needs one (a missing number is 0 or a required column's
-   * value, see {@code TABLES.md}), so such a schema is refused here, before any file.
+   * A table of {@code schema}, which must be one {@link Columns} can write: columns of INT32,
+   * INT64, BOOLEAN, FIXED_LEN_BYTE_ARRAY and BINARY, required or optional, flat or nested in groups
+   * and lists (repeated groups) with at most 127 definition and repetition levels.
    *
    * @throws IllegalArgumentException naming the first column that cannot be written
    */
   TableSchema(MessageType schema) {
     this.schema = schema;
-    for (Type field : schema.getFields()) {
-      if (!field.isPrimitive()) {
-        throw new IllegalArgumentException(
-            "table %s, column %s: a group cannot be written (flat schemas only)"
-                .formatted(schema.getName(), field.getName()));
-      }
-    }
     List<ColumnDescriptor> columns = schema.getColumns();
     statistics = new boolean[columns.size()];
     for (int i = 0; i < columns.size(); i++) {
       ColumnDescriptor column = columns.get(i);
       PrimitiveType type = column.getPrimitiveType();
-      String name = "table " + schema.getName() + ", column " + type.getName() + ": ";
-      if (column.getMaxRepetitionLevel() > 0) {
-        throw new IllegalArgumentException(name + "repeated columns cannot be written");
-      }
-      boolean integer = isInteger(type);
+      String name =
+          "table " + schema.getName() + ", column " + String.join(".", column.getPath()) + ": ";
+      PrimitiveTypeName t = type.getPrimitiveTypeName();
+      boolean integer = t == PrimitiveTypeName.INT32 || t == PrimitiveTypeName.INT64;
       if (!integer
-          && type.getPrimitiveTypeName() != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
-          && type.getPrimitiveTypeName() != PrimitiveTypeName.BINARY) {
+          && t != PrimitiveTypeName.BOOLEAN
+          && t != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+          && t != PrimitiveTypeName.BINARY) {
         throw new IllegalArgumentException(
-            name + type.getPrimitiveTypeName() + " cannot be written (only integers and bytes)");
+            name + t + " cannot be written (only integers, booleans and bytes)");
       }
-      if (integer && column.getMaxDefinitionLevel() > 0) {
-        throw new IllegalArgumentException(
-            name
-                + "optional "
-                + type.getPrimitiveTypeName()
-                + " cannot be written: the page encoder writes definition levels for byte"
-                + " columns only; make it required");
+      if (column.getMaxDefinitionLevel() > Byte.MAX_VALUE
+          || column.getMaxRepetitionLevel() > Byte.MAX_VALUE) {
+        throw new IllegalArgumentException(name + "nested too deep");
       }
-      statistics[i] = integer;
+      statistics[i] = integer && column.getMaxRepetitionLevel() == 0 && !unsigned(type);
     }
   }
 
-  private static boolean isInteger(PrimitiveType type) {
-    return type.getPrimitiveTypeName() == PrimitiveTypeName.INT32
-        || type.getPrimitiveTypeName() == PrimitiveTypeName.INT64;
+  private static boolean unsigned(PrimitiveType type) {
+    LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+    return logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
   }
 
   MessageType schema() {
@@ -84,10 +80,11 @@ abstract class TableSchema<R> {
   /**
    * Whether column {@code index} carries statistics: min/max and null count per page and per column
    * chunk, and so a column index (every column has an offset index). The one place this is decided;
-   * the page encoder and the file writer follow it. Integer and time columns do (readers prune row
-   * groups and pages by {@code block_num}; their min/max costs two comparisons per value); hashes,
-   * addresses, byte strings and amounts do not (a min/max of random bytes prunes nothing, one of
-   * amounts next to nothing, and each costs a byte-wise comparison per value).
+   * the page encoder and the file writer follow it. Signed integer and time columns outside lists
+   * do (readers prune row groups and pages by {@code block_num}; their min/max costs two comparisons
+   * per value); hashes, addresses, byte strings, amounts, booleans, unsigned integers (a block's
+   * {@code nonce}: random bits) and columns in lists do not (a min/max of random bytes prunes
+   * nothing, one of amounts next to nothing, and each costs a comparison per value).
    */
   boolean statistics(int index) {
     return statistics[index];
@@ -100,15 +97,21 @@ abstract class TableSchema<R> {
   abstract List<R> rows(BlockData block);
 
   /**
-   * The values of one page of every column, by column index, encoded as they go: PLAIN values
-   * (little-endian integers, fixed-size bytes as they are, other bytes after a 4-byte length) and,
-   * for an optional column, one definition level per row (1 present, 0 null), bit-packed when the
-   * page is written. The schemas are flat: no repetition levels. {@link #writePages} hands each
-   * column's page to its page writer (data page v1, which compresses it) and starts the next page.
-   * This replaces parquet-java's column writers, whose cost per value was most of the writing.
+   * The values of one page of every column (leaf), by column index, encoded as they go: PLAIN
+   * values (little-endian integers, booleans one bit each, fixed-size bytes as they are, other bytes
+   * after a 4-byte length) and, for an optional or nested column, one definition level per entry
+   * and, in a list, one repetition level per entry (Parquet's Dremel levels), bit-packed when the
+   * page is written. {@link #writePages} hands each column's page to its page writer (data page v1,
+   * which compresses it) and starts the next page. This replaces parquet-java's column writers,
+   * whose cost per value was most of the writing.
    *
-   * <p>The columns of {@link TableSchema#statistics} get min/max and null count statistics per page
-   * (all of them are required integer columns: their null count is 0).
+   * <p>A top-level column takes one entry per row: {@link #int64(int, long)}, {@link #int32(int,
+   * int)}, {@link #bool(int, boolean)}, {@link #bytes(int, byte[])} (a null for an optional column)
+   * or {@link #nullValue}. A column inside a list takes one entry per value, or one {@link #level}
+   * for an absent or empty list: the {@code rep} and {@code def} arguments are Parquet's repetition
+   * and definition levels of the entry (a value's definition level is the column's maximum).
+   *
+   * <p>The columns of {@link TableSchema#statistics} get min/max and null count statistics per page.
    */
   static final class Columns {
     /** Rows in one page at most: parquet-java's default page row limit. */
@@ -118,12 +121,17 @@ abstract class TableSchema<R> {
     static final int PAGE_BYTES = 1024 * 1024;
 
     private final ColumnDescriptor[] descriptors;
-    private final boolean[] optional;
+    private final int[] maxDef;
+    private final int[] maxRep;
     private final boolean[] withStats;
+    private final boolean[] booleans;
     private final int[] fixedLength;
     private final byte[][] values;
     private final int[] sizes;
-    private final byte[][] levels;
+    private final byte[][] defLevels;
+    private final byte[][] repLevels;
+    private final int[] entries;
+    private final int[] valueCount;
     private final long[] min;
     private final long[] max;
     private int rows;
@@ -133,23 +141,33 @@ abstract class TableSchema<R> {
       List<ColumnDescriptor> columns = table.schema().getColumns();
       int n = columns.size();
       descriptors = columns.toArray(new ColumnDescriptor[0]);
-      optional = new boolean[n];
+      maxDef = new int[n];
+      maxRep = new int[n];
       withStats = new boolean[n];
+      booleans = new boolean[n];
       fixedLength = new int[n];
       values = new byte[n][];
       sizes = new int[n];
-      levels = new byte[n][];
+      defLevels = new byte[n][];
+      repLevels = new byte[n][];
+      entries = new int[n];
+      valueCount = new int[n];
       min = new long[n];
       max = new long[n];
       for (int i = 0; i < n; i++) {
         PrimitiveType type = descriptors[i].getPrimitiveType();
         PrimitiveTypeName name = type.getPrimitiveTypeName();
-        optional[i] = descriptors[i].getMaxDefinitionLevel() > 0;
+        maxDef[i] = descriptors[i].getMaxDefinitionLevel();
+        maxRep[i] = descriptors[i].getMaxRepetitionLevel();
         withStats[i] = table.statistics(i);
+        booleans[i] = name == PrimitiveTypeName.BOOLEAN;
         fixedLength[i] = name == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY ? type.getTypeLength() : -1;
-        values[i] = new byte[64 * 1024];
-        if (optional[i]) {
-          levels[i] = new byte[PAGE_ROWS];
+        values[i] = new byte[booleans[i] ? PAGE_ROWS / 8 + 1 : 64 * 1024];
+        if (maxDef[i] > 0) {
+          defLevels[i] = new byte[PAGE_ROWS];
+        }
+        if (maxRep[i] > 0) {
+          repLevels[i] = new byte[PAGE_ROWS];
         }
       }
       resetPage();
@@ -164,6 +182,8 @@ abstract class TableSchema<R> {
       rows = 0;
       full = false;
       Arrays.fill(sizes, 0);
+      Arrays.fill(entries, 0);
+      Arrays.fill(valueCount, 0);
       Arrays.fill(min, Long.MAX_VALUE);
       Arrays.fill(max, Long.MIN_VALUE);
     }
@@ -192,32 +212,97 @@ abstract class TableSchema<R> {
       b[at + 3] = (byte) (v >>> 24);
     }
 
+    /**
+     * Records the levels of one entry of column {@code index}. A required top-level column has
+     * none; an entry of a flat optional column is its definition level only.
+     */
+    private void entry(int index, int rep, int def) {
+      int e = entries[index];
+      if (maxDef[index] > 0) {
+        byte[] d = defLevels[index];
+        if (e == d.length) {
+          d = defLevels[index] = Arrays.copyOf(d, d.length * 2);
+        }
+        d[e] = (byte) def;
+      }
+      if (maxRep[index] > 0) {
+        byte[] r = repLevels[index];
+        if (e == r.length) {
+          r = repLevels[index] = Arrays.copyOf(r, r.length * 2);
+        }
+        r[e] = (byte) rep;
+      }
+      entries[index] = e + 1;
+    }
+
     void int64(int index, long v) {
+      int64(index, 0, v);
+    }
+
+    /** A value of an INT64 column, at repetition level {@code rep}. */
+    void int64(int index, int rep, long v) {
+      entry(index, rep, maxDef[index]);
       putLong(room(index, 8), sizes[index], v);
       sizes[index] += 8;
+      valueCount[index]++;
       min[index] = Math.min(min[index], v);
       max[index] = Math.max(max[index], v);
     }
 
     void int32(int index, int v) {
+      entry(index, 0, maxDef[index]);
       putInt(room(index, 4), sizes[index], v);
       sizes[index] += 4;
+      valueCount[index]++;
       min[index] = Math.min(min[index], v);
       max[index] = Math.max(max[index], v);
+    }
+
+    void bool(int index, boolean v) {
+      bool(index, 0, v);
+    }
+
+    /** A value of a BOOLEAN column, at repetition level {@code rep}: one bit, least first. */
+    void bool(int index, int rep, boolean v) {
+      entry(index, rep, maxDef[index]);
+      int bit = valueCount[index]++;
+      if ((bit & 7) == 0) {
+        room(index, 1)[sizes[index]++] = 0;
+      }
+      if (v) {
+        values[index][bit >>> 3] |= (byte) (1 << (bit & 7));
+      }
+    }
+
+    /** A null in optional top-level column {@code index}. */
+    void nullValue(int index) {
+      if (maxDef[index] == 0) {
+        throw new IllegalArgumentException("column " + index + " is required: no null");
+      }
+      entry(index, 0, 0);
+    }
+
+    /**
+     * An entry without a value in nested column {@code index}: a null or empty list (or a null
+     * inside it) at definition level {@code def}, below the column's maximum.
+     */
+    void level(int index, int rep, int def) {
+      entry(index, rep, def);
     }
 
     /** Bytes (a hash, an address, data, decimal(38,0) bytes); null only in an optional column. */
     void bytes(int index, byte[] v) {
       if (v == null) {
-        if (!optional[index]) {
-          throw new IllegalArgumentException("column " + index + " is required: no null");
-        }
-        levels[index][rows] = 0;
+        nullValue(index);
         return;
       }
-      if (optional[index]) {
-        levels[index][rows] = 1;
-      }
+      bytes(index, 0, v);
+    }
+
+    /** A value of a byte column, at repetition level {@code rep}. */
+    void bytes(int index, int rep, byte[] v) {
+      entry(index, rep, maxDef[index]);
+      valueCount[index]++;
       int fixed = fixedLength[index];
       int at = sizes[index];
       if (fixed >= 0) {
@@ -257,60 +342,78 @@ abstract class TableSchema<R> {
       for (int i = 0; i < descriptors.length; i++) {
         PageWriter writer = store.getPageWriter(descriptors[i]);
         PrimitiveType type = descriptors[i].getPrimitiveType();
+        int nulls = entries[i] - valueCount[i];
         Statistics<?> stats;
         if (withStats[i]) {
           stats = Statistics.createStats(type);
-          if (type.getPrimitiveTypeName() == PrimitiveTypeName.INT32) {
-            stats.updateStats((int) min[i]);
-            stats.updateStats((int) max[i]);
-          } else {
-            stats.updateStats(min[i]);
-            stats.updateStats(max[i]);
+          if (valueCount[i] > 0) {
+            if (type.getPrimitiveTypeName() == PrimitiveTypeName.INT32) {
+              stats.updateStats((int) min[i]);
+              stats.updateStats((int) max[i]);
+            } else {
+              stats.updateStats(min[i]);
+              stats.updateStats(max[i]);
+            }
           }
+          stats.incrementNumNulls(nulls);
         } else {
           stats = Statistics.noopStats(type);
         }
+        BytesInput valuesInput = BytesInput.from(values[i], 0, sizes[i]);
         BytesInput page;
-        Encoding levelEncoding;
-        if (optional[i]) {
-          byte[] packed = packLevels(levels[i], rows);
-          page =
-              BytesInput.concat(BytesInput.from(packed), BytesInput.from(values[i], 0, sizes[i]));
-          levelEncoding = Encoding.RLE;
+        if (maxDef[i] == 0 && maxRep[i] == 0) {
+          page = valuesInput;
         } else {
-          page = BytesInput.from(values[i], 0, sizes[i]);
-          levelEncoding = Encoding.BIT_PACKED;
+          BytesInput rep =
+              maxRep[i] > 0
+                  ? BytesInput.from(packLevels(repLevels[i], entries[i], maxRep[i]))
+                  : BytesInput.empty();
+          BytesInput def =
+              maxDef[i] > 0
+                  ? BytesInput.from(packLevels(defLevels[i], entries[i], maxDef[i]))
+                  : BytesInput.empty();
+          page = BytesInput.concat(rep, def, valuesInput);
         }
         total += page.size();
         writer.writePage(
-            page, rows, rows, stats, Encoding.BIT_PACKED, levelEncoding, Encoding.PLAIN);
+            page,
+            entries[i],
+            rows,
+            stats,
+            maxRep[i] > 0 ? Encoding.RLE : Encoding.BIT_PACKED,
+            maxDef[i] > 0 ? Encoding.RLE : Encoding.BIT_PACKED,
+            Encoding.PLAIN);
       }
       resetPage();
       return total;
     }
 
     /**
-     * Definition levels of bit width 1 in the RLE/bit-packed hybrid, after their 4-byte
-     * little-endian length: bit-packed runs of at most 63 groups of 8 (a one-byte header each), the
-     * last group padded with zeros (readers stop at the page's value count).
+     * {@code n} levels of at most {@code maxLevel} in the RLE/bit-packed hybrid, after their 4-byte
+     * little-endian length: bit-packed runs of at most 63 groups of 8 levels (a one-byte header
+     * each), each level in {@code bitWidth(maxLevel)} bits, least significant first; the last group
+     * padded with zeros (readers stop at the page's value count).
      */
-    private static byte[] packLevels(byte[] levels, int n) {
+    static byte[] packLevels(byte[] levels, int n, int maxLevel) {
+      int width = 32 - Integer.numberOfLeadingZeros(maxLevel);
       int groups = (n + 7) / 8;
       int runs = (groups + 62) / 63;
-      byte[] out = new byte[4 + runs + groups];
-      putInt(out, 0, runs + groups);
+      byte[] out = new byte[4 + runs + groups * width];
+      putInt(out, 0, out.length - 4);
       int at = 4;
       int group = 0;
       while (group < groups) {
         int count = Math.min(63, groups - group);
         out[at++] = (byte) ((count << 1) | 1);
         for (int g = 0; g < count; g++, group++) {
-          int bits = 0;
+          long bits = 0;
           int base = group * 8;
           for (int k = 0; k < 8 && base + k < n; k++) {
-            bits |= (levels[base + k] & 1) << k;
+            bits |= (long) (levels[base + k] & 0xff) << (k * width);
           }
-          out[at++] = (byte) bits;
+          for (int b = 0; b < width; b++) {
+            out[at++] = (byte) (bits >>> (8 * b));
+          }
         }
       }
       return out;

@@ -1,7 +1,7 @@
 package io.ampd.extract;
 
 /** A failed request a later try may get through: connection, timeout, 5xx, JSON-RPC error. */
-final class TransientRpcException extends Exception {
+class TransientRpcException extends Exception {
   private static final long serialVersionUID = 1L;
 
   TransientRpcException(String message, Throwable cause) {

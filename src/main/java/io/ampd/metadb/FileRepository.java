@@ -46,10 +46,17 @@ public final class FileRepository {
    *       once they have caught up with it.
    * </ul>
    *
-   * New revisions go to {@code pathOf(table)}.
+   * New revisions go to {@code pathOf(table)}, of Parquet schema version {@code schemaVersion}. A
+   * revision of another version that has no file yet is taken to this version; one with files
+   * keeps its version, and the caller must not write into it (it says so in {@link
+   * TableRevision#schemaVersion}).
    */
   public List<TableRevision> revisionsOfJob(
-      long jobId, DatasetRef dataset, List<String> tables, Function<String, String> pathOf) {
+      long jobId,
+      DatasetRef dataset,
+      List<String> tables,
+      Function<String, String> pathOf,
+      int schemaVersion) {
     for (int attempt = 1; ; attempt++) {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(false);
@@ -57,7 +64,12 @@ public final class FileRepository {
           boolean fresh = isFresh(c, jobId);
           List<TableRevision> out = new ArrayList<>();
           for (String table : tables) {
-            out.add(revision(c, jobId, fresh, dataset, table, pathOf.apply(table)));
+            TableRevision r =
+                revision(c, jobId, fresh, dataset, table, pathOf.apply(table), schemaVersion);
+            if (r.schemaVersion() != schemaVersion && !hasFiles(c, r.id())) {
+              r = adoptSchemaVersion(c, r, schemaVersion);
+            }
+            out.add(r);
           }
           c.commit();
           return out;
@@ -86,12 +98,41 @@ public final class FileRepository {
     }
   }
 
+  private static boolean hasFiles(Connection c, long revisionId) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT EXISTS (SELECT 1 FROM files WHERE revision_id = ?)")) {
+      s.setLong(1, revisionId);
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getBoolean(1);
+      }
+    }
+  }
+
+  private static TableRevision adoptSchemaVersion(Connection c, TableRevision r, int version)
+      throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("UPDATE table_revisions SET schema_version = ? WHERE id = ?")) {
+      s.setInt(1, version);
+      s.setLong(2, r.id());
+      s.executeUpdate();
+    }
+    return new TableRevision(r.id(), r.table(), r.path(), r.active(), version);
+  }
+
   private static TableRevision revision(
-      Connection c, long jobId, boolean fresh, DatasetRef dataset, String table, String path)
+      Connection c,
+      long jobId,
+      boolean fresh,
+      DatasetRef dataset,
+      String table,
+      String path,
+      int schemaVersion)
       throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement(
-            "SELECT id, path, active FROM table_revisions WHERE writer = ? AND table_name = ?"
+            "SELECT id, path, active, schema_version FROM table_revisions"
+                + " WHERE writer = ? AND table_name = ?"
                 + " AND dataset_namespace = ? AND dataset_name = ? AND dataset_version = ?"
                 + " ORDER BY id LIMIT 1")) {
       s.setLong(1, jobId);
@@ -99,7 +140,8 @@ public final class FileRepository {
       setDataset(s, 3, dataset);
       try (ResultSet r = s.executeQuery()) {
         if (r.next()) {
-          return new TableRevision(r.getLong(1), table, r.getString(2), r.getBoolean(3));
+          return new TableRevision(
+              r.getLong(1), table, r.getString(2), r.getBoolean(3), r.getInt(4));
         }
       }
     }
@@ -109,13 +151,13 @@ public final class FileRepository {
               "UPDATE table_revisions SET writer = ? WHERE id = (SELECT id FROM table_revisions"
                   + "  WHERE dataset_namespace = ? AND dataset_name = ? AND dataset_version = ?"
                   + "  AND table_name = ? AND active FOR UPDATE)"
-                  + " RETURNING id, path")) {
+                  + " RETURNING id, path, schema_version")) {
         s.setLong(1, jobId);
         setDataset(s, 2, dataset);
         s.setString(5, table);
         try (ResultSet r = s.executeQuery()) {
           if (r.next()) {
-            return new TableRevision(r.getLong(1), table, r.getString(2), true);
+            return new TableRevision(r.getLong(1), table, r.getString(2), true, r.getInt(3));
           }
         }
       }
@@ -123,8 +165,8 @@ public final class FileRepository {
     try (PreparedStatement s =
         c.prepareStatement(
             "INSERT INTO table_revisions (dataset_namespace, dataset_name, dataset_version,"
-                + " table_name, path, writer, active)"
-                + " SELECT ?, ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM table_revisions"
+                + " table_name, path, writer, schema_version, active)"
+                + " SELECT ?, ?, ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM table_revisions"
                 + "  WHERE dataset_namespace = ? AND dataset_name = ? AND dataset_version = ?"
                 + "  AND table_name = ? AND active)"
                 + " RETURNING id, active")) {
@@ -132,11 +174,12 @@ public final class FileRepository {
       s.setString(4, table);
       s.setString(5, path);
       s.setLong(6, jobId);
-      setDataset(s, 7, dataset);
-      s.setString(10, table);
+      s.setInt(7, schemaVersion);
+      setDataset(s, 8, dataset);
+      s.setString(11, table);
       try (ResultSet r = s.executeQuery()) {
         r.next();
-        return new TableRevision(r.getLong(1), table, path, r.getBoolean(2));
+        return new TableRevision(r.getLong(1), table, path, r.getBoolean(2), schemaVersion);
       }
     }
   }

@@ -117,6 +117,18 @@ final class DocumentReader {
     return OptionalLong.of(n.longValue());
   }
 
+  /** A boolean; {@code fallback} when absent. */
+  boolean bool(String field, boolean fallback) {
+    JsonNode n = node(field);
+    if (n == null) {
+      return fallback;
+    }
+    if (!n.isBoolean()) {
+      throw invalid(field, "must be true or false, got " + kindOf(n));
+    }
+    return n.booleanValue();
+  }
+
   /** The strings of an array field; {@code null} when absent. */
   List<String> optionalStrings(String field) {
     JsonNode n = node(field);

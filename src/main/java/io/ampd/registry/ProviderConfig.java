@@ -16,6 +16,10 @@ import java.time.Duration;
  * @param rateLimitPerSec HTTP requests per second at most, all of the provider's requests in the
  *     process together (a batch is one request); 0 for no limit
  * @param maxResponseBytes the largest answer body read; a larger one fails the job
+ * @param fetchReceiptsPerTx receipts with {@code eth_getTransactionReceipt} per transaction instead
+ *     of {@code eth_getBlockReceipts} per block (Amp's {@code fetch_receipts_per_tx}); without it,
+ *     a node that does not serve {@code eth_getBlockReceipts} is switched to per transaction
+ *     automatically
  *     <p>JSON form (API and {@code providers} table) and TOML form (files in {@code providers_dir})
  *     are parsed and validated by the registry; see {@code ProviderParser}.
  */
@@ -29,9 +33,13 @@ public record ProviderConfig(
     Duration requestTimeout,
     RetryPolicy retry,
     int rateLimitPerSec,
-    long maxResponseBytes) {
+    long maxResponseBytes,
+    boolean fetchReceiptsPerTx) {
 
-  /** A provider without a rate limit and with the default response size limit. */
+  /**
+   * A provider without a rate limit, with the default response size limit, fetching receipts per
+   * block (the default).
+   */
   public ProviderConfig(
       String name,
       String kind,
@@ -51,7 +59,8 @@ public record ProviderConfig(
         requestTimeout,
         retry,
         0,
-        ProviderParser.DEFAULT_MAX_RESPONSE_BYTES);
+        ProviderParser.DEFAULT_MAX_RESPONSE_BYTES,
+        false);
   }
 
   /**

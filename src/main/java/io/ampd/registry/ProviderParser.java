@@ -26,7 +26,10 @@ import java.util.List;
  *  "max_response_bytes": 268435456,   largest answer read, 1024 to 2000000000
  *  "retry": {"max_attempts": 5,    tries in all, 1 to 100
  *            "initial_backoff_ms": 250,   1 to 600000
- *            "max_backoff_ms": 10000}}    initial_backoff_ms to 600000
+ *            "max_backoff_ms": 10000},    initial_backoff_ms to 600000
+ *  "fetch_receipts_per_tx": false} receipts by eth_getTransactionReceipt per transaction instead
+ *                                  of eth_getBlockReceipts per block (Amp's name); a node without
+ *                                  eth_getBlockReceipts is switched to it automatically
  * </pre>
  *
  * Unknown fields are errors. A URL still holding a {@code ***} mask (a redacted URL copied back
@@ -66,7 +69,8 @@ public final class ProviderParser {
           "request_timeout_ms",
           "rate_limit_per_sec",
           "max_response_bytes",
-          "retry");
+          "retry",
+          "fetch_receipts_per_tx");
   private static final List<String> RETRY_FIELDS =
       List.of("max_attempts", "initial_backoff_ms", "max_backoff_ms");
 
@@ -102,6 +106,8 @@ public final class ProviderParser {
             DEFAULT_MAX_RESPONSE_BYTES,
             MIN_MAX_RESPONSE_BYTES,
             MAX_MAX_RESPONSE_BYTES);
+    RetryPolicy retry = retry(r);
+    boolean perTx = r.bool("fetch_receipts_per_tx", false);
     return new ProviderConfig(
         name,
         kind,
@@ -110,9 +116,10 @@ public final class ProviderParser {
         concurrency,
         batchSize,
         Duration.ofMillis(timeout),
-        retry(r),
+        retry,
         rateLimit,
-        maxResponse);
+        maxResponse,
+        perTx);
   }
 
   private static String url(DocumentReader r) {
@@ -186,6 +193,7 @@ public final class ProviderParser {
     retry.put("max_attempts", provider.retry().maxAttempts());
     retry.put("initial_backoff_ms", provider.retry().initialBackoff().toMillis());
     retry.put("max_backoff_ms", provider.retry().maxBackoff().toMillis());
+    o.put("fetch_receipts_per_tx", provider.fetchReceiptsPerTx());
     return o;
   }
 }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.LogicalTypeAnnotation.DecimalLogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
@@ -165,7 +166,7 @@ final class QueryPlanner {
             Type f = fields.get(i);
             sql.append(i == 0 ? "" : ", ")
                 .append("CAST(NULL AS ")
-                .append(duckType(f.asPrimitiveType()))
+                .append(duckType(f))
                 .append(") AS ")
                 .append(SqlWords.quote(f.getName()));
           }
@@ -173,9 +174,31 @@ final class QueryPlanner {
         });
   }
 
+  /** The DuckDB type a Parquet field of ours reads as: a column, a list or a struct. */
+  static String duckType(Type t) {
+    if (t.isPrimitive()) {
+      return duckType(t.asPrimitiveType());
+    }
+    GroupType g = t.asGroupType();
+    if (g.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
+      return duckType(g.getType(0).asGroupType().getType(0)) + "[]";
+    }
+    StringBuilder out = new StringBuilder("STRUCT(");
+    for (int i = 0; i < g.getFieldCount(); i++) {
+      out.append(i == 0 ? "" : ", ")
+          .append(SqlWords.quote(g.getType(i).getName()))
+          .append(' ')
+          .append(duckType(g.getType(i)));
+    }
+    return out.append(')').toString();
+  }
+
   /** The DuckDB type a Parquet column of ours reads as. */
   static String duckType(PrimitiveType p) {
     LogicalTypeAnnotation logical = p.getLogicalTypeAnnotation();
+    if (logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned()) {
+      return i.getBitWidth() == 64 ? "UBIGINT" : "UINTEGER";
+    }
     if (logical instanceof DecimalLogicalTypeAnnotation d) {
       return "DECIMAL(" + d.getPrecision() + "," + d.getScale() + ")";
     }

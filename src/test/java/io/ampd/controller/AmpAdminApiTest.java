@@ -45,21 +45,32 @@ class AmpAdminApiTest {
 
   /** The columns ampd writes in {@code blocks}, as an Amp manifest lists them. */
   private static final String BLOCKS_FIELDS =
-      "[{\"name\":\"block_num\",\"type\":\"Int64\",\"nullable\":false},"
+      "[{\"name\":\"_block_num\",\"type\":\"Int64\",\"nullable\":false},"
+          + "{\"name\":\"block_num\",\"type\":\"Int64\",\"nullable\":false},"
           + "{\"name\":\"timestamp\",\"type\":{\"Timestamp\":[\"Millisecond\",\"+00:00\"]},"
           + "\"nullable\":false},"
           + "{\"name\":\"hash\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":false},"
           + "{\"name\":\"parent_hash\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":false},"
+          + "{\"name\":\"ommers_hash\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":false},"
           + "{\"name\":\"miner\",\"type\":{\"FixedSizeBinary\":20},\"nullable\":false},"
           + "{\"name\":\"state_root\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":false},"
           + "{\"name\":\"transactions_root\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":false},"
-          + "{\"name\":\"receipts_root\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":false},"
-          + "{\"name\":\"gas_used\",\"type\":\"Int64\",\"nullable\":false},"
-          + "{\"name\":\"gas_limit\",\"type\":\"Int64\",\"nullable\":false},"
-          + "{\"name\":\"base_fee_per_gas\",\"type\":{\"Decimal128\":[38,0]},\"nullable\":true},"
+          + "{\"name\":\"receipt_root\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":false},"
+          + "{\"name\":\"logs_bloom\",\"type\":\"Binary\",\"nullable\":false},"
           + "{\"name\":\"difficulty\",\"type\":{\"Decimal128\":[38,0]},\"nullable\":false},"
-          + "{\"name\":\"size\",\"type\":\"Int64\",\"nullable\":false},"
+          + "{\"name\":\"total_difficulty\",\"type\":{\"Decimal128\":[38,0]},\"nullable\":true},"
+          + "{\"name\":\"gas_limit\",\"type\":\"Int64\",\"nullable\":false},"
+          + "{\"name\":\"gas_used\",\"type\":\"Int64\",\"nullable\":false},"
           + "{\"name\":\"extra_data\",\"type\":\"Binary\",\"nullable\":false},"
+          + "{\"name\":\"mix_hash\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":false},"
+          + "{\"name\":\"nonce\",\"type\":\"UInt64\",\"nullable\":false},"
+          + "{\"name\":\"base_fee_per_gas\",\"type\":{\"Decimal128\":[38,0]},\"nullable\":true},"
+          + "{\"name\":\"withdrawals_root\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":true},"
+          + "{\"name\":\"blob_gas_used\",\"type\":\"Int64\",\"nullable\":true},"
+          + "{\"name\":\"excess_blob_gas\",\"type\":\"Int64\",\"nullable\":true},"
+          + "{\"name\":\"parent_beacon_root\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":true},"
+          + "{\"name\":\"requests_hash\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":true},"
+          + "{\"name\":\"size\",\"type\":\"Int64\",\"nullable\":false},"
           + "{\"name\":\"transaction_count\",\"type\":\"Int32\",\"nullable\":false}]";
 
   private static String ampManifest(String blocksFields) {
@@ -276,6 +287,155 @@ class AmpAdminApiTest {
     assertEquals("[\"blocks\",\"transactions\",\"logs\"]", three.json().get("tables").toString());
   }
 
+  /**
+   * The {@code evm-rpc} tables as Amp declares them (its {@code datasets-raw} crate's {@code
+   * evm/tables/blocks.rs} and {@code logs.rs}, {@code providers-evm-rpc}'s {@code
+   * tables/transactions.rs}; its generated manifests and {@code docs/schemas/tables/evm-rpc.md}
+   * list them the same): {@code name type nullable}, one column a line, types in arrow-rs's serde
+   * form. Unsigned integers, timestamps in nanoseconds and {@code value} as text, where ampd writes
+   * signed integers, milliseconds and a decimal; none of ampd's own columns.
+   */
+  private static final String AMP_TABLES =
+      """
+      blocks
+      _block_num "UInt64" false
+      block_num "UInt64" false
+      timestamp {"Timestamp":["Nanosecond","+00:00"]} false
+      hash {"FixedSizeBinary":32} false
+      parent_hash {"FixedSizeBinary":32} false
+      ommers_hash {"FixedSizeBinary":32} false
+      miner {"FixedSizeBinary":20} false
+      state_root {"FixedSizeBinary":32} false
+      transactions_root {"FixedSizeBinary":32} false
+      receipt_root {"FixedSizeBinary":32} false
+      logs_bloom "Binary" false
+      difficulty {"Decimal128":[38,0]} false
+      total_difficulty {"Decimal128":[38,0]} true
+      gas_limit "UInt64" false
+      gas_used "UInt64" false
+      extra_data "Binary" false
+      mix_hash {"FixedSizeBinary":32} false
+      nonce "UInt64" false
+      base_fee_per_gas {"Decimal128":[38,0]} true
+      withdrawals_root {"FixedSizeBinary":32} true
+      blob_gas_used "UInt64" true
+      excess_blob_gas "UInt64" true
+      parent_beacon_root {"FixedSizeBinary":32} true
+      requests_hash {"FixedSizeBinary":32} true
+      transactions
+      _block_num "UInt64" false
+      block_hash {"FixedSizeBinary":32} false
+      block_num "UInt64" false
+      timestamp {"Timestamp":["Nanosecond","+00:00"]} false
+      tx_index "UInt32" false
+      tx_hash {"FixedSizeBinary":32} false
+      to {"FixedSizeBinary":20} true
+      nonce "UInt64" false
+      gas_price {"Decimal128":[38,0]} true
+      gas_limit "UInt64" false
+      value "Utf8" false
+      input "Binary" false
+      r {"FixedSizeBinary":32} false
+      s {"FixedSizeBinary":32} false
+      v_parity "Boolean" false
+      chain_id "UInt64" true
+      gas_used "UInt64" false
+      type "Int32" false
+      max_fee_per_gas {"Decimal128":[38,0]} true
+      max_priority_fee_per_gas {"Decimal128":[38,0]} true
+      max_fee_per_blob_gas {"Decimal128":[38,0]} true
+      from {"FixedSizeBinary":20} false
+      status "Boolean" false
+      state_root {"FixedSizeBinary":32} true
+      access_list {"List":{"name":"item","nullable":false,"data_type":{"Struct":[\
+      {"name":"address","nullable":false,"data_type":{"FixedSizeBinary":20},"dict_id":0,\
+      "dict_is_ordered":false,"metadata":{}},{"name":"storage_keys","nullable":false,\
+      "data_type":{"List":{"name":"item","nullable":false,"data_type":{"FixedSizeBinary":32},\
+      "dict_id":0,"dict_is_ordered":false,"metadata":{}}},"dict_id":0,"dict_is_ordered":false,\
+      "metadata":{}}]},"dict_id":0,"dict_is_ordered":false,"metadata":{}}} true
+      blob_versioned_hashes {"List":{"name":"item","nullable":false,\
+      "data_type":{"FixedSizeBinary":32},"dict_id":0,"dict_is_ordered":false,"metadata":{}}} true
+      authorization_list {"List":{"name":"item","nullable":false,"data_type":{"Struct":[\
+      {"name":"chain_id","nullable":false,"data_type":"UInt64","dict_id":0,\
+      "dict_is_ordered":false,"metadata":{}},{"name":"address","nullable":false,\
+      "data_type":{"FixedSizeBinary":20},"dict_id":0,"dict_is_ordered":false,"metadata":{}},\
+      {"name":"nonce","nullable":false,"data_type":"UInt64","dict_id":0,"dict_is_ordered":false,\
+      "metadata":{}},{"name":"y_parity","nullable":false,"data_type":"Boolean","dict_id":0,\
+      "dict_is_ordered":false,"metadata":{}},{"name":"r","nullable":false,\
+      "data_type":{"FixedSizeBinary":32},"dict_id":0,"dict_is_ordered":false,"metadata":{}},\
+      {"name":"s","nullable":false,"data_type":{"FixedSizeBinary":32},"dict_id":0,\
+      "dict_is_ordered":false,"metadata":{}}]},"dict_id":0,"dict_is_ordered":false,\
+      "metadata":{}}} true
+      logs
+      _block_num "UInt64" false
+      block_hash {"FixedSizeBinary":32} false
+      block_num "UInt64" false
+      timestamp {"Timestamp":["Nanosecond","+00:00"]} false
+      tx_hash {"FixedSizeBinary":32} false
+      tx_index "UInt32" false
+      log_index "UInt32" false
+      address {"FixedSizeBinary":20} false
+      topic0 {"FixedSizeBinary":32} true
+      topic1 {"FixedSizeBinary":32} true
+      topic2 {"FixedSizeBinary":32} true
+      topic3 {"FixedSizeBinary":32} true
+      data "Binary" false
+      """;
+
+  /** A manifest as Amp generates it for {@code evm-rpc}, from {@link #AMP_TABLES}. */
+  private static ObjectNode ampGeneratedManifest() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = io.ampd.core.Json.MAPPER;
+    ObjectNode m = json.createObjectNode();
+    m.put("kind", "evm-rpc");
+    m.put("network", "mainnet");
+    m.put("start_block", 15_000_000);
+    m.put("finalized_blocks_only", false);
+    ObjectNode tables = m.putObject("tables");
+    com.fasterxml.jackson.databind.node.ArrayNode fields = null;
+    for (String line : AMP_TABLES.strip().split("\n")) {
+      String[] parts = line.strip().split(" ", 2);
+      if (parts.length == 1) {
+        ObjectNode table = tables.putObject(parts[0]);
+        fields = table.putObject("schema").putObject("arrow").putArray("fields");
+        table.put("network", "mainnet");
+        continue;
+      }
+      int space = parts[1].lastIndexOf(' ');
+      ObjectNode f = fields.addObject();
+      f.put("name", parts[0]);
+      f.set("type", json.readTree(parts[1].substring(0, space)));
+      f.put("nullable", Boolean.parseBoolean(parts[1].substring(space + 1)));
+    }
+    return m;
+  }
+
+  @Test
+  void aManifestAsAmpGeneratesItRegisters() throws Exception {
+    ObjectNode amp = ampGeneratedManifest();
+    assertEquals(27, amp.at("/tables/transactions/schema/arrow/fields").size());
+    Answer registered = api.raw("POST", "/datasets", registration("1.0.0", amp.toString()));
+    assertEquals(201, registered.status(), registered.body());
+    assertEquals(
+        "[\"blocks\",\"transactions\",\"logs\"]", registered.json().get("tables").toString());
+    // The stored manifest gives ampd's schemas (its own columns too), and registers again.
+    Answer manifest = api.get("/datasets/ex/eth_blocks/versions/1.0.0/manifest");
+    JsonNode txFields = manifest.json().at("/tables/transactions/schema/arrow/fields");
+    assertEquals(33, txFields.size(), txFields.toString());
+    assertEquals(
+        201, api.raw("POST", "/datasets", registration("1.0.1", manifest.body())).status());
+
+    // Still refused: a list whose element differs.
+    ObjectNode broken = amp.deepCopy();
+    ((ObjectNode)
+            broken.at("/tables/transactions/schema/arrow/fields/26/type/List/data_type/Struct/3"))
+        .put("data_type", "Int32");
+    Answer refused = api.raw("POST", "/datasets", registration("9.9.9", broken.toString()));
+    assertEquals(400, refused.status());
+    assertTrue(
+        refused.body().contains("'transactions' column 'authorization_list' has type"),
+        refused.body());
+  }
+
   private void assertRefused(String manifest, int status, String body) throws Exception {
     Answer a = api.raw("POST", "/datasets", registration("9.9.9", manifest));
     assertEquals(status, a.status(), a.body());
@@ -287,42 +447,48 @@ class AmpAdminApiTest {
     String hint =
         "; see .amp.example/manifests/TABLES.md or GET"
             + " /datasets/{namespace}/{name}/versions/{revision}/manifest of a registered version";
-    // As Amp's own manifests have it (its tests/config/manifests/anvil_rpc.json): UInt64.
-    assertRefused(
-        ampManifest(BLOCKS_FIELDS.replaceFirst("\"Int64\"", "\"UInt64\"")),
-        400,
-        "{\"error_code\":\"MANIFEST_VALIDATION_ERROR\",\"error_message\":\"manifest table"
-            + " 'blocks' column 'block_num' has type \\\"UInt64\\\", but ampd writes \\\"Int64\\\""
-            + hint
-            + "\",\"details\":{\"field\":\"manifest.tables.blocks.schema.arrow.fields[0]\","
-            + "\"table\":\"blocks\",\"column\":\"block_num\"}}");
-    // A column ampd does not write (Amp has it; ampd not yet).
-    assertRefused(
-        ampManifest(
-            BLOCKS_FIELDS.substring(0, BLOCKS_FIELDS.length() - 1)
-                + ",{\"name\":\"ommers_hash\",\"type\":{\"FixedSizeBinary\":32},"
-                + "\"nullable\":false}]"),
-        400,
-        "{\"error_code\":\"MANIFEST_VALIDATION_ERROR\",\"error_message\":\"manifest table"
-            + " 'blocks' column 'ommers_hash' is not a column ampd writes (its columns: block_num,"
-            + " timestamp, hash, parent_hash, miner, state_root, transactions_root, receipts_root,"
-            + " gas_used, gas_limit, base_fee_per_gas, difficulty, size, extra_data,"
-            + " transaction_count)"
-            + hint
-            + "\",\"details\":{\"field\":\"manifest.tables.blocks.schema.arrow.fields[15]\","
-            + "\"table\":\"blocks\",\"column\":\"ommers_hash\"}}");
-    // A column ampd writes, left out.
+    // A type ampd cannot read a column as (Amp's UInt64 is fine: see the test below).
     assertRefused(
         ampManifest(
             BLOCKS_FIELDS.replace(
-                ",{\"name\":\"transaction_count\",\"type\":\"Int32\",\"nullable\":false}", "")),
+                "{\"name\":\"block_num\",\"type\":\"Int64\"",
+                "{\"name\":\"block_num\",\"type\":\"Utf8\"")),
         400,
         "{\"error_code\":\"MANIFEST_VALIDATION_ERROR\",\"error_message\":\"manifest table"
-            + " 'blocks' column 'transaction_count' is missing from the manifest, but ampd writes"
-            + " it (type \\\"Int32\\\")"
+            + " 'blocks' column 'block_num' has type \\\"Utf8\\\", but ampd writes \\\"Int64\\\""
+            + hint
+            + "\",\"details\":{\"field\":\"manifest.tables.blocks.schema.arrow.fields[1]\","
+            + "\"table\":\"blocks\",\"column\":\"block_num\"}}");
+    // A column ampd does not write.
+    assertRefused(
+        ampManifest(
+            BLOCKS_FIELDS.substring(0, BLOCKS_FIELDS.length() - 1)
+                + ",{\"name\":\"uncles\",\"type\":{\"FixedSizeBinary\":32},"
+                + "\"nullable\":false}]"),
+        400,
+        "{\"error_code\":\"MANIFEST_VALIDATION_ERROR\",\"error_message\":\"manifest table"
+            + " 'blocks' column 'uncles' is not a column ampd writes (its columns: _block_num,"
+            + " block_num, timestamp, hash, parent_hash, ommers_hash, miner, state_root,"
+            + " transactions_root, receipt_root, logs_bloom, difficulty, total_difficulty,"
+            + " gas_limit, gas_used, extra_data, mix_hash, nonce, base_fee_per_gas,"
+            + " withdrawals_root, blob_gas_used, excess_blob_gas, parent_beacon_root,"
+            + " requests_hash, size, transaction_count)"
+            + hint
+            + "\",\"details\":{\"field\":\"manifest.tables.blocks.schema.arrow.fields[26]\","
+            + "\"table\":\"blocks\",\"column\":\"uncles\"}}");
+    // A column of Amp's that ampd writes, left out (ampd's own columns may be: see below).
+    assertRefused(
+        ampManifest(
+            BLOCKS_FIELDS.replace(
+                ",{\"name\":\"mix_hash\",\"type\":{\"FixedSizeBinary\":32},\"nullable\":false}",
+                "")),
+        400,
+        "{\"error_code\":\"MANIFEST_VALIDATION_ERROR\",\"error_message\":\"manifest table"
+            + " 'blocks' column 'mix_hash' is missing from the manifest, but ampd writes"
+            + " it (type {\\\"FixedSizeBinary\\\":32})"
             + hint
             + "\",\"details\":{\"field\":\"manifest.tables.blocks.schema.arrow.fields\","
-            + "\"table\":\"blocks\",\"column\":\"transaction_count\"}}");
+            + "\"table\":\"blocks\",\"column\":\"mix_hash\"}}");
     // Nullability.
     assertRefused(
         ampManifest(
@@ -333,7 +499,7 @@ class AmpAdminApiTest {
         "{\"error_code\":\"MANIFEST_VALIDATION_ERROR\",\"error_message\":\"manifest table"
             + " 'blocks' column 'size' is nullable, but ampd writes it never null"
             + hint
-            + "\",\"details\":{\"field\":\"manifest.tables.blocks.schema.arrow.fields[12]\","
+            + "\",\"details\":{\"field\":\"manifest.tables.blocks.schema.arrow.fields[24]\","
             + "\"table\":\"blocks\",\"column\":\"size\"}}");
     // A table ampd does not extract.
     assertRefused(

@@ -82,7 +82,7 @@ class RevisionsRoutesTest {
   }
 
   private List<TableRevision> revisionsOf(long job) {
-    return files.revisionsOfJob(job, eth, TABLES, t -> "ex/eth/" + t + "/1.0.0/job-" + job);
+    return files.revisionsOfJob(job, eth, TABLES, t -> "ex/eth/" + t + "/1.0.0/job-" + job, 2);
   }
 
   /** Writes and records blocks {@code first..last} in every revision (one file each). */

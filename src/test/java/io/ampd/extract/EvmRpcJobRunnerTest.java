@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -42,15 +44,21 @@ class EvmRpcJobRunnerTest {
       new EvmRpcJobRunner().run(ctx);
 
       SyntheticChain chain = f.node.chain();
-      assertEquals(
+      assertCoversEveryKind(chain, 0, 1_999);
+      // Logs come from the receipts of their block: no eth_getLogs.
+      assertEquals(0, f.node.calls("eth_getLogs"));
+      assertEquals(2_000, f.node.calls("eth_getBlockReceipts"));
+      assertEquals(0, f.node.calls("eth_getTransactionReceipt"));
+      ParquetReadback.assertRows(
           ParquetReadback.expectedBlocks(chain, 0, 1_999),
-          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
-      assertEquals(
+          f.tableDir("blocks"),
+          ParquetReadback.BLOCKS);
+      ParquetReadback.assertRows(
           ParquetReadback.expectedTransactions(chain, 0, 1_999),
-          ParquetReadback.read(f.tableDir("transactions"), ParquetReadback.TRANSACTIONS));
-      assertEquals(
-          ParquetReadback.expectedLogs(chain, 0, 1_999),
-          ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
+          f.tableDir("transactions"),
+          ParquetReadback.TRANSACTIONS);
+      ParquetReadback.assertRows(
+          ParquetReadback.expectedLogs(chain, 0, 1_999), f.tableDir("logs"), ParquetReadback.LOGS);
 
       assertEquals(
           List.of(
@@ -91,6 +99,34 @@ class EvmRpcJobRunnerTest {
         assertEquals(LiveProgress.Pending.NONE, end.segment().get(table), end.toString());
       }
     }
+  }
+
+  /**
+   * The chain of blocks {@code first..last} has what the extraction must handle: transactions of
+   * types 0 to 4, contract creations, reverted transactions, receipts before Byzantium, legacy
+   * signatures with and without EIP-155, logs of 0 to 4 topics.
+   */
+  private static void assertCoversEveryKind(SyntheticChain chain, long first, long last) {
+    Set<Integer> types = new TreeSet<>();
+    Set<Integer> topics = new TreeSet<>();
+    int creations = 0;
+    int reverted = 0;
+    int preByzantium = 0;
+    int unprotected = 0;
+    for (long n = first; n <= last; n++) {
+      SyntheticChain.Block b = chain.block(n);
+      for (SyntheticChain.Tx t : b.transactions()) {
+        types.add(t.type());
+        creations += t.to() == null ? 1 : 0;
+        reverted += t.status() ? 0 : 1;
+        preByzantium += t.root() != null ? 1 : 0;
+        unprotected += t.chainId() == null ? 1 : 0;
+      }
+      b.logs().forEach(l -> topics.add(l.topics().size()));
+    }
+    assertEquals(Set.of(0, 1, 2, 3, 4), types);
+    assertEquals(Set.of(0, 1, 2, 3, 4), topics);
+    assertTrue(creations > 0 && reverted > 0 && preByzantium > 0 && unprotected > 0);
   }
 
   /** {@code ctx} with the deploy's {@code end_block} (Amp's form) {@code end}. */
@@ -257,18 +293,79 @@ class EvmRpcJobRunnerTest {
       new EvmRpcJobRunner().run(ctx);
 
       SyntheticChain chain = f.node.chain();
-      assertEquals(
+      ParquetReadback.assertRows(
           ParquetReadback.expectedBlocks(chain, 10, 809),
-          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
-      assertEquals(
+          f.tableDir("blocks"),
+          ParquetReadback.BLOCKS);
+      ParquetReadback.assertRows(
           ParquetReadback.expectedTransactions(chain, 10, 809),
-          ParquetReadback.read(f.tableDir("transactions"), ParquetReadback.TRANSACTIONS));
-      assertEquals(
-          ParquetReadback.expectedLogs(chain, 10, 809),
-          ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
+          f.tableDir("transactions"),
+          ParquetReadback.TRANSACTIONS);
+      ParquetReadback.assertRows(
+          ParquetReadback.expectedLogs(chain, 10, 809), f.tableDir("logs"), ParquetReadback.LOGS);
       for (String table : TABLES) {
         assertEquals(recordedFiles(f, table), fileNames(f.tableDir(table)), table);
         assertEquals(8, fileNames(f.tableDir(table)).size(), table);
+      }
+    }
+  }
+
+  /**
+   * A revision whose files are of an earlier table schema (written before the receipts) is not
+   * continued: the job ends FATAL saying to redump; one without files is taken to this version.
+   */
+  @Test
+  void aRevisionOfAnotherSchemaVersionIsNotMixedWithThisOne() throws Exception {
+    try (ExtractFixture f = new ExtractFixture(300)) {
+      JobContext ctx =
+          f.context(ExtractFixture.manifest(0, OptionalLong.of(199), 0), f.provider(20, 2), 100);
+      // No file yet: the revisions are made, then set back to version 1; the run takes them over.
+      new FileRepository(f.db.dataSource())
+          .revisionsOfJob(
+              f.jobId,
+              ExtractFixture.DATASET,
+              TABLES,
+              t -> Layout.revisionPath(ExtractFixture.DATASET, t, f.jobId),
+              TableSchema.VERSION);
+      f.execute("UPDATE table_revisions SET schema_version = 1");
+      crashes(ctx, CRASH_AFTER_COMMIT);
+      assertEquals(99, lastBlock(new FileRepository(f.db.dataSource()), f.jobId));
+      try (Connection c = f.db.dataSource().getConnection();
+          Statement st = c.createStatement();
+          ResultSet r =
+              st.executeQuery("SELECT count(*) FROM table_revisions WHERE schema_version = 2")) {
+        r.next();
+        assertEquals(3, r.getInt(1), "revisions taken to version 2");
+      }
+      Path file = f.tableDir("transactions").resolve(Layout.fileName(0, 99));
+      assertEquals(
+          List.of("ampd.schema_version=2"),
+          ParquetReadback.read(
+              file.getParent(),
+              "SELECT decode(key) || '=' || decode(value) FROM parquet_kv_metadata('%s')"
+                  + " WHERE decode(key) = 'ampd.schema_version'"));
+
+      // Files of version 1 in the revisions: refused, nothing written.
+      f.execute("UPDATE table_revisions SET schema_version = 1");
+      JobFailedException e =
+          assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
+      assertTrue(e.fatal());
+      String blocks = Layout.revisionPath(ExtractFixture.DATASET, "blocks", f.jobId);
+      assertTrue(
+          e.getMessage()
+              .matches(
+                  "table revision \\d+ \\("
+                      + blocks
+                      + "\\) holds files of table schema version 1 \\(written by an earlier"
+                      + " ampd\\), and this ampd writes version 2; it does not mix files of two"
+                      + " schemas in one revision\\. Redump the version \\(POST"
+                      + " /datasets/test/chain/versions/1\\.0\\.0/redump\\): it writes new"
+                      + " revisions from start_block, and queries read the old ones until the new"
+                      + " ones have caught up"),
+          e.getMessage());
+      assertEquals(99, lastBlock(new FileRepository(f.db.dataSource()), f.jobId));
+      for (String table : TABLES) {
+        assertEquals(List.of(Layout.fileName(0, 99)), fileNames(f.tableDir(table)), table);
       }
     }
   }
@@ -281,8 +378,9 @@ class EvmRpcJobRunnerTest {
       JobContext ctx =
           f.context(ExtractFixture.manifest(0, OptionalLong.of(199), 0), f.provider(20, 1), 200);
       SyntheticChain fork = f.node.chain().fork(30, 99);
-      // The head and blocks 0..39 come from the old chain, blocks 40.. from the fork at 30.
-      f.node.switchChain(fork, 3);
+      // The head and blocks 0..39 (4 requests of 10 blocks and their receipts) come from the old
+      // chain, blocks 40.. from the fork at 30.
+      f.node.switchChain(fork, 5);
       JobFailedException e =
           assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
       assertFalse(e.fatal());
@@ -303,12 +401,12 @@ class EvmRpcJobRunnerTest {
 
       new EvmRpcJobRunner().run(ctx);
 
-      assertEquals(
+      ParquetReadback.assertRows(
           ParquetReadback.expectedBlocks(fork, 0, 199),
-          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
-      assertEquals(
-          ParquetReadback.expectedLogs(fork, 0, 199),
-          ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
+          f.tableDir("blocks"),
+          ParquetReadback.BLOCKS);
+      ParquetReadback.assertRows(
+          ParquetReadback.expectedLogs(fork, 0, 199), f.tableDir("logs"), ParquetReadback.LOGS);
     }
   }
 
@@ -318,8 +416,9 @@ class EvmRpcJobRunnerTest {
       JobContext ctx =
           f.context(ExtractFixture.manifest(0, OptionalLong.of(199), 0), f.provider(20, 1), 100);
       SyntheticChain fork = f.node.chain().fork(90, 99);
-      // The head and blocks 0..99 (recorded as the first segment) come from the old chain.
-      f.node.switchChain(fork, 6);
+      // The head and blocks 0..99 (recorded as the first segment; 10 requests of 10 blocks and
+      // their receipts) come from the old chain.
+      f.node.switchChain(fork, 11);
       JobFailedException e =
           assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));
       assertTrue(e.fatal());
@@ -398,12 +497,12 @@ class EvmRpcJobRunnerTest {
       new EvmRpcJobRunner().run(ctx);
       faults.join(10_000);
       SyntheticChain chain = f.node.chain();
-      assertEquals(
+      ParquetReadback.assertRows(
           ParquetReadback.expectedBlocks(chain, 0, 299),
-          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
-      assertEquals(
-          ParquetReadback.expectedLogs(chain, 0, 299),
-          ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
+          f.tableDir("blocks"),
+          ParquetReadback.BLOCKS);
+      ParquetReadback.assertRows(
+          ParquetReadback.expectedLogs(chain, 0, 299), f.tableDir("logs"), ParquetReadback.LOGS);
     }
   }
 
@@ -465,9 +564,10 @@ class EvmRpcJobRunnerTest {
 
       new EvmRpcJobRunner().run(ctx);
 
-      assertEquals(
+      ParquetReadback.assertRows(
           ParquetReadback.expectedBlocks(f.node.chain(), 0, 99),
-          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
+          f.tableDir("blocks"),
+          ParquetReadback.BLOCKS);
       for (String table : TABLES) {
         assertEquals(recordedFiles(f, table), fileNames(f.tableDir(table)), table);
       }
@@ -559,12 +659,12 @@ class EvmRpcJobRunnerTest {
       }
       assertEquals(null, failure.get());
       SyntheticChain chain = f.node.chain();
-      assertEquals(
+      ParquetReadback.assertRows(
           ParquetReadback.expectedBlocks(chain, 0, 395),
-          ParquetReadback.read(f.tableDir("blocks"), ParquetReadback.BLOCKS));
-      assertEquals(
-          ParquetReadback.expectedLogs(chain, 0, 395),
-          ParquetReadback.read(f.tableDir("logs"), ParquetReadback.LOGS));
+          f.tableDir("blocks"),
+          ParquetReadback.BLOCKS);
+      ParquetReadback.assertRows(
+          ParquetReadback.expectedLogs(chain, 0, 395), f.tableDir("logs"), ParquetReadback.LOGS);
     }
   }
 

@@ -125,6 +125,16 @@ final class ExtractFixture implements AutoCloseable {
     return dataDir.resolve(Layout.revisionPath(DATASET, table, jobId));
   }
 
+  /** The names of the files in {@code dir}, sorted; none if there is no such folder. */
+  static List<String> fileNames(Path dir) throws java.io.IOException {
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
   @Override
   public void close() {
     node.close();

@@ -1,7 +1,9 @@
 package io.ampd.extract;
 
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BOOLEAN;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.DOUBLE;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.FLOAT;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.luben.zstd.Zstd;
 import io.ampd.testing.TempDirs;
 import java.io.IOException;
@@ -52,10 +58,12 @@ import org.apache.parquet.internal.column.columnindex.OffsetIndex;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -77,6 +85,8 @@ class ParquetPagesTest {
 
   private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @Test
   void blocksSpanRowGroupsAndReadBackExactly() throws Exception {
     List<BlockData> chain = chain();
@@ -86,19 +96,30 @@ class ParquetPagesTest {
       expected.add(
           row(
               b.number(),
+              b.number(),
               b.timestamp() * 1000,
               b.hash(),
               b.parentHash(),
+              b.ommersHash(),
               b.miner(),
               b.stateRoot(),
               b.transactionsRoot(),
               b.receiptsRoot(),
-              b.gasUsed(),
-              b.gasLimit(),
-              decimal(b.baseFeePerGas()),
+              b.logsBloom(),
               decimal(b.difficulty()),
-              b.size(),
+              decimal(b.totalDifficulty()),
+              b.gasLimit(),
+              b.gasUsed(),
               b.extraData(),
+              b.mixHash(),
+              Long.toUnsignedString(b.nonce()),
+              decimal(b.baseFeePerGas()),
+              b.withdrawalsRoot(),
+              b.blobGasUsed(),
+              b.excessBlobGas(),
+              b.parentBeaconRoot(),
+              b.requestsHash(),
+              b.size(),
               b.transactionCount()));
     }
     check(Tables.BLOCKS, chain, expected, blockRows(chain, 1), 1);
@@ -111,23 +132,42 @@ class ParquetPagesTest {
     for (BlockData d : chain) {
       EvmBlock b = d.block();
       for (EvmTransaction t : b.transactions()) {
+        EvmReceipt r = d.receipts().get(t.index());
         expected.add(
             row(
                 b.number(),
-                b.timestamp() * 1000,
                 b.hash(),
+                b.number(),
+                b.timestamp() * 1000,
                 t.index(),
                 t.hash(),
-                t.from(),
                 t.to(),
                 t.nonce(),
-                decimal(t.value()),
-                t.gas(),
                 decimal(t.gasPrice()),
+                t.gas(),
+                decimal(t.value()),
+                t.input(),
+                t.r(),
+                t.s(),
+                t.vParity(),
+                t.chainId(),
+                r.gasUsed(),
+                t.type(),
                 decimal(t.maxFeePerGas()),
                 decimal(t.maxPriorityFeePerGas()),
-                t.input(),
-                t.type()));
+                decimal(t.maxFeePerBlobGas()),
+                t.from(),
+                r.status(),
+                r.root(),
+                accessListJson(t.accessList()),
+                hashesJson(t.blobVersionedHashes()),
+                authorizationsJson(t.authorizationList()),
+                t.v(),
+                decimal(r.effectiveGasPrice()),
+                r.cumulativeGasUsed(),
+                r.contractAddress(),
+                r.blobGasUsed(),
+                decimal(r.blobGasPrice())));
       }
     }
     check(Tables.TRANSACTIONS, chain, expected, blockRows(chain, PER_BLOCK), 2);
@@ -143,10 +183,11 @@ class ParquetPagesTest {
         expected.add(
             row(
                 l.blockNumber(),
-                d.block().timestamp() * 1000,
                 l.blockHash(),
-                l.transactionIndex(),
+                l.blockNumber(),
+                d.block().timestamp() * 1000,
                 l.transactionHash(),
+                l.transactionIndex(),
                 l.logIndex(),
                 l.address(),
                 topics.length > 0 ? topics[0] : null,
@@ -159,28 +200,64 @@ class ParquetPagesTest {
     check(Tables.LOGS, chain, expected, blockRows(chain, PER_BLOCK), 2);
   }
 
+  /** A list value as JSON with every leaf a string, as {@link #readWithDuckDb} renders it. */
+  private static String accessListJson(List<EvmTransaction.AccessListEntry> list) {
+    if (list == null) {
+      return null;
+    }
+    ArrayNode out = JSON.createArrayNode();
+    for (EvmTransaction.AccessListEntry e : list) {
+      ObjectNode o = out.addObject();
+      o.put("address", HEX.formatHex(e.address()));
+      ArrayNode keys = o.putArray("storage_keys");
+      for (byte[] k : e.storageKeys()) {
+        keys.add(HEX.formatHex(k));
+      }
+    }
+    return out.toString();
+  }
+
+  private static String hashesJson(byte[][] hashes) {
+    if (hashes == null) {
+      return null;
+    }
+    ArrayNode out = JSON.createArrayNode();
+    for (byte[] h : hashes) {
+      out.add(HEX.formatHex(h));
+    }
+    return out.toString();
+  }
+
+  private static String authorizationsJson(List<EvmTransaction.Authorization> list) {
+    if (list == null) {
+      return null;
+    }
+    ArrayNode out = JSON.createArrayNode();
+    for (EvmTransaction.Authorization a : list) {
+      ObjectNode o = out.addObject();
+      o.put("chain_id", Long.toUnsignedString(a.chainId()));
+      o.put("address", HEX.formatHex(a.address()));
+      o.put("nonce", Long.toUnsignedString(a.nonce()));
+      o.put("y_parity", Boolean.toString(a.yParity()));
+      o.put("r", HEX.formatHex(a.r()));
+      o.put("s", HEX.formatHex(a.s()));
+    }
+    return out.toString();
+  }
+
   @Test
   void refusesSchemasThePageEncoderCannotWrite() {
-    assertRefused(
-        Types.buildMessage()
-            .required(INT64)
-            .named("block_num")
-            .optional(INT64)
-            .named("fee")
-            .named("t"),
-        "table t, column fee: optional INT64 cannot be written");
-    assertRefused(
-        Types.buildMessage().optional(INT32).named("index").named("t"),
-        "table t, column index: optional INT32 cannot be written");
     assertRefused(
         Types.buildMessage().required(DOUBLE).named("ratio").named("t"),
         "table t, column ratio: DOUBLE cannot be written");
     assertRefused(
-        Types.buildMessage().repeated(BINARY).named("topics").named("t"),
-        "table t, column topics: repeated columns cannot be written");
-    assertRefused(
-        Types.buildMessage().optionalGroup().required(INT64).named("n").named("inner").named("t"),
-        "table t, column inner: a group cannot be written");
+        Types.buildMessage()
+            .optionalGroup()
+            .required(FLOAT)
+            .named("x")
+            .named("inner")
+            .named("t"),
+        "table t, column inner.x: FLOAT cannot be written");
   }
 
   private static void assertRefused(MessageType type, String message) {
@@ -190,20 +267,106 @@ class ParquetPagesTest {
   }
 
   @Test
-  void integerColumnsAndOnlyThemCarryStatistics() {
+  void signedIntegerColumnsOutsideListsAndOnlyThemCarryStatistics() {
     for (TableSchema<?> table : List.of(Tables.BLOCKS, Tables.TRANSACTIONS, Tables.LOGS)) {
       List<ColumnDescriptor> columns = table.schema().getColumns();
       for (int c = 0; c < columns.size(); c++) {
-        PrimitiveTypeName type = columns.get(c).getPrimitiveType().getPrimitiveTypeName();
+        PrimitiveType p = columns.get(c).getPrimitiveType();
+        PrimitiveTypeName type = p.getPrimitiveTypeName();
+        boolean unsigned =
+            p.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i
+                && !i.isSigned();
         assertEquals(
-            type == PrimitiveTypeName.INT32 || type == PrimitiveTypeName.INT64,
+            (type == PrimitiveTypeName.INT32 || type == PrimitiveTypeName.INT64)
+                && !unsigned
+                && columns.get(c).getMaxRepetitionLevel() == 0,
             table.statistics(c),
             columns.get(c).toString());
       }
     }
     assertTrue(table(Types.buildMessage().required(INT64).named("n").named("t")).statistics(0));
+    assertTrue(table(Types.buildMessage().optional(INT32).named("n").named("t")).statistics(0));
     assertFalse(
         table(Types.buildMessage().optional(BINARY).named("data").named("t")).statistics(0));
+  }
+
+  /**
+   * Optional integer columns (nulls and values mixed, all null in some pages, none in others) over
+   * several pages and row groups, with booleans: values, null counts and min/max per page and per
+   * row group, by both readers.
+   */
+  @Test
+  void optionalIntegersAndBooleansSpanPagesAndRowGroups() throws Exception {
+    MessageType schema =
+        Types.buildMessage()
+            .required(INT64)
+            .named("block_num")
+            .optional(INT64)
+            .named("maybe_long")
+            .optional(INT32)
+            .named("maybe_int")
+            .required(BOOLEAN)
+            .named("flag")
+            .optional(INT64)
+            .named("mostly_null")
+            .named("t");
+    TableSchema<long[]> table =
+        new TableSchema<>(schema) {
+          @Override
+          void write(TableSchema.Columns out, long[] row) {
+            out.int64(0, row[0]);
+            if (row[1] == Long.MIN_VALUE) {
+              out.nullValue(1);
+            } else {
+              out.int64(1, row[1]);
+            }
+            if (row[2] == Long.MIN_VALUE) {
+              out.nullValue(2);
+            } else {
+              out.int32(2, (int) row[2]);
+            }
+            out.bool(3, row[3] == 1);
+            if (row[4] == Long.MIN_VALUE) {
+              out.nullValue(4);
+            } else {
+              out.int64(4, row[4]);
+            }
+          }
+
+          @Override
+          List<long[]> rows(BlockData block) {
+            List<long[]> out = new ArrayList<>();
+            long n = block.block().number();
+            SplittableRandom r = new SplittableRandom(n);
+            for (int i = 0; i < PER_BLOCK; i++) {
+              out.add(
+                  new long[] {
+                    n,
+                    // null in every third row; none between blocks 400 and 900 (whole pages)
+                    i % 3 == 0 && (n < 400 || n >= 900) ? Long.MIN_VALUE : r.nextLong(),
+                    // all null before block 1,200 (whole pages and a row group), then mixed
+                    n < 1_200 || r.nextInt(4) == 0 ? Long.MIN_VALUE : r.nextInt(),
+                    r.nextInt(2),
+                    n == 1_777 && i == 3 ? -5 : Long.MIN_VALUE
+                  });
+            }
+            return out;
+          }
+        };
+    List<BlockData> chain = chain();
+    List<List<String>> expected = new ArrayList<>();
+    for (BlockData d : chain) {
+      for (long[] row : table.rows(d)) {
+        expected.add(
+            row(
+                row[0],
+                row[1] == Long.MIN_VALUE ? null : row[1],
+                row[2] == Long.MIN_VALUE ? null : row[2],
+                row[3] == 1,
+                row[4] == Long.MIN_VALUE ? null : row[4]));
+      }
+    }
+    check(table, chain, expected, blockRows(chain, PER_BLOCK), 2);
   }
 
   private static TableSchema<BlockData> table(MessageType schema) {
@@ -264,15 +427,23 @@ class ParquetPagesTest {
         for (int c = 0; c < schema.getColumns().size(); c++) {
           ColumnDescriptor column = schema.getColumns().get(c);
           ColumnChunkMetaData chunk = group.getColumns().get(c);
-          String where = column.getPath()[0] + " in row group " + g;
-          assertEquals(List.of(column.getPath()[0]), List.of(chunk.getPath().toArray()), where);
-          List<String> values = column(rows, c);
+          String path = String.join(".", column.getPath());
+          String where = path + " in row group " + g;
+          assertEquals(List.of(column.getPath()), List.of(chunk.getPath().toArray()), where);
+          List<String> values = column(rows, schema.getFieldIndex(column.getPath()[0]));
           boolean withStats = table.statistics(c);
 
           Statistics<?> footer = chunk.getStatistics();
           Map<String, String> duck = duckStats.get(g * schema.getColumns().size() + c);
-          assertEquals(column.getPath()[0], duck.get("path_in_schema"), where);
-          if (withStats) {
+          assertEquals(
+              String.join(", ", column.getPath()), duck.get("path_in_schema"), where);
+          if (withStats && min(values) == null) {
+            assertFalse(footer.hasNonNullValue(), "footer min/max of all-null " + where);
+            assertEquals(nulls(values), footer.getNumNulls(), "footer nulls of " + where);
+            assertNull(duck.get("stats_min_value"), "DuckDB min of all-null " + where);
+            assertEquals(
+                Long.toString(nulls(values)), duck.get("stats_null_count"), "nulls of " + where);
+          } else if (withStats) {
             assertEquals(min(values), footer.genericGetMin().toString(), "footer min of " + where);
             assertEquals(max(values), footer.genericGetMax().toString(), "footer max of " + where);
             assertEquals(nulls(values), footer.getNumNulls(), "footer nulls of " + where);
@@ -400,15 +571,21 @@ class ParquetPagesTest {
       throws SQLException {
     StringBuilder select = new StringBuilder("SELECT ");
     for (int c = 0; c < schema.getFieldCount(); c++) {
-      PrimitiveType type = schema.getType(c).asPrimitiveType();
-      String name = '"' + type.getName() + '"';
-      LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+      Type field = schema.getType(c);
+      String name = '"' + field.getName() + '"';
       if (c > 0) {
         select.append(", ");
       }
+      if (!field.isPrimitive()) {
+        select.append("CAST(to_json(").append(nested(field, name, 0)).append(") AS VARCHAR)");
+        continue;
+      }
+      PrimitiveType type = field.asPrimitiveType();
+      LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
       if (logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) {
         select.append("epoch_ms(").append(name).append(")");
-      } else if (logical instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) {
+      } else if (logical instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation
+          || type.getPrimitiveTypeName() == PrimitiveTypeName.BOOLEAN) {
         select.append("CAST(").append(name).append(" AS VARCHAR)");
       } else if (type.getPrimitiveTypeName() == PrimitiveTypeName.INT64
           || type.getPrimitiveTypeName() == PrimitiveTypeName.INT32) {
@@ -435,6 +612,35 @@ class ParquetPagesTest {
       }
       return out;
     }
+  }
+
+  /**
+   * A DuckDB expression of value {@code e} of {@code type} (a list, a struct or a leaf) with every
+   * leaf as a string: bytes as hex, numbers and booleans as their text.
+   */
+  private static String nested(Type type, String e, int depth) {
+    if (type.isPrimitive()) {
+      PrimitiveTypeName p = type.asPrimitiveType().getPrimitiveTypeName();
+      return p == PrimitiveTypeName.BINARY || p == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+          ? "hex(" + e + ")"
+          : "CAST(" + e + " AS VARCHAR)";
+    }
+    GroupType g = type.asGroupType();
+    if (g.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
+      Type element = g.getType(0).asGroupType().getType(0);
+      String x = "x" + depth;
+      return "list_transform(" + e + ", lambda " + x + ": " + nested(element, x, depth + 1) + ")";
+    }
+    StringBuilder out = new StringBuilder("struct_pack(");
+    for (int i = 0; i < g.getFieldCount(); i++) {
+      Type f = g.getType(i);
+      out.append(i > 0 ? ", " : "")
+          .append('"')
+          .append(f.getName())
+          .append("\" := ")
+          .append(nested(f, e + ".\"" + f.getName() + '"', depth));
+    }
+    return out.append(')').toString();
   }
 
   /** Footer statistics by DuckDB, one map per column chunk, in row group then column order. */
@@ -478,7 +684,14 @@ class ParquetPagesTest {
           Group g = records.read();
           List<String> row = new ArrayList<>();
           for (int c = 0; c < fileSchema.getFieldCount(); c++) {
-            row.add(render(fileSchema.getType(c).asPrimitiveType(), g, c));
+            Type field = fileSchema.getType(c);
+            if (g.getFieldRepetitionCount(c) == 0) {
+              row.add(null);
+            } else if (field.isPrimitive()) {
+              row.add(render(field.asPrimitiveType(), g, c, 0));
+            } else {
+              row.add(nested(field, g.getGroup(c, 0)).toString());
+            }
           }
           out.add(row);
         }
@@ -487,15 +700,54 @@ class ParquetPagesTest {
     return out;
   }
 
-  private static String render(PrimitiveType type, Group g, int c) {
-    if (g.getFieldRepetitionCount(c) == 0) {
-      return null;
+  /** A list or struct value as JSON with every leaf a string, as DuckDB's to_json renders it. */
+  private static JsonNode nested(Type type, Group value) {
+    GroupType g = type.asGroupType();
+    if (g.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
+      ArrayNode out = JSON.createArrayNode();
+      Type element = g.getType(0).asGroupType().getType(0);
+      for (int i = 0; i < value.getFieldRepetitionCount(0); i++) {
+        Group entry = value.getGroup(0, i);
+        if (element.isPrimitive()) {
+          out.add(leaf(element.asPrimitiveType(), entry, 0, 0));
+        } else {
+          out.add(nested(element, entry.getGroup(0, 0)));
+        }
+      }
+      return out;
     }
+    ObjectNode out = JSON.createObjectNode();
+    for (int i = 0; i < g.getFieldCount(); i++) {
+      Type f = g.getType(i);
+      out.set(
+          f.getName(),
+          f.isPrimitive()
+              ? JSON.getNodeFactory().textNode(leaf(f.asPrimitiveType(), value, i, 0))
+              : nested(f, value.getGroup(i, 0)));
+    }
+    return out;
+  }
+
+  /** A leaf inside a list or struct: bytes as hex, the rest as text. */
+  private static String leaf(PrimitiveType type, Group g, int c, int i) {
     return switch (type.getPrimitiveTypeName()) {
-      case INT64 -> Long.toString(g.getLong(c, 0));
-      case INT32 -> Integer.toString(g.getInteger(c, 0));
+      case INT64 -> unsigned(type) ? Long.toUnsignedString(g.getLong(c, i)) : "" + g.getLong(c, i);
+      case INT32 -> Integer.toString(g.getInteger(c, i));
+      case BOOLEAN -> Boolean.toString(g.getBoolean(c, i));
+      default -> HEX.formatHex(g.getBinary(c, i).getBytes());
+    };
+  }
+
+  private static boolean unsigned(PrimitiveType type) {
+    LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+    return logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
+  }
+
+  private static String render(PrimitiveType type, Group g, int c, int i) {
+    return switch (type.getPrimitiveTypeName()) {
+      case INT64, INT32, BOOLEAN -> leaf(type, g, c, i);
       default -> {
-        byte[] bytes = g.getBinary(c, 0).getBytes();
+        byte[] bytes = g.getBinary(c, i).getBytes();
         yield type.getLogicalTypeAnnotation()
                 instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation
             ? new BigInteger(bytes).toString()
@@ -555,7 +807,11 @@ class ParquetPagesTest {
       out.add(
           v == null
               ? null
-              : v instanceof byte[] b ? HEX.formatHex(b) : v.toString().toUpperCase(Locale.ROOT));
+              : v instanceof byte[] b
+                  ? HEX.formatHex(b)
+                  : v instanceof Boolean || v instanceof String
+                      ? v.toString()
+                      : v.toString().toUpperCase(Locale.ROOT));
     }
     return out;
   }
@@ -565,10 +821,11 @@ class ParquetPagesTest {
   }
 
   /**
-   * {@link #BLOCKS} blocks with {@link #PER_BLOCK} transactions and logs each, from a fixed seed:
-   * variable-length bytes up to 200 (so pages are also cut by size), nulls in every optional column
-   * (all null in some pages: {@code base_fee_per_gas} before block 1,200), negative and positive
-   * integers.
+   * {@link #BLOCKS} blocks with {@link #PER_BLOCK} transactions (with receipts) and logs each, from
+   * a fixed seed: variable-length bytes up to 200 (so pages are also cut by size), nulls in every
+   * optional column (all null in some pages: {@code base_fee_per_gas} and the blob fields before
+   * block 1,200), lists null, empty and of several entries (lists in lists, with empty inner lists),
+   * negative and positive integers, unsigned values of all 64 bits.
    */
   private static List<BlockData> chain() {
     SplittableRandom random = new SplittableRandom(14);
@@ -576,13 +833,15 @@ class ParquetPagesTest {
     for (int n = 0; n < BLOCKS; n++) {
       byte[] hash = bytes(random, 32);
       List<EvmTransaction> txs = new ArrayList<>(PER_BLOCK);
+      List<EvmReceipt> receipts = new ArrayList<>(PER_BLOCK);
       List<EvmLog> logs = new ArrayList<>(PER_BLOCK);
       for (int i = 0; i < PER_BLOCK; i++) {
-        int type = random.nextInt(3);
+        int type = random.nextInt(5);
+        byte[] txHash = bytes(random, 32);
         txs.add(
             new EvmTransaction(
                 i,
-                bytes(random, 32),
+                txHash,
                 bytes(random, 20),
                 random.nextInt(7) == 0 ? null : bytes(random, 20),
                 random.nextLong(),
@@ -591,8 +850,32 @@ class ParquetPagesTest {
                 random.nextInt(5) == 0 ? null : amount(random),
                 type < 2 ? null : amount(random),
                 type < 2 ? null : amount(random),
+                type == 3 ? amount(random) : null,
                 bytes(random, random.nextInt(201)),
-                type));
+                type,
+                random.nextLong(0, 5_000),
+                bytes(random, 32),
+                bytes(random, 32),
+                random.nextBoolean(),
+                random.nextInt(4) == 0 ? null : random.nextLong(),
+                type == 0 ? null : accessList(random),
+                type == 3 ? hashes(random, random.nextInt(4)) : null,
+                type == 4 ? authorizations(random) : null));
+        receipts.add(
+            new EvmReceipt(
+                i,
+                txHash,
+                n,
+                hash,
+                random.nextBoolean(),
+                random.nextInt(9) == 0 ? bytes(random, 32) : null,
+                random.nextLong(),
+                random.nextLong(),
+                random.nextInt(6) == 0 ? null : amount(random),
+                random.nextInt(8) == 0 ? bytes(random, 20) : null,
+                type == 3 ? random.nextLong() : null,
+                type == 3 ? amount(random) : null,
+                List.of()));
         byte[][] topics = new byte[random.nextInt(5)][];
         for (int t = 0; t < topics.length; t++) {
           topics[t] = bytes(random, 32);
@@ -608,25 +891,69 @@ class ParquetPagesTest {
                 topics,
                 bytes(random, random.nextInt(201))));
       }
+      boolean cancun = n >= 1_200;
       EvmBlock block =
           new EvmBlock(
               n,
               hash,
               bytes(random, 32),
               1_600_000_000L + 12L * n,
+              bytes(random, 32),
               bytes(random, 20),
               bytes(random, 32),
               bytes(random, 32),
               bytes(random, 32),
-              random.nextLong(),
-              random.nextLong(1, Long.MAX_VALUE),
-              n < 1_200 ? null : amount(random),
+              bytes(random, 256),
               amount(random),
-              random.nextLong(500, 2_000_000),
+              random.nextInt(3) == 0 ? null : amount(random),
+              random.nextLong(1, Long.MAX_VALUE),
+              random.nextLong(),
               bytes(random, random.nextInt(33)),
+              bytes(random, 32),
+              random.nextLong(),
+              n < 1_200 ? null : amount(random),
+              random.nextBoolean() ? null : bytes(random, 32),
+              cancun ? random.nextLong() : null,
+              cancun && random.nextBoolean() ? random.nextLong() : null,
+              cancun ? bytes(random, 32) : null,
+              n % 10 == 0 ? bytes(random, 32) : null,
+              random.nextLong(500, 2_000_000),
               txs.size(),
+              txs.stream().map(EvmTransaction::hash).toArray(byte[][]::new),
               txs);
-      out.add(new BlockData(block, logs));
+      out.add(new BlockData(block, receipts, logs));
+    }
+    return out;
+  }
+
+  private static List<EvmTransaction.AccessListEntry> accessList(SplittableRandom random) {
+    List<EvmTransaction.AccessListEntry> out = new ArrayList<>();
+    for (int i = random.nextInt(4); i > 0; i--) {
+      out.add(
+          new EvmTransaction.AccessListEntry(bytes(random, 20), hashes(random, random.nextInt(3))));
+    }
+    return out;
+  }
+
+  private static byte[][] hashes(SplittableRandom random, int n) {
+    byte[][] out = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = bytes(random, 32);
+    }
+    return out;
+  }
+
+  private static List<EvmTransaction.Authorization> authorizations(SplittableRandom random) {
+    List<EvmTransaction.Authorization> out = new ArrayList<>();
+    for (int i = random.nextInt(3); i > 0; i--) {
+      out.add(
+          new EvmTransaction.Authorization(
+              random.nextLong(),
+              bytes(random, 20),
+              random.nextLong(),
+              random.nextBoolean(),
+              bytes(random, 32),
+              bytes(random, 32)));
     }
     return out;
   }

@@ -73,7 +73,8 @@ class ProviderLimitsTest {
         Duration.ofSeconds(10),
         new RetryPolicy(attempts, Duration.ofMillis(1), Duration.ofMillis(5)),
         ratePerSec,
-        maxResponseBytes);
+        maxResponseBytes,
+        false);
   }
 
   private static ProviderConfig provider(String url, int attempts) {
@@ -354,7 +355,8 @@ class ProviderLimitsTest {
               small.requestTimeout(),
               small.retry(),
               0,
-              64 * 1024);
+              64 * 1024,
+              false);
       JobContext ctx = f.context(ExtractFixture.manifest(0, OptionalLong.of(299), 0), p, 100);
       JobFailedException e =
           assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));

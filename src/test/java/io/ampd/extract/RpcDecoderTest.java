@@ -71,7 +71,7 @@ class RpcDecoderTest {
     return rpc.decode(
         json.getBytes(StandardCharsets.UTF_8),
         calls(),
-        new BlockFetcher.BatchDecoder(FIRST, (int) (LAST - FIRST + 1), true, true));
+        new BlockFetcher.BatchDecoder(FIRST, (int) (LAST - FIRST + 1), true, true, n -> true));
   }
 
   private static String malformed(String json) {
@@ -125,10 +125,13 @@ class RpcDecoderTest {
         malformed(
             body.replaceFirst("\"difficulty\":\"0x[0-9a-f]+\"", "\"difficulty\":\"" + big + "\"")));
     // a log's address comes before its blockNumber: the error waits for the block
-    Matcher log = Pattern.compile("\\{\"address\":\"0x[0-9a-f]{40}\"").matcher(body);
+    Matcher log =
+        Pattern.compile("\\{\"address\":\"0x[0-9a-f]{40}\",\"topics\"").matcher(body);
     assertTrue(log.find());
     String broken =
-        body.substring(0, log.start()) + "{\"address\":\"0xzz\"" + body.substring(log.end());
+        body.substring(0, log.start())
+            + "{\"address\":\"0xzz\",\"topics\""
+            + body.substring(log.end());
     String message = malformed(broken);
     assertTrue(
         message.matches("block 20[0-3] log 0: field 'address' is not hex data: \"0xzz\""), message);
@@ -170,6 +173,35 @@ class RpcDecoderTest {
             body.replaceFirst(
                 "(\"id\":1,\"result\":)\\{\"number\":\"0xc9\"",
                 "$1[1,{\"a\":2}],\"x\":{\"number\":\"0xc9\"")));
+  }
+
+  @Test
+  void receiptsAndSignaturesAreCheckedToo() {
+    assertTrue(body.contains("\"removed\":false"), "the batch has logs");
+    String removed = malformed(body.replaceFirst("\"removed\":false", "\"removed\":true"));
+    assertTrue(
+        removed.matches(
+            "block 20[0-3] log \\d+: field 'removed' is true: the node returned a log of a block"
+                + " that was reorganised away"),
+        removed);
+    String status =
+        malformed(body.replaceFirst("\"status\":\"0x[01]\"", "\"status\":\"0x2\""));
+    assertTrue(
+        status.matches("block 20[0-3] receipt \\d+: field 'status' is 2, expected 0 or 1"), status);
+    String noStatus = malformed(body.replaceFirst(",\"status\":\"0x[01]\"", ""));
+    assertTrue(
+        noStatus.matches("block 20[0-3] receipt \\d+: field 'status' is missing"), noStatus);
+    // r of a signed transaction: 32 bytes at most, and present
+    String longR =
+        malformed(
+            body.replaceFirst("\"r\":\"0x[0-9a-f]+\"", "\"r\":\"0x1" + "0".repeat(64) + "\""));
+    assertTrue(
+        longR.matches(
+            "block 20[0-3] transaction \\d+: field 'r' is not a hex value of at most 32 bytes:"
+                + " \"0x10+\""),
+        longR);
+    String noR = malformed(body.replaceFirst(",\"r\":\"0x[0-9a-f]+\"", ""));
+    assertTrue(noR.matches("block 20[0-3] transaction \\d+: field 'r' is missing"), noR);
   }
 
   @Test

@@ -281,6 +281,34 @@ class ClusterIT {
                 + "')");
     assertEquals(logs.split(",")[0], logs.split(",")[1], "no duplicate log");
     assertTrue(Long.parseLong(logs.split(",")[0]) > 0, "the chain has logs");
+
+    // Receipts: every transaction's once, each with its status and gas used, as the chain has
+    // them; every log once, as the receipts have them.
+    long txs = 0;
+    long reverted = 0;
+    long gasUsed = 0;
+    long chainLogs = 0;
+    for (long n = 0; n <= LAST_BLOCK; n++) {
+      SyntheticChain.Block block = node.chain().block(n);
+      for (SyntheticChain.Tx tx : block.transactions()) {
+        txs++;
+        reverted += tx.status() ? 0 : 1;
+        gasUsed += tx.gasUsed();
+      }
+      chainLogs += block.logs().size();
+    }
+    assertEquals(
+        txs + "," + txs + "," + txs + "," + reverted + "," + gasUsed,
+        duck(
+            "SELECT count(*) || ',' || count(DISTINCT (block_num, tx_index)) || ',' ||"
+                + " count(*) FILTER (WHERE status IS NOT NULL AND gas_used IS NOT NULL"
+                + " AND cumulative_gas_used IS NOT NULL) || ',' ||"
+                + " count(*) FILTER (WHERE NOT status) || ',' || sum(gas_used)"
+                + " FROM read_parquet('"
+                + glob(jobId, "transactions")
+                + "')"),
+        "transactions: count, distinct, with receipt, reverted, gas used");
+    assertEquals(chainLogs + "," + chainLogs, logs, "logs: count, distinct");
   }
 
   private String glob(long jobId, String table) throws Exception {

@@ -36,7 +36,9 @@ class MigrationChecksumPinTest {
           "V3__progress_block_hash.sql",
           "19ccde9cbd37d3a9ef4be5d434a3328e4adc6011fec83d94caa3633313ffcbb7",
           "V4__live_progress.sql",
-          "8d3d2284d1af9da2a70c708d297bef8928dbe0bb24b559ec2b2308a4eaa66501");
+          "8d3d2284d1af9da2a70c708d297bef8928dbe0bb24b559ec2b2308a4eaa66501",
+          "V5__table_schema_version.sql",
+          "08f696f65a93df496a61cd6eac7532bf21c76aa6084f86bc91a1b777709491d6");
 
   /**
    * Files as released, before a comment was reworded ({@code SchemaHistory.REWORDED}, which lets

@@ -3,6 +3,7 @@ package io.ampd.registry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,7 +49,9 @@ class ProviderParserTest {
                 MINIMAL
                     + ",'concurrency':3,'batch_size':7,'request_timeout_ms':1500,"
                     + "'rate_limit_per_sec':25,'max_response_bytes':1048576,"
-                    + "'retry':{'max_attempts':2,'initial_backoff_ms':10,'max_backoff_ms':20}}"));
+                    + "'retry':{'max_attempts':2,'initial_backoff_ms':10,'max_backoff_ms':20},"
+                    + "'fetch_receipts_per_tx':true}"));
+    assertTrue(p.fetchReceiptsPerTx());
     assertEquals(3, p.concurrency());
     assertEquals(25, p.rateLimitPerSec());
     assertEquals(1048576, p.maxResponseBytes());
@@ -71,7 +74,8 @@ class ProviderParserTest {
             + "\"network\":\"n\","
             + "\"concurrency\":8,\"batch_size\":50,\"request_timeout_ms\":30000,"
             + "\"rate_limit_per_sec\":null,\"max_response_bytes\":268435456,"
-            + "\"retry\":{\"max_attempts\":5,\"initial_backoff_ms\":250,\"max_backoff_ms\":10000}}",
+            + "\"retry\":{\"max_attempts\":5,\"initial_backoff_ms\":250,\"max_backoff_ms\":10000},"
+            + "\"fetch_receipts_per_tx\":false}",
         ProviderParser.toJson(p, true).toString());
     assertEquals("ProviderConfig[m, evm-rpc, https://u:***@host/v3/***, n]", p.toString());
     ProviderConfig limited =
@@ -114,7 +118,8 @@ class ProviderParserTest {
         error(MINIMAL + ",'retry':3}"));
     assertEquals(
         "provider field 'extra' is unknown; known fields: name, kind, url, network, concurrency,"
-            + " batch_size, request_timeout_ms, rate_limit_per_sec, max_response_bytes, retry",
+            + " batch_size, request_timeout_ms, rate_limit_per_sec, max_response_bytes, retry,"
+            + " fetch_receipts_per_tx",
         error(MINIMAL + ",'extra':true}"));
     assertEquals(
         "provider field 'rate_limit_per_sec' is 0, expected 1 to 100000",
@@ -128,6 +133,9 @@ class ProviderParserTest {
     assertEquals(
         "provider field 'max_response_bytes' must be an integer, got a string",
         error(MINIMAL + ",'max_response_bytes':'1MB'}"));
+    assertEquals(
+        "provider field 'fetch_receipts_per_tx' must be true or false, got a string",
+        error(MINIMAL + ",'fetch_receipts_per_tx':'yes'}"));
   }
 
   @Test

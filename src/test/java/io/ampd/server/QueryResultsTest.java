@@ -207,6 +207,65 @@ class QueryResultsTest {
     assertEquals(expected, got);
   }
 
+  /**
+   * Amp's column kinds through JSON Lines: booleans, unsigned 64-bit values (a block's nonce), an
+   * optional integer, lists of structs of bytes: bytes inside lists as 0x hex too.
+   */
+  @Test
+  void receiptsListsAndUnsignedColumnsAnswerAsTheChain() throws Exception {
+    long n = 0;
+    Tx typed = null;
+    for (long b = SyntheticChain.PRAGUE; typed == null; b++) {
+      for (Tx t : chain.block(b).transactions()) {
+        if (t.type() == 4 && !t.authorizationList().isEmpty() && !t.accessList().isEmpty()) {
+          typed = t;
+          n = b;
+        }
+      }
+    }
+    JsonNode r =
+        f.rows(
+                "SELECT status, v_parity, gas_used, access_list, blob_versioned_hashes,"
+                    + " authorization_list FROM "
+                    + T
+                    + " WHERE block_num = "
+                    + n
+                    + " AND tx_index = "
+                    + typed.index())
+            .get(0);
+    assertEquals(typed.status(), r.get("status").asBoolean());
+    assertTrue(r.get("status").isBoolean());
+    assertEquals(typed.yParity(), r.get("v_parity").asBoolean());
+    assertEquals(typed.gasUsed(), r.get("gas_used").asLong());
+    assertTrue(r.get("blob_versioned_hashes").isNull());
+    SyntheticChain.AccessListEntry entry = typed.accessList().get(0);
+    assertEquals(entry.address(), r.get("access_list").get(0).get("address").asText());
+    assertEquals(
+        entry.storageKeys().size(), r.get("access_list").get(0).get("storage_keys").size());
+    SyntheticChain.Authorization a = typed.authorizationList().get(0);
+    JsonNode auth = r.get("authorization_list").get(0);
+    assertEquals(a.address(), auth.get("address").asText());
+    assertEquals(a.r(), auth.get("r").asText());
+    assertEquals(a.nonce().toString(), auth.get("nonce").asText());
+    assertEquals(a.yParity(), auth.get("y_parity").asBoolean());
+
+    // A pre-Merge block's nonce uses all 64 bits: UBIGINT, exact (as a string beyond 2^53).
+    for (long b = 0; b < SyntheticChain.MERGE; b++) {
+      BigInteger nonce = new BigInteger(chain.block(b).nonce().substring(2), 16);
+      JsonNode block =
+          f.rows("SELECT nonce, blob_gas_used FROM " + B + " WHERE block_num = " + b).get(0);
+      assertEquals(nonce.toString(), block.get("nonce").asText(), "block " + b);
+      assertTrue(block.get("blob_gas_used").isNull());
+    }
+    Block cancun = chain.block(SyntheticChain.CANCUN + 1);
+    assertEquals(
+        cancun.blobGasUsed().longValue(),
+        f.rows("SELECT blob_gas_used FROM " + B + " WHERE block_num = " + cancun.number())
+            .get(0)
+            .get("blob_gas_used")
+            .asLong());
+  }
+
   @Test
   void hexComparisonsFindTheRowsOfTheChain() throws Exception {
     Tx tx = chain.block(2222).transactions().get(0);

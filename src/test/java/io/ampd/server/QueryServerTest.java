@@ -345,7 +345,7 @@ class QueryServerTest {
     // 5,000 blocks in files of 2,500 blocks, row groups of 1,000: blocks 3,100-3,200 are in the
     // second file's second row group.
     String sql =
-        "SELECT count(*) AS n, sum(gas) AS gas FROM "
+        "SELECT count(*) AS n, sum(gas_limit) AS gas FROM "
             + T
             + " WHERE block_num BETWEEN 3100 AND 3200";
     JsonNode profile;

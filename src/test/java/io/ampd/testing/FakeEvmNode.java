@@ -34,11 +34,14 @@ import javax.net.ssl.SSLContext;
 /**
  * A JSON-RPC node serving a {@link SyntheticChain} on {@code 127.0.0.1:<free port>}: enough of the
  * Ethereum API for extraction ({@code eth_blockNumber}, {@code eth_getBlockByNumber(n, full)},
- * {@code eth_getLogs({fromBlock, toBlock})}), single and batch requests, and faults on demand: HTTP
- * errors, JSON-RPC errors, delays, a malformed block, HTTP 429, a batch size limit (HTTP 413 or a
- * JSON-RPC error); optionally over HTTPS. It records when each request arrived and each batch's
- * size. The head can be moved while it runs (follow-head tests). Responses are generated on the fly
- * with Jackson's streaming generator, fast enough to serve 100,000s of blocks for the benchmark.
+ * {@code eth_getBlockReceipts(n)}, {@code eth_getTransactionReceipt(hash)}, {@code
+ * eth_getLogs({fromBlock, toBlock})}), single and batch requests, and faults on demand: HTTP
+ * errors, JSON-RPC errors, delays, a malformed block, receipts that do not match their block, no
+ * {@code eth_getBlockReceipts} (in two forms, see {@link BlockReceipts}), HTTP 429, a batch size
+ * limit (HTTP 413 or a JSON-RPC error); optionally over HTTPS. It records when each request arrived
+ * and each batch's size. The head can be moved while it runs (follow-head tests). Responses are
+ * generated on the fly with Jackson's streaming generator, fast enough to serve 100,000s of blocks
+ * for the benchmark.
  */
 public final class FakeEvmNode implements AutoCloseable {
   /** Ways to break a block's JSON. */
@@ -58,6 +61,31 @@ public final class FakeEvmNode implements AutoCloseable {
     /** One JSON-RPC error for the whole batch, as geth sends: -32600 "batch too large". */
     RPC_ERROR
   }
+
+  /** Whether and how {@code eth_getBlockReceipts} is served. */
+  public enum BlockReceipts {
+    SERVED,
+    /** Each call answered with geth's -32601 "the method … does not exist/is not available". */
+    METHOD_NOT_FOUND,
+    /**
+     * A request holding such a call answered as a whole, in an HTTP 200, with one JSON-RPC error of
+     * another code whose message alone says it: -32700 "Method eth_getBlockReceipts is not
+     * available".
+     */
+    MESSAGE_ONLY
+  }
+
+  /** Ways a block's receipts can disagree with the block. */
+  public enum ReceiptCorruption {
+    /** The last receipt is left out ({@code eth_getTransactionReceipt}: answered null). */
+    MISSING,
+    /** The first receipt names another transaction hash. */
+    TX_HASH,
+    /** The first receipt names another block hash. */
+    BLOCK_HASH
+  }
+
+  private record Corruption(ReceiptCorruption how, AtomicInteger times) {}
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -83,6 +111,9 @@ public final class FakeEvmNode implements AutoCloseable {
   private volatile BatchRefusal batchRefusal = BatchRefusal.HTTP_413;
   private volatile boolean chunked;
   private final boolean https;
+  private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+  private volatile BlockReceipts blockReceipts = BlockReceipts.SERVED;
+  private final Map<Long, Corruption> corrupted = new ConcurrentHashMap<>();
 
   private FakeEvmNode(SyntheticChain chain, long head, int threads, SSLContext tls)
       throws IOException {
@@ -201,6 +232,22 @@ public final class FakeEvmNode implements AutoCloseable {
     switchAfter = this.requests.get() + requests;
   }
 
+  /** Calls of {@code method} answered so far (refused ones included). */
+  public long calls(String method) {
+    AtomicLong n = calls.get(method);
+    return n == null ? 0 : n.get();
+  }
+
+  /** From now on {@code eth_getBlockReceipts} is served {@code how}. */
+  public void blockReceipts(BlockReceipts how) {
+    blockReceipts = how;
+  }
+
+  /** The receipts of block {@code block} are served {@code how}, the next {@code times} times. */
+  public void corruptReceipts(long block, ReceiptCorruption how, int times) {
+    corrupted.put(block, new Corruption(how, new AtomicInteger(times)));
+  }
+
   /** Block {@code block} is served broken, every time. */
   public void malform(long block, Malformation how) {
     malformed.put(block, how);
@@ -252,6 +299,10 @@ public final class FakeEvmNode implements AutoCloseable {
           return;
         }
       }
+      count(request);
+      if (refuseBlockReceipts(exchange, request)) {
+        return;
+      }
       boolean rpcError = rpcFailures.getAndUpdate(c -> c > 0 ? c - 1 : 0) > 0;
       ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
       try (JsonGenerator g = JSON.createGenerator(buffer)) {
@@ -271,6 +322,36 @@ public final class FakeEvmNode implements AutoCloseable {
         buffer.writeTo(out);
       }
     }
+  }
+
+  private void count(JsonNode request) {
+    for (JsonNode call : request.isArray() ? request : List.of(request)) {
+      calls.computeIfAbsent(call.path("method").asText(), m -> new AtomicLong()).incrementAndGet();
+    }
+  }
+
+  /** {@link BlockReceipts#MESSAGE_ONLY}: a request asking for block receipts answered whole. */
+  private boolean refuseBlockReceipts(HttpExchange exchange, JsonNode request) throws IOException {
+    if (blockReceipts != BlockReceipts.MESSAGE_ONLY) {
+      return false;
+    }
+    boolean asks = false;
+    for (JsonNode call : request.isArray() ? request : List.of(request)) {
+      asks |= call.path("method").asText().equals("eth_getBlockReceipts");
+    }
+    if (!asks) {
+      return false;
+    }
+    byte[] body =
+        ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,"
+                + "\"message\":\"Method eth_getBlockReceipts is not available\"}}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+    return true;
   }
 
   private void answer(JsonGenerator g, SyntheticChain chain, JsonNode call, boolean rpcError)
@@ -294,6 +375,57 @@ public final class FakeEvmNode implements AutoCloseable {
           g.writeNull();
         } else {
           writeBlock(g, chain.block(n), params.path(1).asBoolean(false));
+        }
+      }
+      case "eth_getBlockReceipts" -> {
+        if (blockReceipts == BlockReceipts.METHOD_NOT_FOUND) {
+          error(g, -32601, "the method eth_getBlockReceipts does not exist/is not available");
+          return;
+        }
+        long n = quantity(params.path(0).asText());
+        g.writeFieldName("result");
+        if (n < 0 || n > head.get()) {
+          g.writeNull();
+        } else {
+          SyntheticChain.Block b = chain.block(n);
+          ReceiptCorruption broken = corruption(n);
+          g.writeStartArray();
+          int count = b.transactions().size();
+          if (broken == ReceiptCorruption.MISSING) {
+            count--;
+          }
+          for (int i = 0; i < count; i++) {
+            writeReceipt(g, b, b.transactions().get(i), i == 0 ? broken : null);
+          }
+          g.writeEndArray();
+        }
+      }
+      case "eth_getTransactionReceipt" -> {
+        String hash = params.path(0).asText();
+        long[] at = SyntheticChain.locate(hash);
+        g.writeFieldName("result");
+        SyntheticChain.Block b = at == null || at[0] > head.get() ? null : chain.block(at[0]);
+        SyntheticChain.Tx tx =
+            b == null || at[1] >= b.transactions().size()
+                ? null
+                : b.transactions().get((int) at[1]);
+        if (tx == null || !tx.hash().equals(hash)) {
+          g.writeNull();
+        } else {
+          ReceiptCorruption broken = peekCorruption(b.number());
+          boolean last = at[1] == b.transactions().size() - 1;
+          boolean first = at[1] == 0;
+          boolean missing = broken == ReceiptCorruption.MISSING;
+          if ((missing && last) || (broken != null && !missing && first)) {
+            broken = corruption(b.number());
+          } else {
+            broken = null;
+          }
+          if (broken == ReceiptCorruption.MISSING) {
+            g.writeNull();
+          } else {
+            writeReceipt(g, b, tx, broken);
+          }
         }
       }
       case "eth_getLogs" -> {
@@ -345,8 +477,26 @@ public final class FakeEvmNode implements AutoCloseable {
     g.writeStringField("difficulty", hex(b.difficulty()));
     g.writeStringField("size", hex(b.size()));
     g.writeStringField("extraData", b.extraData());
-    g.writeStringField("nonce", "0x0000000000000000");
-    g.writeStringField("sha3Uncles", b.stateRoot());
+    g.writeStringField("nonce", b.nonce());
+    g.writeStringField("sha3Uncles", b.ommersHash());
+    g.writeStringField("logsBloom", b.logsBloom());
+    g.writeStringField("mixHash", b.mixHash());
+    if (b.totalDifficulty() != null) {
+      g.writeStringField("totalDifficulty", hex(b.totalDifficulty()));
+    }
+    if (b.withdrawalsRoot() != null) {
+      g.writeStringField("withdrawalsRoot", b.withdrawalsRoot());
+      g.writeArrayFieldStart("withdrawals");
+      g.writeEndArray();
+    }
+    if (b.blobGasUsed() != null) {
+      g.writeStringField("blobGasUsed", hex(b.blobGasUsed()));
+      g.writeStringField("excessBlobGas", hex(b.excessBlobGas()));
+      g.writeStringField("parentBeaconBlockRoot", b.parentBeaconRoot());
+    }
+    if (b.requestsHash() != null) {
+      g.writeStringField("requestsHash", b.requestsHash());
+    }
     g.writeArrayFieldStart("uncles");
     g.writeEndArray();
     g.writeArrayFieldStart("transactions");
@@ -374,35 +524,136 @@ public final class FakeEvmNode implements AutoCloseable {
         g.writeStringField("maxFeePerGas", hex(tx.maxFeePerGas()));
         g.writeStringField("maxPriorityFeePerGas", hex(tx.maxPriorityFeePerGas()));
       }
+      if (tx.maxFeePerBlobGas() != null) {
+        g.writeStringField("maxFeePerBlobGas", hex(tx.maxFeePerBlobGas()));
+      }
       g.writeStringField("input", tx.input());
       g.writeStringField("type", hex(tx.type()));
-      g.writeStringField("v", "0x1");
-      g.writeStringField("r", tx.hash());
-      g.writeStringField("s", tx.hash());
+      if (tx.chainIdServed()) {
+        g.writeStringField("chainId", hex(tx.chainId()));
+      }
+      g.writeStringField("v", hex(tx.v()));
+      if (tx.type() != 0) {
+        g.writeStringField("yParity", tx.yParity() ? "0x1" : "0x0");
+      }
+      g.writeStringField("r", dropLeadingZeros(tx.r()));
+      g.writeStringField("s", dropLeadingZeros(tx.s()));
+      if (tx.accessList() != null) {
+        g.writeArrayFieldStart("accessList");
+        for (SyntheticChain.AccessListEntry e : tx.accessList()) {
+          g.writeStartObject();
+          g.writeStringField("address", e.address());
+          g.writeArrayFieldStart("storageKeys");
+          for (String key : e.storageKeys()) {
+            g.writeString(key);
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      if (tx.blobVersionedHashes() != null) {
+        g.writeArrayFieldStart("blobVersionedHashes");
+        for (String h : tx.blobVersionedHashes()) {
+          g.writeString(h);
+        }
+        g.writeEndArray();
+      }
+      if (tx.authorizationList() != null) {
+        g.writeArrayFieldStart("authorizationList");
+        for (SyntheticChain.Authorization a : tx.authorizationList()) {
+          g.writeStartObject();
+          g.writeStringField("chainId", hex(a.chainId()));
+          g.writeStringField("address", a.address());
+          g.writeStringField("nonce", hex(a.nonce()));
+          g.writeStringField("yParity", a.yParity() ? "0x1" : "0x0");
+          g.writeStringField("r", dropLeadingZeros(a.r()));
+          g.writeStringField("s", dropLeadingZeros(a.s()));
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
       g.writeEndObject();
     }
     g.writeEndArray();
     g.writeEndObject();
   }
 
+  /** The corruption of block {@code n}'s receipts if it is still due (and counts it). */
+  private ReceiptCorruption corruption(long n) {
+    Corruption c = corrupted.get(n);
+    return c != null && c.times().getAndDecrement() > 0 ? c.how() : null;
+  }
+
+  private ReceiptCorruption peekCorruption(long n) {
+    Corruption c = corrupted.get(n);
+    return c != null && c.times().get() > 0 ? c.how() : null;
+  }
+
+  private static void writeReceipt(
+      JsonGenerator g, SyntheticChain.Block b, SyntheticChain.Tx tx, ReceiptCorruption broken)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField(
+        "blockHash", broken == ReceiptCorruption.BLOCK_HASH ? b.stateRoot() : b.hash());
+    g.writeStringField("blockNumber", hex(b.number()));
+    g.writeStringField("contractAddress", tx.contractAddress());
+    g.writeStringField("cumulativeGasUsed", hex(tx.cumulativeGasUsed()));
+    g.writeStringField("effectiveGasPrice", hex(tx.effectiveGasPrice()));
+    g.writeStringField("from", tx.from());
+    g.writeStringField("gasUsed", hex(tx.gasUsed()));
+    g.writeArrayFieldStart("logs");
+    for (SyntheticChain.Log log : b.logs()) {
+      if (log.txIndex() == tx.index()) {
+        writeLog(g, b, log);
+      }
+    }
+    g.writeEndArray();
+    g.writeStringField("logsBloom", "0x" + "00".repeat(256));
+    if (tx.root() != null) {
+      g.writeStringField("root", tx.root());
+    } else {
+      g.writeStringField("status", tx.status() ? "0x1" : "0x0");
+    }
+    if (tx.to() == null) {
+      g.writeNullField("to");
+    } else {
+      g.writeStringField("to", tx.to());
+    }
+    g.writeStringField(
+        "transactionHash", broken == ReceiptCorruption.TX_HASH ? b.stateRoot() : tx.hash());
+    g.writeStringField("transactionIndex", hex(tx.index()));
+    g.writeStringField("type", hex(tx.type()));
+    if (tx.blobGasUsed() != null) {
+      g.writeStringField("blobGasUsed", hex(tx.blobGasUsed()));
+      g.writeStringField("blobGasPrice", hex(tx.blobGasPrice()));
+    }
+    g.writeEndObject();
+  }
+
   private static void writeLogs(JsonGenerator g, SyntheticChain.Block b) throws IOException {
     for (SyntheticChain.Log log : b.logs()) {
-      g.writeStartObject();
-      g.writeStringField("address", log.address());
-      g.writeArrayFieldStart("topics");
-      for (String topic : log.topics()) {
-        g.writeString(topic);
-      }
-      g.writeEndArray();
-      g.writeStringField("data", log.data());
-      g.writeStringField("blockNumber", hex(b.number()));
-      g.writeStringField("transactionHash", log.txHash());
-      g.writeStringField("transactionIndex", hex(log.txIndex()));
-      g.writeStringField("blockHash", b.hash());
-      g.writeStringField("logIndex", hex(log.logIndex()));
-      g.writeBooleanField("removed", false);
-      g.writeEndObject();
+      writeLog(g, b, log);
     }
+  }
+
+  private static void writeLog(JsonGenerator g, SyntheticChain.Block b, SyntheticChain.Log log)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField("address", log.address());
+    g.writeArrayFieldStart("topics");
+    for (String topic : log.topics()) {
+      g.writeString(topic);
+    }
+    g.writeEndArray();
+    g.writeStringField("data", log.data());
+    g.writeStringField("blockNumber", hex(b.number()));
+    g.writeStringField("transactionHash", log.txHash());
+    g.writeStringField("transactionIndex", hex(log.txIndex()));
+    g.writeStringField("blockHash", b.hash());
+    g.writeStringField("logIndex", hex(log.logIndex()));
+    g.writeBooleanField("removed", false);
+    g.writeEndObject();
   }
 
   private static String hex(long v) {
@@ -411,6 +662,11 @@ public final class FakeEvmNode implements AutoCloseable {
 
   private static String hex(BigInteger v) {
     return "0x" + v.toString(16);
+  }
+
+  /** Data as a quantity: leading zeros dropped, as nodes send a signature's r and s. */
+  private static String dropLeadingZeros(String data) {
+    return hex(new BigInteger(data.substring(2), 16));
   }
 
   private static long quantity(String s) {
