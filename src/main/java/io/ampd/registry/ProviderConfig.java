@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param rateLimitPerSec HTTP requests per second at most, all of the provider's requests in the
  *     process together (a batch is one request); 0 for no limit
  * @param maxResponseBytes the largest answer body read; a larger one fails the job
+ * @param rateLimitPerMinute Amp's {@code rate_limit_per_minute} when it is not a whole number per
+ *     second (the parser stores a multiple of 60 as {@code rateLimitPerSec}); 0 otherwise
+ * @param auth the header sent with every request ({@code auth_token}, {@code auth_header})
  *     <p>JSON form (API and {@code providers} table) and TOML form (files in {@code providers_dir})
  *     are parsed and validated by the registry; see {@code ProviderParser}.
  */
@@ -29,7 +32,36 @@ public record ProviderConfig(
     Duration requestTimeout,
     RetryPolicy retry,
     int rateLimitPerSec,
-    long maxResponseBytes) {
+    long maxResponseBytes,
+    int rateLimitPerMinute,
+    ProviderAuth auth) {
+
+  /** A provider without an authentication header, its rate given per second. */
+  public ProviderConfig(
+      String name,
+      String kind,
+      String url,
+      String network,
+      int concurrency,
+      int batchSize,
+      Duration requestTimeout,
+      RetryPolicy retry,
+      int rateLimitPerSec,
+      long maxResponseBytes) {
+    this(
+        name,
+        kind,
+        url,
+        network,
+        concurrency,
+        batchSize,
+        requestTimeout,
+        retry,
+        rateLimitPerSec,
+        maxResponseBytes,
+        0,
+        ProviderAuth.NONE);
+  }
 
   /** A provider without a rate limit and with the default response size limit. */
   public ProviderConfig(
@@ -60,6 +92,22 @@ public record ProviderConfig(
    */
   public String redactedUrl() {
     return Urls.redact(url);
+  }
+
+  /** Time between two requests' starts under the rate limit, in nanoseconds; 0 for no limit. */
+  public long requestIntervalNanos() {
+    if (rateLimitPerSec > 0) {
+      return 1_000_000_000L / rateLimitPerSec;
+    }
+    return rateLimitPerMinute > 0 ? 60_000_000_000L / rateLimitPerMinute : 0;
+  }
+
+  /**
+   * {@code text} (a node's error message, an exception's) with the URL's credentials and the
+   * authentication token masked.
+   */
+  public String redact(String text) {
+    return text == null ? null : auth.redact(text.replace(url, redactedUrl()));
   }
 
   @Override
