@@ -174,7 +174,8 @@ public final class ProviderParser {
     }
     if (r.node(ampd) != null) {
       throw r.invalid(
-          amp, "and " + r.path(ampd) + " are the same setting (Amp's name and ampd's); give one");
+          amp,
+          "and field '" + r.path(ampd) + "' are one setting (Amp's name and ampd's); give one");
     }
     return false;
   }
