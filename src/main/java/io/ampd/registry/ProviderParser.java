@@ -298,6 +298,13 @@ public final class ProviderParser {
     return new RetryPolicy(attempts, Duration.ofMillis(initial), Duration.ofMillis(max));
   }
 
+  /**
+   * The fields a provider document may hold, ampd's and Amp's names (the OpenAPI input schema's).
+   */
+  public static List<String> fields() {
+    return FIELDS;
+  }
+
   /** The retry policy of a provider that gives none. */
   public static RetryPolicy defaultRetry() {
     return new RetryPolicy(
