@@ -205,7 +205,11 @@ public final class EvmRpcJobRunner implements JobRunner {
     try (RpcClient rpc = new RpcClient(ctx.provider(), ctx.stop());
         BlockFetcher fetcher =
             new BlockFetcher(
-                rpc, ctx.provider().batchSize(), ctx.provider().concurrency(), full, logs);
+                rpc,
+                Math.max(1, ctx.provider().batchSize()), // 0: one block, each call alone
+                ctx.provider().concurrency(),
+                full,
+                logs);
         ProgressTracker tracker = tracker(ctx, names, progress).start()) {
       long safeHead = Long.MIN_VALUE;
       long pendingSince = 0;

@@ -179,7 +179,8 @@ final class RpcClient implements AutoCloseable {
    */
   private <T> T attempt(List<RpcCall> calls, BatchReader<T> reader)
       throws TransientRpcException, NonRetryable, StoppedException, Throttled, TooLarge {
-    int size = Math.max(1, throttle.maxCalls());
+    // batch_size 0 (Amp's rpc_batch_size 0, "no batching"): every call in its own request
+    int size = provider.batchSize() == 0 ? 1 : Math.max(1, throttle.maxCalls());
     for (int from = 0; from < calls.size(); from += size) {
       int to = Math.min(calls.size(), from + size);
       throttle.acquire(stop);

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *  "url": "https://host/path",     required; http or https with a host; may hold credentials
  *  "network": "mainnet",           required; same shape as name
  *  "concurrency": 8,               JSON-RPC requests in flight, 1 to 256
- *  "batch_size": 50,               calls per JSON-RPC batch request, 1 to 1000
+ *  "batch_size": 50,               blocks per JSON-RPC batch request, 0 to 1000; 0: no batching
  *  "request_timeout_ms": 30000,    one HTTP request, 100 to 600000
  *  "rate_limit_per_sec": null,     HTTP requests per second at most, 1 to 100000; null: no limit
  *  "max_response_bytes": 268435456,   largest answer read, 1024 to 2000000000
@@ -34,11 +34,11 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * Amp's names (edgeandnode/amp, {@code crates/core/providers-evm-rpc/src/config.rs}) are read too:
- * {@code concurrent_request_limit} (concurrency), {@code rpc_batch_size} (batch_size; 0, Amp's "no
- * batching", is one call per request), {@code timeout_secs} (request_timeout_ms, in seconds) and
- * {@code rate_limit_per_minute} (kept per minute unless a multiple of 60, so never rounded); giving
- * both names of one setting is an error. {@link #toJson} writes ampd's names, and {@code
- * rate_limit_per_minute} only for a rate that is not a whole number per second.
+ * {@code concurrent_request_limit} (concurrency), {@code rpc_batch_size} (batch_size, whose 0 is
+ * Amp's "no batching": every call its own HTTP request), {@code timeout_secs} (request_timeout_ms,
+ * in seconds) and {@code rate_limit_per_minute} (kept per minute unless a multiple of 60, so never
+ * rounded); giving both names of one setting is an error. {@link #toJson} writes ampd's names, and
+ * {@code rate_limit_per_minute} only for a rate that is not a whole number per second.
  *
  * <p>Unknown fields are errors. A URL or token still holding a {@code ***} mask (a redacted value
  * copied back from an API answer) is refused, so a credential is never silently replaced by the
@@ -117,8 +117,8 @@ public final class ProviderParser {
     int batchSize =
         (int)
             (oneOf(r, "batch_size", "rpc_batch_size")
-                ? r.integer("batch_size", DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE)
-                : Math.max(1, r.integer("rpc_batch_size", DEFAULT_BATCH_SIZE, 0, MAX_BATCH_SIZE)));
+                ? r.integer("batch_size", DEFAULT_BATCH_SIZE, 0, MAX_BATCH_SIZE)
+                : r.integer("rpc_batch_size", DEFAULT_BATCH_SIZE, 0, MAX_BATCH_SIZE));
     long timeout =
         oneOf(r, "request_timeout_ms", "timeout_secs")
             ? r.integer(

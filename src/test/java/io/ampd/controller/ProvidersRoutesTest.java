@@ -125,7 +125,7 @@ class ProvidersRoutesTest {
     assertNoSecret(created);
     // answered under ampd's names
     assertEquals(16, created.json().get("concurrency").asInt());
-    assertEquals(1, created.json().get("batch_size").asInt());
+    assertEquals(0, created.json().get("batch_size").asInt(), "no batching");
     assertEquals(12000, created.json().get("request_timeout_ms").asInt());
     assertTrue(created.json().get("rate_limit_per_sec").isNull(), created.body());
     assertEquals(90, created.json().get("rate_limit_per_minute").asInt());

@@ -46,6 +46,10 @@ class RpcClientTest {
   }
 
   private static RpcClient client(String url, ProviderAuth auth) {
+    return client(url, 4, auth);
+  }
+
+  private static RpcClient client(String url, int batchSize, ProviderAuth auth) {
     return new RpcClient(
         new ProviderConfig(
             "p",
@@ -53,7 +57,7 @@ class RpcClientTest {
             url,
             "n",
             1,
-            4,
+            batchSize,
             Duration.ofSeconds(5),
             new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(1)),
             0,
@@ -75,6 +79,17 @@ class RpcClientTest {
       assertEquals(Arrays.asList(null, TOKEN), node.requestHeader("Drpc-Key"));
       client(node.url(), ProviderAuth.NONE).call(HEAD);
       assertEquals(Arrays.asList(null, TOKEN, null), node.requestHeader("Drpc-Key"));
+    }
+  }
+
+  @Test
+  void batchSizeZeroSendsEveryCallAlone() throws Exception {
+    List<RpcCall> three = List.of(HEAD.get(0), HEAD.get(0), HEAD.get(0));
+    try (FakeEvmNode node = FakeEvmNode.start(new SyntheticChain(3), 10, 1)) {
+      assertEquals(3, client(node.url(), 0, ProviderAuth.NONE).call(three).size());
+      assertEquals(List.of(1, 1, 1), node.batchSizes());
+      client(node.url(), 4, ProviderAuth.NONE).call(three);
+      assertEquals(List.of(1, 1, 1, 3), node.batchSizes());
     }
   }
 

@@ -194,10 +194,13 @@ class ProviderParserTest {
 
   @Test
   void rpcBatchSizeZeroIsOneCallPerRequest() throws Exception {
-    assertEquals(1, ProviderParser.parse(json(MINIMAL + ",'rpc_batch_size':0}")).batchSize());
+    ProviderConfig unbatched = ProviderParser.parse(json(MINIMAL + ",'rpc_batch_size':0}"));
+    assertEquals(0, unbatched.batchSize());
+    assertEquals(0, ProviderParser.toJson(unbatched, true).get("batch_size").asInt());
+    assertEquals(unbatched, ProviderParser.parse(json(MINIMAL + ",'batch_size':0}")));
     assertEquals(
-        "provider field 'batch_size' is 0, expected 1 to 1000",
-        error(MINIMAL + ",'batch_size':0}"));
+        "provider field 'batch_size' is 1001, expected 0 to 1000",
+        error(MINIMAL + ",'batch_size':1001}"));
     assertEquals(
         "provider field 'rpc_batch_size' is -1, expected 0 to 1000",
         error(MINIMAL + ",'rpc_batch_size':-1}"));
