@@ -91,7 +91,17 @@ public final class ProviderParser {
 
   /** Header names HTTP or ampd itself sets; the JDK's client refuses most of them. */
   private static final List<String> RESERVED_HEADERS =
-      List.of("connection", "content-length", "content-type", "expect", "host", "upgrade");
+      List.of(
+          "connection",
+          "content-length",
+          "content-type",
+          "expect",
+          "host",
+          "keep-alive",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade");
 
   private static final List<String> RETRY_FIELDS =
       List.of("max_attempts", "initial_backoff_ms", "max_backoff_ms");

@@ -283,6 +283,9 @@ class ProviderParserTest {
         "provider field 'auth_header' is \"Host\", a header HTTP itself sets; expected another"
             + " name (Authorization is the default)",
         error(MINIMAL + ",'auth_header':'Host','auth_token':'t'}"));
+    assertTrue(
+        error(MINIMAL + ",'auth_header':'transfer-encoding','auth_token':'t'}")
+            .contains("a header HTTP itself sets"));
     assertEquals(
         "provider field 'auth_header' must be a string, got an integer",
         error(MINIMAL + ",'auth_header':5}"));
