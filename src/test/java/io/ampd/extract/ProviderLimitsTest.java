@@ -143,9 +143,10 @@ class ProviderLimitsTest {
               given.maxResponseBytes(),
               150,
               given.auth());
-      RpcClient client = new RpcClient(p, NoStop.NEVER);
-      for (int i = 0; i < 7; i++) {
-        client.call(HEAD);
+      try (RpcClient client = new RpcClient(p, NoStop.NEVER)) {
+        for (int i = 0; i < 7; i++) {
+          client.call(HEAD);
+        }
       }
       List<Long> arrivals = node.arrivals().subList(1, 7);
       for (int i = 0; i + 1 < arrivals.size(); i++) {
