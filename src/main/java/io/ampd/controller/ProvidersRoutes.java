@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * A provider in an answer is Amp's {@code ProviderInfo} ({@code name}, {@code kind} and the
- * provider's other fields): every field with its effective value, the URL redacted, and {@code
- * created_at}/{@code updated_at}.
+ * provider's other fields): every field with its effective value under ampd's names (a body may use
+ * Amp's), the URL redacted, {@code auth_token} as {@code ***}, and {@code created_at}/{@code
+ * updated_at}. A body holding a masked URL or token is refused (400), so an answer posted back
+ * never stores the mask.
  */
 public final class ProvidersRoutes implements Routes {
   private static final Logger log = LoggerFactory.getLogger(ProvidersRoutes.class);

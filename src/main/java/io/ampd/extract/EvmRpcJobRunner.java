@@ -208,7 +208,7 @@ public final class EvmRpcJobRunner implements JobRunner {
         BlockFetcher fetcher =
             new BlockFetcher(
                 rpc,
-                ctx.provider().batchSize(),
+                Math.max(1, ctx.provider().batchSize()), // 0: one block, each call alone
                 ctx.provider().concurrency(),
                 full,
                 receipts,
@@ -304,8 +304,8 @@ public final class EvmRpcJobRunner implements JobRunner {
   }
 
   /**
-   * Refuses revisions whose files are of another schema version than this ampd writes: a
-   * revision never mixes files of two versions (readers of a table would see two schemas).
+   * Refuses revisions whose files are of another schema version than this ampd writes: a revision
+   * never mixes files of two versions (readers of a table would see two schemas).
    */
   private static void checkSchemaVersions(JobContext ctx, List<TableRevision> revisions)
       throws JobFailedException {

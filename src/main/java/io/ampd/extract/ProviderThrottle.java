@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the requests to one provider share in this process, whatever job or thread sends them: the
- * pace set by {@code rate_limit_per_sec}, a pause asked for by HTTP 429, and the largest batch the
- * node accepts.
+ * pace set by {@code rate_limit_per_sec} (or Amp's {@code rate_limit_per_minute}), a pause asked
+ * for by HTTP 429, and the largest batch the node accepts.
  *
  * <p>Pace: requests are spaced evenly, one each {@code 1/rate_limit_per_sec} seconds (a JSON-RPC
  * batch is one request), so no second holds more than {@code rate_limit_per_sec} requests: a
@@ -37,18 +37,18 @@ final class ProviderThrottle {
   /** The most calls per request; lowered when the node refuses a batch as too large. */
   private final AtomicInteger maxCalls = new AtomicInteger(Integer.MAX_VALUE);
 
-  private ProviderThrottle(String name, int ratePerSec) {
+  private ProviderThrottle(String name, long intervalNanos) {
     this.name = name;
-    this.intervalNanos = ratePerSec > 0 ? 1_000_000_000L / ratePerSec : 0;
+    this.intervalNanos = intervalNanos;
     this.nextSlot = System.nanoTime();
     this.pausedUntil = nextSlot;
   }
 
   /** The throttle of {@code provider} in this process. */
   static ProviderThrottle of(ProviderConfig provider) {
-    String key = provider.name() + '\n' + provider.url() + '\n' + provider.rateLimitPerSec();
-    return ALL.computeIfAbsent(
-        key, k -> new ProviderThrottle(provider.name(), provider.rateLimitPerSec()));
+    long interval = provider.requestIntervalNanos();
+    String key = provider.name() + '\n' + provider.url() + '\n' + interval;
+    return ALL.computeIfAbsent(key, k -> new ProviderThrottle(provider.name(), interval));
   }
 
   /** Waits for this request's turn. */

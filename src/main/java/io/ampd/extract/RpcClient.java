@@ -184,7 +184,8 @@ final class RpcClient implements AutoCloseable {
    */
   private <T> T attempt(List<RpcCall> calls, BatchReader<T> reader)
       throws TransientRpcException, NonRetryable, StoppedException, Throttled, TooLarge {
-    int size = Math.max(1, throttle.maxCalls());
+    // batch_size 0 (Amp's rpc_batch_size 0, "no batching"): every call in its own request
+    int size = provider.batchSize() == 0 ? 1 : Math.max(1, throttle.maxCalls());
     for (int from = 0; from < calls.size(); from += size) {
       int to = Math.min(calls.size(), from + size);
       throttle.acquire(stop);
@@ -229,11 +230,14 @@ final class RpcClient implements AutoCloseable {
 
   private <T> void send(byte[] body, List<RpcCall> calls, int from, int to, BatchReader<T> reader)
       throws TransientRpcException, NonRetryable, Throttled, TooLarge {
-    HttpRequest request =
+    HttpRequest.Builder builder =
         HttpRequest.newBuilder(uri)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build();
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (provider.auth().sends()) {
+      builder.header(provider.auth().headerName(), provider.auth().headerValue());
+    }
+    HttpRequest request = builder.build();
     // The whole answer, body included, gets request_timeout. (The JDK client's own request
     // timeout ends when the headers arrive: a node that then stalls in the body would hold the
     // request for ever.)
@@ -322,7 +326,7 @@ final class RpcClient implements AutoCloseable {
       String message = t.getMessage();
       if (message != null && !message.isBlank()) {
         // Redacted in case a message quotes the URL, credentials and all.
-        return message.strip().replace(provider.url(), provider.redactedUrl());
+        return provider.redact(message.strip());
       }
     }
     return e.getClass().getSimpleName();
@@ -356,10 +360,7 @@ final class RpcClient implements AutoCloseable {
       }
     }
     String message = tls.getMessage() == null ? tls.getClass().getSimpleName() : tls.getMessage();
-    return "TLS handshake with "
-        + where
-        + " failed: "
-        + message.strip().replace(provider.url(), provider.redactedUrl());
+    return "TLS handshake with " + where + " failed: " + provider.redact(message.strip());
   }
 
   private TransientRpcException requestFailed(String why, Throwable cause) {
@@ -394,7 +395,7 @@ final class RpcClient implements AutoCloseable {
           "provider "
               + provider.name()
               + " answered with a body that is not JSON: "
-              + e.getMessage(),
+              + provider.redact(e.getMessage()),
           e);
     }
   }
@@ -499,7 +500,7 @@ final class RpcClient implements AutoCloseable {
     String message = error.path("message").asText("");
     if (calls > 1 && TOO_LARGE.matcher(message).find()) {
       // Redacted in case the node quotes the URL, credentials and all.
-      String said = message.replace(provider.url(), provider.redactedUrl());
+      String said = provider.redact(message);
       throw new TooLarge(calls, "JSON-RPC error " + error.path("code").asText("?") + ": " + said);
     }
   }
@@ -538,9 +539,9 @@ final class RpcClient implements AutoCloseable {
             + " with JSON-RPC error "
             + error.path("code").asText("?")
             + ": "
-            + error.path("message").asText(""),
+            + provider.redact(error.path("message").asText("")),
         error.path("code").asInt(0),
-        error.path("message").asText(""));
+        provider.redact(error.path("message").asText("")));
   }
 
   private static String describe(RpcCall call) {

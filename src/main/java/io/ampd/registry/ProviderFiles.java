@@ -1,6 +1,7 @@
 package io.ampd.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ampd.config.TomlText;
 import io.ampd.core.AmpdException;
 import java.nio.file.Path;
@@ -11,8 +12,9 @@ import java.util.Map;
 
 /**
  * Reads the providers in {@code providers_dir}: every {@code *.toml} file holds one provider, with
- * the fields of {@link ProviderParser} as top-level keys. The file name is free; the {@code name}
- * field is what datasets refer to, and two files naming the same provider are an error. The
+ * the fields of {@link ProviderParser} as top-level keys. The {@code name} field is what datasets
+ * refer to; a file without one is named after the file, as Amp names its provider files ({@code
+ * mainnet.toml} is provider {@code mainnet}). Two files naming the same provider are an error. The
  * controller upserts them into the {@code providers} table at start, so an edited file replaces the
  * stored provider; removing a file does not delete the provider (use {@code DELETE
  * /providers/{name}}).
@@ -51,6 +53,10 @@ public final class ProviderFiles {
               + (e.line() > 0 ? "line " + e.line() + ": " : "")
               + e.getMessage(),
           "fix the TOML syntax; see .amp.example/providers/mainnet.toml");
+    }
+    String stem = file.getFileName().toString().replaceFirst("\\.toml$", "");
+    if (tree instanceof ObjectNode o && !o.hasNonNull("name")) {
+      o.put("name", stem);
     }
     try {
       return ProviderParser.parse(tree);

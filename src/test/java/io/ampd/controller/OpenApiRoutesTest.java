@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ampd.controller.TestApi.Answer;
 import io.ampd.controller.http.Router;
+import io.ampd.registry.ProviderConfig;
+import io.ampd.registry.ProviderParser;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -118,6 +121,35 @@ class OpenApiRoutesTest {
       }
     }
     assertEquals(List.of(), problems);
+  }
+
+  @Test
+  void providerSchemasHoldEveryFieldTheParserReadsAndWrites() throws Exception {
+    JsonNode schemas = OpenApiRoutes.document().path("components").path("schemas");
+    List<String> input = new ArrayList<>();
+    schemas.path("ProviderInput").path("properties").fieldNames().forEachRemaining(input::add);
+    assertEquals(
+        ProviderParser.fields().stream().sorted().toList(), input.stream().sorted().toList());
+    // an answer: ampd's names, a per-minute rate and a masked token included
+    ProviderConfig p =
+        ProviderParser.parse(
+            new ObjectMapper()
+                .readTree(
+                    "{\"name\":\"m\",\"kind\":\"evm-rpc\",\"url\":\"http://h\","
+                        + "\"network\":\"n\",\"rate_limit_per_minute\":100,"
+                        + "\"auth_token\":\"t\"}"));
+    JsonNode answer = ProviderParser.toJson(p, true);
+    JsonNode provider = schemas.path("Provider").path("properties");
+    List<String> required = new ArrayList<>();
+    schemas.path("Provider").path("required").forEach(r -> required.add(r.asText()));
+    for (Iterator<String> it = answer.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      assertTrue(provider.has(field), "Provider schema lacks " + field);
+    }
+    for (String field : required) {
+      assertTrue(
+          answer.has(field) || field.endsWith("_at"), "answer lacks required field " + field);
+    }
   }
 
   @Test

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ampd.controller.TestApi.Answer;
 import io.ampd.metadb.DatasetRepository;
 import io.ampd.metadb.MigratedTestDb;
+import io.ampd.metadb.ProviderRepository;
 import io.ampd.registry.DatasetRef;
 import io.ampd.registry.DatasetRegistration;
 import io.ampd.registry.EvmRpcManifest;
@@ -106,6 +108,76 @@ class ProvidersRoutesTest {
     assertNoSecret(list);
     assertTrue(list.json().get("providers").isArray());
     assertTrue(list.body().contains("\"name\":\"crud\""), list.body());
+  }
+
+  @Test
+  void ampsFieldsAreTakenAndTheTokenIsNeverShown() throws Exception {
+    String token = "tok-" + KEY;
+    Answer created =
+        api.post(
+            "/providers",
+            "{'name':'amp','kind':'evm-rpc','url':'https://rpc.example.com/','network':'mainnet',"
+                + "'concurrent_request_limit':16,'rpc_batch_size':0,'timeout_secs':12,"
+                + "'rate_limit_per_minute':90,'auth_header':'Drpc-Key','auth_token':'"
+                + token
+                + "'}");
+    assertEquals(201, created.status(), created.body());
+    assertNoSecret(created);
+    // answered under ampd's names
+    assertEquals(16, created.json().get("concurrency").asInt());
+    assertEquals(0, created.json().get("batch_size").asInt(), "no batching");
+    assertEquals(12000, created.json().get("request_timeout_ms").asInt());
+    assertTrue(created.json().get("rate_limit_per_sec").isNull(), created.body());
+    assertEquals(90, created.json().get("rate_limit_per_minute").asInt());
+    assertFalse(created.json().has("concurrent_request_limit"), created.body());
+    assertEquals("Drpc-Key", created.json().get("auth_header").asText());
+    assertEquals("***", created.json().get("auth_token").asText());
+
+    Answer one = api.get("/providers/amp");
+    assertEquals(created.json(), one.json());
+    assertNoSecret(one);
+    Answer list = api.get("/providers");
+    assertNoSecret(list);
+    assertTrue(list.body().contains("\"auth_token\":\"***\""), list.body());
+
+    // the answer posted back, masked token and all, is refused; the stored token is kept
+    ObjectNode back = (ObjectNode) one.json().deepCopy();
+    back.remove(List.of("created_at", "updated_at"));
+    Answer refused = api.post("/providers", back.toString().replace('"', '\''));
+    assertEquals(400, refused.status(), refused.body());
+    assertEquals(
+        "provider field 'auth_token' holds the mask *** of a redacted token (as API answers show"
+            + " it); give the real token",
+        refused.error());
+    assertEquals(
+        token,
+        new ProviderRepository(db.dataSource())
+            .findStored("amp")
+            .orElseThrow()
+            .provider()
+            .auth()
+            .token());
+
+    Answer both =
+        api.post(
+            "/providers",
+            "{'name':'amp','kind':'evm-rpc','url':'https://rpc.example.com/','network':'mainnet',"
+                + "'timeout_secs':12,'request_timeout_ms':12000}");
+    assertEquals(400, both.status());
+    assertEquals(
+        "provider field 'timeout_secs' and field 'request_timeout_ms' are one setting (Amp's name"
+            + " and ampd's); give one",
+        both.error());
+    Answer badHeader =
+        api.post(
+            "/providers",
+            "{'name':'amp','kind':'evm-rpc','url':'https://rpc.example.com/','network':'mainnet',"
+                + "'auth_header':'Drpc:Key','auth_token':'"
+                + token
+                + "'}");
+    assertEquals(400, badHeader.status());
+    assertNoSecret(badHeader);
+    assertEquals("auth_header", badHeader.json().get("details").get("field").asText());
   }
 
   @Test

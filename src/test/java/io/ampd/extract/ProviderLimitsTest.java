@@ -130,6 +130,43 @@ class ProviderLimitsTest {
     }
   }
 
+  @Test
+  void ampsRatePerMinuteIsKeptNotRoundedToWholeSeconds() throws Exception {
+    // 150 a minute: one request each 400 ms (2.5 a second; neither 2 nor 3)
+    try (FakeEvmNode node = FakeEvmNode.start(new SyntheticChain(1), 10, 2)) {
+      ProviderConfig given = provider(node.url(), 1, 0, ProviderParser.DEFAULT_MAX_RESPONSE_BYTES);
+      ProviderConfig p =
+          new ProviderConfig(
+              given.name(),
+              given.kind(),
+              given.url(),
+              given.network(),
+              given.concurrency(),
+              given.batchSize(),
+              given.requestTimeout(),
+              given.retry(),
+              0,
+              given.maxResponseBytes(),
+              150,
+              given.auth(),
+              false);
+      try (RpcClient client = new RpcClient(p, NoStop.NEVER)) {
+        for (int i = 0; i < 7; i++) {
+          client.call(HEAD);
+        }
+      }
+      List<Long> arrivals = node.arrivals().subList(1, 7);
+      for (int i = 0; i + 1 < arrivals.size(); i++) {
+        long apart = arrivals.get(i + 1) - arrivals.get(i);
+        assertTrue(
+            apart >= 400_000_000L - JITTER_NANOS,
+            "requests " + i + " and " + (i + 1) + " came " + apart / 1_000_000 + " ms apart");
+      }
+      long span = arrivals.get(5) - arrivals.get(0);
+      assertTrue(span >= 2_000_000_000L - JITTER_NANOS, span / 1_000_000 + " ms");
+    }
+  }
+
   /** Each client in {@code clients} makes {@code calls} calls on a thread of its own. */
   private static void run(ExecutorService threads, List<RpcClient> clients, int calls)
       throws Exception {

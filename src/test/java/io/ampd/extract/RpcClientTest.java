@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.ampd.registry.DatasetKind;
+import io.ampd.registry.ProviderAuth;
 import io.ampd.registry.ProviderConfig;
+import io.ampd.registry.ProviderParser;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.testing.FakeEvmNode;
 import io.ampd.testing.NoStop;
@@ -17,9 +23,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /** How a request that gets no answer is reported: in words, with the URL's password hidden. */
 class RpcClientTest {
@@ -35,6 +43,84 @@ class RpcClientTest {
             timeout,
             new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(1))),
         NoStop.NEVER);
+  }
+
+  private static RpcClient client(String url, ProviderAuth auth) {
+    return client(url, 4, auth);
+  }
+
+  private static RpcClient client(String url, int batchSize, ProviderAuth auth) {
+    return new RpcClient(
+        new ProviderConfig(
+            "p",
+            DatasetKind.EVM_RPC.kindName(),
+            url,
+            "n",
+            1,
+            batchSize,
+            Duration.ofSeconds(5),
+            new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(1)),
+            0,
+            ProviderParser.DEFAULT_MAX_RESPONSE_BYTES,
+            0,
+            auth,
+            false),
+        NoStop.NEVER);
+  }
+
+  private static final String TOKEN = "tok-9aa3d95b3bc440fa88ea12eaa4456161";
+
+  @Test
+  void theTokenIsSentAsBearerOrInTheNamedHeader() throws Exception {
+    try (FakeEvmNode node = FakeEvmNode.start(new SyntheticChain(3), 10, 1)) {
+      client(node.url(), new ProviderAuth(null, TOKEN)).call(HEAD);
+      assertEquals(List.of("Bearer " + TOKEN), node.requestHeader("Authorization"));
+      client(node.url(), new ProviderAuth("Drpc-Key", TOKEN)).call(HEAD);
+      assertEquals(Arrays.asList("Bearer " + TOKEN, null), node.requestHeader("Authorization"));
+      assertEquals(Arrays.asList(null, TOKEN), node.requestHeader("Drpc-Key"));
+      client(node.url(), ProviderAuth.NONE).call(HEAD);
+      assertEquals(Arrays.asList(null, TOKEN, null), node.requestHeader("Drpc-Key"));
+    }
+  }
+
+  @Test
+  void batchSizeZeroSendsEveryCallAlone() throws Exception {
+    List<RpcCall> three = List.of(HEAD.get(0), HEAD.get(0), HEAD.get(0));
+    try (FakeEvmNode node = FakeEvmNode.start(new SyntheticChain(3), 10, 1)) {
+      assertEquals(3, client(node.url(), 0, ProviderAuth.NONE).call(three).size());
+      assertEquals(List.of(1, 1, 1), node.batchSizes());
+      client(node.url(), 4, ProviderAuth.NONE).call(three);
+      assertEquals(List.of(1, 1, 1, 3), node.batchSizes());
+    }
+  }
+
+  @Test
+  void aNodeQuotingTheTokenDoesNotBringItIntoLogsOrErrors() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger(RpcClient.class);
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Level level = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
+    logger.addAppender(log);
+    try (FakeEvmNode node = FakeEvmNode.start(new SyntheticChain(3), 10, 1)) {
+      node.rpcErrorsQuoting(2, "Authorization");
+      RpcClient rpc = client(node.url(), new ProviderAuth(null, TOKEN));
+      TransientRpcException e = assertThrows(TransientRpcException.class, () -> rpc.call(HEAD));
+      assertEquals(
+          "provider p answered eth_blockNumber[] with JSON-RPC error -32001: invalid credentials:"
+              + " Bearer *** (gave up after 2 tries)",
+          e.getMessage());
+      assertEquals(2, node.requests(), "both tries reached the node");
+      List<String> lines = log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+      assertFalse(lines.isEmpty(), "the retry was logged");
+      for (String line : lines) {
+        assertFalse(line.contains(TOKEN), line);
+      }
+      assertTrue(lines.get(0).contains("Bearer ***"), lines.get(0));
+    } finally {
+      logger.detachAppender(log);
+      logger.setLevel(level);
+    }
   }
 
   private static final List<RpcCall> HEAD = List.of(new RpcCall("eth_blockNumber", List.of()));

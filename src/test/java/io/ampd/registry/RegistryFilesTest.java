@@ -65,6 +65,74 @@ class RegistryFilesTest {
     }
   }
 
+  /**
+   * Amp's own provider files: edgeandnode/amp {@code tests/config/providers/rpc_anvil.toml} as it
+   * is (no {@code name}: Amp names a provider after its file), and {@code rpc_eth_mainnet.toml}
+   * with its {@code ${...}} variables written out (ampd does not substitute them) plus the fields
+   * of {@code docs/feat/provider-evm-rpc.md}'s full configuration.
+   */
+  @Test
+  void ampsProviderFilesLoad() throws IOException {
+    write(
+        "rpc_anvil.toml",
+        "kind = \"evm-rpc\"\n"
+            + "url = \"http://localhost:8545\" # This is substituted at runtime (see"
+            + " `test_support.ts`)\n"
+            + "network = \"anvil\"\n");
+    write(
+        "rpc_eth_mainnet.toml",
+        "kind = \"evm-rpc\"\n"
+            + "url = \"https://eth-mainnet.example.com/\"\n"
+            + "auth_header = \"Drpc-Key\"\n"
+            + "auth_token = \"s3cr3t-t0ken\"\n"
+            + "network = \"mainnet\"\n"
+            + "concurrent_request_limit = 256\n"
+            + "rpc_batch_size = 100\n"
+            + "rate_limit_per_minute = 1000\n"
+            + "timeout_secs = 30\n");
+    List<ProviderConfig> providers = ProviderFiles.load(dir);
+    ProviderConfig anvil = providers.get(0);
+    assertEquals("rpc_anvil", anvil.name());
+    assertEquals("anvil", anvil.network());
+    assertEquals("http://localhost:8545", anvil.url());
+    assertEquals(ProviderAuth.NONE, anvil.auth());
+    ProviderConfig mainnet = providers.get(1);
+    assertEquals("rpc_eth_mainnet", mainnet.name());
+    assertEquals(new ProviderAuth("Drpc-Key", "s3cr3t-t0ken"), mainnet.auth());
+    assertEquals(256, mainnet.concurrency());
+    assertEquals(100, mainnet.batchSize());
+    assertEquals(1000, mainnet.rateLimitPerMinute());
+    assertEquals(java.time.Duration.ofSeconds(30), mainnet.requestTimeout());
+  }
+
+  @Test
+  void ampFilesBeyondAmpdsLimitsAreRefusedInOneLine() throws IOException {
+    // docs/feat/provider-evm-rpc.md's full configuration asks for 512 requests in flight
+    Path file =
+        write(
+            "mainnet.toml",
+            "kind = \"evm-rpc\"\nnetwork = \"mainnet\"\nurl = \"http://h\"\n"
+                + "concurrent_request_limit = 512\n");
+    AmpdException e = assertThrows(AmpdException.class, () -> ProviderFiles.load(dir));
+    assertEquals(
+        file + ": provider field 'concurrent_request_limit' is 512, expected 1 to 256",
+        e.getMessage());
+    Files.delete(file);
+    Path ws =
+        write(
+            "ws.toml",
+            "kind = \"evm-rpc\"\n"
+                + "network = \"mainnet\"\n"
+                + "url ="
+                + " \"wss://eth-mainnet.g.alchemy.com/v2/9aa3d95b3bc440fa88ea12eaa4456161\"\n");
+    e = assertThrows(AmpdException.class, () -> ProviderFiles.load(dir));
+    assertEquals(
+        ws
+            + ": provider field 'url' is \"wss://eth-mainnet.g.alchemy.com/v2/***\": WebSocket"
+            + " endpoints are not supported, only http:// and https:// (give the node's HTTP URL)",
+        e.getMessage());
+  }
+
   @Test
   void aMissingFolderHoldsNothing() {
     assertEquals(List.of(), ProviderFiles.load(dir.resolve("nope")));

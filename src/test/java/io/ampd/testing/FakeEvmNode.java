@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -99,6 +100,8 @@ public final class FakeEvmNode implements AutoCloseable {
   private final AtomicInteger httpFailures = new AtomicInteger();
   private volatile int httpFailureStatus = 500;
   private final AtomicInteger rpcFailures = new AtomicInteger();
+  private volatile String quotedHeader;
+  private final Queue<Headers> requestHeaders = new ConcurrentLinkedQueue<>();
   private final AtomicInteger delays = new AtomicInteger();
   private volatile Duration delay = Duration.ZERO;
   private final Map<Long, Malformation> malformed = new ConcurrentHashMap<>();
@@ -214,7 +217,26 @@ public final class FakeEvmNode implements AutoCloseable {
 
   /** The next {@code count} requests get JSON-RPC error -32000 for every call. */
   public void rpcErrors(int count) {
+    quotedHeader = null;
     rpcFailures.set(count);
+  }
+
+  /**
+   * The next {@code count} requests get JSON-RPC error -32001 for every call, its message quoting
+   * the request's header {@code header} as received, as a node refusing a bad API key may.
+   */
+  public void rpcErrorsQuoting(int count, String header) {
+    quotedHeader = header;
+    rpcFailures.set(count);
+  }
+
+  /** The values of header {@code name} of every request, in order of arrival; null when absent. */
+  public List<String> requestHeader(String name) {
+    List<String> out = new ArrayList<>();
+    for (Headers h : requestHeaders) {
+      out.add(h.getFirst(name));
+    }
+    return out;
   }
 
   /** The next {@code count} requests are answered after {@code delay}. */
@@ -257,6 +279,7 @@ public final class FakeEvmNode implements AutoCloseable {
     try (exchange) {
       SyntheticChain chain = requests.incrementAndGet() > switchAfter ? switchTo : this.chain;
       arrivals.add(System.nanoTime());
+      requestHeaders.add(exchange.getRequestHeaders());
       JsonNode request;
       try (InputStream in = exchange.getRequestBody()) {
         request = mapper.readTree(in);
@@ -303,7 +326,14 @@ public final class FakeEvmNode implements AutoCloseable {
       if (refuseBlockReceipts(exchange, request)) {
         return;
       }
-      boolean rpcError = rpcFailures.getAndUpdate(c -> c > 0 ? c - 1 : 0) > 0;
+      String rpcError = null;
+      if (rpcFailures.getAndUpdate(c -> c > 0 ? c - 1 : 0) > 0) {
+        String quoted = quotedHeader;
+        rpcError =
+            quoted == null
+                ? "header not found"
+                : "invalid credentials: " + exchange.getRequestHeaders().getFirst(quoted);
+      }
       ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
       try (JsonGenerator g = JSON.createGenerator(buffer)) {
         if (request.isArray()) {
@@ -354,14 +384,14 @@ public final class FakeEvmNode implements AutoCloseable {
     return true;
   }
 
-  private void answer(JsonGenerator g, SyntheticChain chain, JsonNode call, boolean rpcError)
+  private void answer(JsonGenerator g, SyntheticChain chain, JsonNode call, String rpcError)
       throws IOException {
     g.writeStartObject();
     g.writeStringField("jsonrpc", "2.0");
     g.writeFieldName("id");
     g.writeNumber(call.path("id").asLong());
-    if (rpcError) {
-      error(g, -32000, "header not found");
+    if (rpcError != null) {
+      error(g, rpcError.startsWith("invalid") ? -32001 : -32000, rpcError);
       return;
     }
     String method = call.path("method").asText();
