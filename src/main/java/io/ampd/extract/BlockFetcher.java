@@ -288,9 +288,11 @@ final class BlockFetcher implements AutoCloseable {
   }
 
   /**
-   * A mismatch between a block and its receipts: near the head a reorganisation, read again (a
-   * transient failure); deeper a node serving data that does not fit together, which no retry
-   * mends (a malformed response).
+   * A mismatch between a block and its receipts, as the failure to throw: near the head a
+   * reorganisation, read again (a transient failure, returned); deeper a node serving data that
+   * does not fit together, which no retry mends.
+   *
+   * @throws MalformedResponseException deeper than {@link #REORG_WINDOW} below the head
    */
   static TransientRpcException mismatch(Receipts.Mismatch m, LongPredicate near) {
     if (near.test(m.block)) {
