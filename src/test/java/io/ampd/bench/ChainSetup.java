@@ -35,7 +35,7 @@ import java.util.OptionalLong;
 final class ChainSetup {
   static final long SEED = 7;
   static final String NETWORK = "bench";
-  private static final long NODE_READY_MILLIS = 60_000;
+  private static final long NODE_READY_MILLIS = 300_000;
 
   private ChainSetup() {}
 
@@ -58,13 +58,37 @@ final class ChainSetup {
         log);
   }
 
-  /** Waits for the node's ready line and returns its URL. */
+  /**
+   * Starts {@link RemoteEvmNode} in a JVM of its own with default flags and this classpath: blocks
+   * up to {@code head} pre-rendered, each answer held back {@code latencyMillis}, served by {@code
+   * threads} threads; {@link #nodeUrl} waits for it (rendering takes a while).
+   */
+  static Child startRemoteNode(Path log, long head, int threads, long latencyMillis)
+      throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return Child.start(
+        List.of(
+            java.toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            RemoteEvmNode.class.getName(),
+            Long.toString(SEED),
+            Long.toString(head),
+            Integer.toString(threads),
+            Long.toString(latencyMillis)),
+        Map.of(),
+        log);
+  }
+
+  /** Waits for the node's ready line (of either node) and returns its URL. */
   static String nodeUrl(Child node) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + NODE_READY_MILLIS * 1_000_000;
     while (System.nanoTime() < deadline) {
       for (String line : Files.readAllLines(node.log(), StandardCharsets.UTF_8)) {
-        if (line.startsWith(EvmNodeMain.READY)) {
-          return line.substring(EvmNodeMain.READY.length()).trim();
+        for (String ready : List.of(EvmNodeMain.READY, RemoteEvmNode.READY)) {
+          if (line.startsWith(ready)) {
+            return line.substring(ready.length()).trim();
+          }
         }
       }
       if (!node.isAlive()) {
