@@ -19,22 +19,24 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /**
  * The command line's share of a start, alone: {@code Cli.create(...).execute(args)} in a fresh JVM
  * per run, with the launcher's JVM flags and a class-data archive recorded by a first run of the
- * same command line, timed as main-thread CPU and wall time. Run by hand, not a test:
+ * same command line, timed as main-thread CPU and wall time. Logging is started first, as {@code
+ * Main} does before the command line. Run by hand, not a test:
  *
  * <pre>
  * java -cp target/test-classes:target/classes:$(cat cp.txt) io.ampd.bench.CliStartBench \
  *     [-Druns=21] LABEL=CLASSPATH [LABEL=CLASSPATH...]
  * </pre>
  *
- * <p>Each CLASSPATH must hold a class {@code io.ampd.bench.CliStartBench$Child} that runs its
- * version's command line (this one, for the current code; one compiled against an older jar to
- * compare with it). The versions run alternated, for {@code ampd --version} and for {@code ampd
- * migrate} without a config (a usage error after the command is found and its options resolved);
- * the medians, minimums and maximums are printed.
+ * <p>Each CLASSPATH must be jars only (a class-data archive refuses directories) and hold a class
+ * {@code io.ampd.bench.CliStartBench$Child} that runs its version's command line (this one, for the
+ * current code; one compiled against an older jar to compare with it). The versions run alternated,
+ * for {@code ampd --version} and for {@code ampd migrate} without a config (a usage error after the
+ * command is found and its options resolved); the medians, minimums and maximums are printed.
  */
 public final class CliStartBench {
   private static final List<List<String>> COMMANDS =
@@ -119,6 +121,8 @@ public final class CliStartBench {
       PrintWriter out = new PrintWriter(sink);
       PrintWriter err = new PrintWriter(sink);
       HostEnvironment env = new HostEnvironment(Map.of());
+      // Main starts logging (its Shutdown's logger) before the command line: so does this run.
+      LoggerFactory.getLogger(Child.class);
       long cpu0 = threads.getCurrentThreadCpuTime();
       long wall0 = System.nanoTime();
       CliContext context = new CliContext(env, out, err);
