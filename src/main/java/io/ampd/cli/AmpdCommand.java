@@ -13,7 +13,7 @@ import picocli.CommandLine.ParameterException;
  * <p>{@code ampd} and its commands are described with picocli's programmatic model ({@link
  * CommandSpec}, {@code OptionSpec}, mixins added with {@link CommandSpec#addMixin}) rather than its
  * annotations: reading annotations makes the JVM generate a proxy class per annotation type, and
- * picocli reflect over every command class, which cost about 40 ms of CPU at every start (see
+ * picocli reflects over every command class, which cost about 40 ms of CPU at every start (see
  * docs/benchmarks.md).
  */
 final class AmpdCommand implements Callable<Integer> {
