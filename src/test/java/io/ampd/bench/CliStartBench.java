@@ -28,15 +28,19 @@ import org.slf4j.LoggerFactory;
  * Main} does before the command line. Run by hand, not a test:
  *
  * <pre>
- * java -cp target/test-classes:target/classes:$(cat cp.txt) io.ampd.bench.CliStartBench \
- *     [-Druns=21] LABEL=CLASSPATH [LABEL=CLASSPATH...]
+ * mvn -q -DskipTests -Dampd.release.skip=true package
+ * jar cf /tmp/child.jar -C target/test-classes io/ampd/bench   # the current code's Child
+ * java -cp target/test-classes io.ampd.bench.CliStartBench [-Druns=21] \
+ *     now=/tmp/child.jar:target/ampd.jar other=/tmp/other-child.jar:/elsewhere/target/ampd.jar
  * </pre>
  *
- * <p>Each CLASSPATH must be jars only (a class-data archive refuses directories) and hold a class
- * {@code io.ampd.bench.CliStartBench$Child} that runs its version's command line (this one, for the
- * current code; one compiled against an older jar to compare with it). The versions run alternated,
- * for {@code ampd --version} and for {@code ampd migrate} without a config (a usage error after the
- * command is found and its options resolved); the medians, minimums and maximums are printed.
+ * <p>Each class path (after {@code LABEL=}) must be jars only (a class-data archive refuses
+ * directories) and hold a class {@code io.ampd.bench.CliStartBench$Child} that runs its version's
+ * command line: this one for the current code, or one like it compiled against an older jar whose
+ * {@code Cli.create} differs. Run from the project's directory (the flags are read from {@code
+ * packaging/ampd}). The versions run alternated, for {@code ampd --version}, {@code ampd migrate}
+ * without a config (a usage error after the command is found and its options resolved) and {@code
+ * ampd --help}; the medians, minimums and maximums are printed as a Markdown table.
  */
 public final class CliStartBench {
   private static final List<List<String>> COMMANDS =
