@@ -76,6 +76,12 @@ public final class CliStartBench {
         }
       }
     }
+    try (var archives = Files.list(dir)) {
+      for (Path archive : archives.toList()) {
+        Files.delete(archive);
+      }
+    }
+    Files.delete(dir);
     System.out.printf("%d runs each, alternated; main-thread CPU and wall time, ms%n", runs);
     System.out.println("| run | version | CPU median (min-max) | wall median (min-max) |");
     System.out.println("|---|---|--:|--:|");
