@@ -6,17 +6,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Builds the command line: picocli reads {@code ampd} and its commands from their annotations
- * ({@link AmpdCommand} names them), usage errors exit 2 with one line and a hint, {@link
- * AmpdException}s print {@code error:} and {@code hint:} lines and exit 1, and nothing prints a
- * stack trace unless verbose.
+ * Builds the command line: {@code ampd} and its commands are built in code ({@link AmpdCommand}
+ * names them), usage errors exit 2 with one line and a hint, {@link AmpdException}s print {@code
+ * error:} and {@code hint:} lines and exit 1, and nothing prints a stack trace unless verbose.
  */
 public final class Cli {
   private Cli() {}
 
   /** The command line of {@code ampd}, whose commands run {@code roles}. */
   public static CommandLine create(CliContext context, Roles roles) {
-    CommandLine cli = new CommandLine(new AmpdCommand(context, roles));
+    CommandLine cli = new CommandLine(new AmpdCommand(context, roles).spec);
     cli.setOut(context.out());
     cli.setErr(context.err());
     cli.setExitCodeExceptionMapper(e -> ExitCode.ERROR);

@@ -2,7 +2,8 @@ package io.ampd.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Which listening endpoints a {@code solo} or {@code server} runs: {@code --admin-server} (solo
@@ -43,19 +44,34 @@ public record Endpoints(boolean admin, boolean flight, boolean jsonl) {
    * {@link #resolve} reads them after parsing.
    */
   static final class QueryFlags {
-    @Option(
-        names = "--flight-server",
-        description =
-            "Run the Arrow Flight SQL endpoint (flight_addr). Also AMP_FLIGHT_SERVER=true. When no"
-                + " endpoint is chosen, all of them run.")
-    boolean flight;
+    private final OptionSpec flight =
+        flag("--flight-server", "the Arrow Flight SQL endpoint (flight_addr)", "AMP_FLIGHT_SERVER");
+    private final OptionSpec jsonl =
+        flag("--jsonl-server", "the JSON Lines endpoint (jsonl_addr)", "AMP_JSONL_SERVER");
 
-    @Option(
-        names = "--jsonl-server",
-        description =
-            "Run the JSON Lines endpoint (jsonl_addr). Also AMP_JSONL_SERVER=true. When no"
-                + " endpoint is chosen, all of them run.")
-    boolean jsonl;
+    /** The mixin to add to a command ({@link CommandSpec#addMixin}). */
+    CommandSpec mixin() {
+      return CommandSpec.create().addOption(flight).addOption(jsonl);
+    }
+
+    /** A flag that runs endpoint {@code what}, also chosen by {@code env}. */
+    static OptionSpec flag(String name, String what, String env) {
+      return OptionSpec.builder(name)
+          .type(boolean.class)
+          .description(
+              "Run "
+                  + what
+                  + ". Also "
+                  + env
+                  + "=true. When no endpoint is chosen, all of them run.")
+          .build();
+    }
+
+    /** Whether {@code flag} was given. */
+    static boolean given(OptionSpec flag) {
+      Boolean value = flag.getValue();
+      return value != null && value;
+    }
 
     /** The chosen endpoints of {@code server}: flags, else environment, else both. */
     Endpoints resolve(HostEnvironment env) {
@@ -72,8 +88,8 @@ public record Endpoints(boolean admin, boolean flight, boolean jsonl) {
 
     private Endpoints resolve(HostEnvironment env, boolean withAdmin, boolean adminFlag) {
       boolean a = withAdmin && (adminFlag || env(env, "AMP_ADMIN_SERVER"));
-      boolean f = flight || env(env, "AMP_FLIGHT_SERVER");
-      boolean j = jsonl || env(env, "AMP_JSONL_SERVER");
+      boolean f = given(flight) || env(env, "AMP_FLIGHT_SERVER");
+      boolean j = given(jsonl) || env(env, "AMP_JSONL_SERVER");
       if (!a && !f && !j) {
         return new Endpoints(withAdmin, true, true);
       }

@@ -20,16 +20,17 @@ public record Invocation(String command, Optional<Path> configFile, Path ampDir,
 
   static Invocation of(
       CliContext context, GlobalOptions top, GlobalOptions sub, boolean solo, String command) {
-    boolean verbose = top.verbose || sub.verbose;
+    boolean verbose = top.verbose() || sub.verbose();
     Logging.setLevel(verbose, context.env().logLevel().orElse(null));
 
     Path ampDir =
-        first(sub.ampDir, top.ampDir)
+        first(sub.ampDir(), top.ampDir())
             .or(() -> context.env().ampDir())
             .orElse(Path.of(".amp"))
             .toAbsolutePath()
             .normalize();
-    Optional<Path> configFile = first(sub.config, top.config).or(() -> context.env().configFile());
+    Optional<Path> configFile =
+        first(sub.config(), top.config()).or(() -> context.env().configFile());
     if (configFile.isEmpty() && solo) {
       Path candidate = ampDir.resolve("config.toml");
       if (Files.isRegularFile(candidate)) {

@@ -1,21 +1,26 @@
 package io.ampd.cli;
 
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * What every command of {@code ampd} shares: {@code -h}/{@code --help}, {@code -V}/{@code
- * --version}, the {@linkplain GlobalOptions global options}, and its {@link Invocation}. Picocli
- * makes a command's object when it builds the command line and sets {@link #ampd} to {@code
- * ampd}'s.
+ * --version} and the other {@linkplain GlobalOptions global options} (a mixin), its {@link
+ * CommandSpec}, and its {@link Invocation}. {@link AmpdCommand} makes each command with itself as
+ * the parent.
  */
-@Command(versionProvider = Version.class)
 abstract class RoleCommand implements Callable<Integer> {
-  @ParentCommand AmpdCommand ampd;
+  private final AmpdCommand ampd;
+  private final GlobalOptions options = new GlobalOptions();
 
-  @Mixin GlobalOptions options;
+  /** The command as picocli sees it; a subclass adds its own options and mixins. */
+  final CommandSpec spec;
+
+  RoleCommand(AmpdCommand ampd, String name, String description) {
+    this.ampd = ampd;
+    spec = AmpdCommand.spec(this, name, options);
+    spec.usageMessage().description(description);
+  }
 
   /** The options, environment and config this run of {@code command} goes with. */
   final Invocation invocation(String command, boolean solo) {

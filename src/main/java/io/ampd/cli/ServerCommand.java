@@ -1,17 +1,18 @@
 package io.ampd.cli;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-
 /** {@code ampd server}: the query endpoints. */
-@Command(
-    name = "server",
-    description =
+final class ServerCommand extends RoleCommand {
+  private final Endpoints.QueryFlags query = new Endpoints.QueryFlags();
+
+  ServerCommand(AmpdCommand ampd) {
+    super(
+        ampd,
+        "server",
         "Run the query server: SQL over the extracted datasets through Arrow Flight SQL"
             + " (default 127.0.0.1:1602) and JSON Lines over HTTP (default 127.0.0.1:1603)."
-            + " Needs --config with metadata_db.url.")
-final class ServerCommand extends RoleCommand {
-  @Mixin Endpoints.QueryFlags query;
+            + " Needs --config with metadata_db.url.");
+    spec.addMixin("query", query.mixin());
+  }
 
   @Override
   public Integer call() throws Exception {
