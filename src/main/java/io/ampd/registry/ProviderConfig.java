@@ -10,8 +10,9 @@ import java.time.Duration;
  * @param url the endpoint; may hold credentials, so print {@link #redactedUrl()} only
  * @param network the network it serves (matched against a manifest's {@code network})
  * @param concurrency JSON-RPC requests in flight at once, at least 1
- * @param batchSize blocks per JSON-RPC batch request; 0 for no batching (Amp's {@code
- *     rpc_batch_size = 0}): one block at a time, every call in its own HTTP request
+ * @param batchSize calls per JSON-RPC batch request, about (half blocks, half their receipts); 0
+ *     for no batching (Amp's {@code rpc_batch_size = 0}): one block at a time, every call in its
+ *     own HTTP request
  * @param requestTimeout timeout of one HTTP request
  * @param retry retries of transient errors
  * @param rateLimitPerSec HTTP requests per second at most, all of the provider's requests in the

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *  "url": "https://host/path",     required; http or https with a host; may hold credentials
  *  "network": "mainnet",           required; same shape as name
  *  "concurrency": 8,               JSON-RPC requests in flight, 1 to 256
- *  "batch_size": 50,               blocks per JSON-RPC batch request, 0 to 1000; 0: no batching
+ *  "batch_size": 50,               calls per batch request (about), 0 to 1000; 0: no batching
  *  "request_timeout_ms": 30000,    one HTTP request, 100 to 600000
  *  "rate_limit_per_sec": null,     HTTP requests per second at most, 1 to 100000; null: no limit
  *  "max_response_bytes": 268435456,   largest answer read, 1024 to 2000000000
