@@ -44,64 +44,6 @@ public record ProviderConfig(
     boolean fetchReceiptsPerTx) {
 
   /**
-   * A provider without an authentication header, its rate given per second, fetching receipts per
-   * block unless {@code fetchReceiptsPerTx}.
-   */
-  public ProviderConfig(
-      String name,
-      String kind,
-      String url,
-      String network,
-      int concurrency,
-      int batchSize,
-      Duration requestTimeout,
-      RetryPolicy retry,
-      int rateLimitPerSec,
-      long maxResponseBytes,
-      boolean fetchReceiptsPerTx) {
-    this(
-        name,
-        kind,
-        url,
-        network,
-        concurrency,
-        batchSize,
-        requestTimeout,
-        retry,
-        rateLimitPerSec,
-        maxResponseBytes,
-        0,
-        ProviderAuth.NONE,
-        fetchReceiptsPerTx);
-  }
-
-  /** A provider without an authentication header, its rate given per second. */
-  public ProviderConfig(
-      String name,
-      String kind,
-      String url,
-      String network,
-      int concurrency,
-      int batchSize,
-      Duration requestTimeout,
-      RetryPolicy retry,
-      int rateLimitPerSec,
-      long maxResponseBytes) {
-    this(
-        name,
-        kind,
-        url,
-        network,
-        concurrency,
-        batchSize,
-        requestTimeout,
-        retry,
-        rateLimitPerSec,
-        maxResponseBytes,
-        false);
-  }
-
-  /**
    * A provider without a rate limit, with the default response size limit, fetching receipts per
    * block (the default).
    */
@@ -125,7 +67,81 @@ public record ProviderConfig(
         retry,
         0,
         ProviderParser.DEFAULT_MAX_RESPONSE_BYTES,
+        0,
+        ProviderAuth.NONE,
         false);
+  }
+
+  /** This provider with {@code rate_limit_per_sec} and {@code max_response_bytes} set. */
+  public ProviderConfig withLimits(int rateLimitPerSec, long maxResponseBytes) {
+    return new ProviderConfig(
+        name,
+        kind,
+        url,
+        network,
+        concurrency,
+        batchSize,
+        requestTimeout,
+        retry,
+        rateLimitPerSec,
+        maxResponseBytes,
+        rateLimitPerMinute,
+        auth,
+        fetchReceiptsPerTx);
+  }
+
+  /** This provider with Amp's {@code rate_limit_per_minute} instead of a per-second rate. */
+  public ProviderConfig withRatePerMinute(int perMinute) {
+    return new ProviderConfig(
+        name,
+        kind,
+        url,
+        network,
+        concurrency,
+        batchSize,
+        requestTimeout,
+        retry,
+        0,
+        maxResponseBytes,
+        perMinute,
+        auth,
+        fetchReceiptsPerTx);
+  }
+
+  /** This provider sending {@code auth} with every request. */
+  public ProviderConfig withAuth(ProviderAuth auth) {
+    return new ProviderConfig(
+        name,
+        kind,
+        url,
+        network,
+        concurrency,
+        batchSize,
+        requestTimeout,
+        retry,
+        rateLimitPerSec,
+        maxResponseBytes,
+        rateLimitPerMinute,
+        auth,
+        fetchReceiptsPerTx);
+  }
+
+  /** This provider fetching receipts per transaction ({@code fetch_receipts_per_tx}) or not. */
+  public ProviderConfig withFetchReceiptsPerTx(boolean perTx) {
+    return new ProviderConfig(
+        name,
+        kind,
+        url,
+        network,
+        concurrency,
+        batchSize,
+        requestTimeout,
+        retry,
+        rateLimitPerSec,
+        maxResponseBytes,
+        rateLimitPerMinute,
+        auth,
+        perTx);
   }
 
   /**

@@ -22,6 +22,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -44,18 +45,7 @@ final class ChainSetup {
    * blocks up to {@code head} with {@code threads} threads; {@link #nodeUrl} waits for it.
    */
   static Child startNode(Path log, long head, int threads) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return Child.start(
-        List.of(
-            java.toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            EvmNodeMain.class.getName(),
-            Long.toString(SEED),
-            Long.toString(head),
-            Integer.toString(threads)),
-        Map.of(),
-        log);
+    return startJvm(log, EvmNodeMain.class, SEED, head, threads);
   }
 
   /**
@@ -65,19 +55,20 @@ final class ChainSetup {
    */
   static Child startRemoteNode(Path log, long head, int threads, long latencyMillis)
       throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return Child.start(
-        List.of(
-            java.toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            RemoteEvmNode.class.getName(),
-            Long.toString(SEED),
-            Long.toString(head),
-            Integer.toString(threads),
-            Long.toString(latencyMillis)),
-        Map.of(),
-        log);
+    return startJvm(log, RemoteEvmNode.class, SEED, head, threads, latencyMillis);
+  }
+
+  /** {@code main} in a JVM of its own with default flags and this classpath. */
+  private static Child startJvm(Path log, Class<?> main, long... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(main.getName());
+    for (long a : args) {
+      command.add(Long.toString(a));
+    }
+    return Child.start(command, Map.of(), log);
   }
 
   /** Waits for the node's ready line (of either node) and returns its URL. */

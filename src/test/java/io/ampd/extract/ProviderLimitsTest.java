@@ -69,17 +69,15 @@ class ProviderLimitsTest {
   private static ProviderConfig provider(
       String url, int attempts, int ratePerSec, long maxResponseBytes) {
     return new ProviderConfig(
-        "p",
-        DatasetKind.EVM_RPC.kindName(),
-        url,
-        "n",
-        4,
-        50,
-        Duration.ofSeconds(10),
-        new RetryPolicy(attempts, Duration.ofMillis(1), Duration.ofMillis(5)),
-        ratePerSec,
-        maxResponseBytes,
-        false);
+            "p",
+            DatasetKind.EVM_RPC.kindName(),
+            url,
+            "n",
+            4,
+            50,
+            Duration.ofSeconds(10),
+            new RetryPolicy(attempts, Duration.ofMillis(1), Duration.ofMillis(5)))
+        .withLimits(ratePerSec, maxResponseBytes);
   }
 
   private static ProviderConfig provider(String url, int attempts) {
@@ -135,21 +133,7 @@ class ProviderLimitsTest {
     // 150 a minute: one request each 400 ms (2.5 a second; neither 2 nor 3)
     try (FakeEvmNode node = FakeEvmNode.start(new SyntheticChain(1), 10, 2)) {
       ProviderConfig given = provider(node.url(), 1, 0, ProviderParser.DEFAULT_MAX_RESPONSE_BYTES);
-      ProviderConfig p =
-          new ProviderConfig(
-              given.name(),
-              given.kind(),
-              given.url(),
-              given.network(),
-              given.concurrency(),
-              given.batchSize(),
-              given.requestTimeout(),
-              given.retry(),
-              0,
-              given.maxResponseBytes(),
-              150,
-              given.auth(),
-              false);
+      ProviderConfig p = given.withRatePerMinute(150);
       try (RpcClient client = new RpcClient(p, NoStop.NEVER)) {
         for (int i = 0; i < 7; i++) {
           client.call(HEAD);
@@ -386,19 +370,7 @@ class ProviderLimitsTest {
   void anAnswerOverMaxResponseBytesEndsTheJobFatallySayingWhichSetting() throws Exception {
     try (ExtractFixture f = new ExtractFixture(300)) {
       ProviderConfig small = f.provider(50, 2);
-      ProviderConfig p =
-          new ProviderConfig(
-              small.name(),
-              small.kind(),
-              small.url(),
-              small.network(),
-              small.concurrency(),
-              small.batchSize(),
-              small.requestTimeout(),
-              small.retry(),
-              0,
-              64 * 1024,
-              false);
+      ProviderConfig p = small.withLimits(0, 64 * 1024);
       JobContext ctx = f.context(ExtractFixture.manifest(0, OptionalLong.of(299), 0), p, 100);
       JobFailedException e =
           assertThrows(JobFailedException.class, () -> new EvmRpcJobRunner().run(ctx));

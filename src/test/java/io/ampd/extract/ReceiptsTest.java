@@ -9,7 +9,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.ampd.registry.ProviderConfig;
-import io.ampd.registry.ProviderParser;
 import io.ampd.testing.FakeEvmNode;
 import io.ampd.testing.FakeEvmNode.ReceiptCorruption;
 import io.ampd.testing.SyntheticChain;
@@ -80,19 +79,7 @@ class ReceiptsTest {
   void fetchReceiptsPerTxAsksForEachTransactionsReceipt() throws Exception {
     try (ExtractFixture f = new ExtractFixture(400)) {
       ProviderConfig p = f.provider(20, 2);
-      ProviderConfig perTx =
-          new ProviderConfig(
-              p.name(),
-              p.kind(),
-              p.url(),
-              p.network(),
-              p.concurrency(),
-              p.batchSize(),
-              p.requestTimeout(),
-              p.retry(),
-              0,
-              ProviderParser.DEFAULT_MAX_RESPONSE_BYTES,
-              true);
+      ProviderConfig perTx = p.withFetchReceiptsPerTx(true);
       new EvmRpcJobRunner()
           .run(f.context(ExtractFixture.manifest(0, OptionalLong.of(299), 0), perTx, 100));
       assertEverything(f, f.node.chain(), 0, 299);
@@ -178,19 +165,7 @@ class ReceiptsTest {
       try (ExtractFixture f = new ExtractFixture(1_000)) {
         f.node.corruptReceipts(n, ReceiptCorruption.valueOf(c[0]), Integer.MAX_VALUE);
         ProviderConfig p = f.provider(20, 2);
-        ProviderConfig provider =
-            new ProviderConfig(
-                p.name(),
-                p.kind(),
-                p.url(),
-                p.network(),
-                p.concurrency(),
-                p.batchSize(),
-                p.requestTimeout(),
-                p.retry(),
-                0,
-                ProviderParser.DEFAULT_MAX_RESPONSE_BYTES,
-                Boolean.parseBoolean(c[1]));
+        ProviderConfig provider = p.withFetchReceiptsPerTx(Boolean.parseBoolean(c[1]));
         JobContext ctx =
             f.context(ExtractFixture.manifest(0, OptionalLong.of(299), 0), provider, 100);
         JobFailedException e =

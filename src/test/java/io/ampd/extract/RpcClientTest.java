@@ -12,7 +12,6 @@ import ch.qos.logback.core.read.ListAppender;
 import io.ampd.registry.DatasetKind;
 import io.ampd.registry.ProviderAuth;
 import io.ampd.registry.ProviderConfig;
-import io.ampd.registry.ProviderParser;
 import io.ampd.registry.RetryPolicy;
 import io.ampd.testing.FakeEvmNode;
 import io.ampd.testing.NoStop;
@@ -52,19 +51,15 @@ class RpcClientTest {
   private static RpcClient client(String url, int batchSize, ProviderAuth auth) {
     return new RpcClient(
         new ProviderConfig(
-            "p",
-            DatasetKind.EVM_RPC.kindName(),
-            url,
-            "n",
-            1,
-            batchSize,
-            Duration.ofSeconds(5),
-            new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(1)),
-            0,
-            ProviderParser.DEFAULT_MAX_RESPONSE_BYTES,
-            0,
-            auth,
-            false),
+                "p",
+                DatasetKind.EVM_RPC.kindName(),
+                url,
+                "n",
+                1,
+                batchSize,
+                Duration.ofSeconds(5),
+                new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(1)))
+            .withAuth(auth),
         NoStop.NEVER);
   }
 
